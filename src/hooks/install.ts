@@ -1,0 +1,60 @@
+/**
+ * Installing and removing the hook layer.
+ *
+ * The state lives on `globalThis` under a registry symbol so that every copy of awaitwhat
+ * loaded in one process (the `--import` register and the program's own `import 'awaitwhat'`
+ * may resolve to different files) shares one hook set and one reader.
+ */
+import { promiseHooks } from 'node:v8';
+import { readStamp, stampWaits, stampWithStack, type Stamp } from './promise-stamps.js';
+
+/** Options of {@link installHooks}. */
+export interface InstallOptions {
+  /**
+   * Capture a creation stack for every promise. Costs ~4 µs per promise (30–100× on
+   * await-heavy code): for reproducing a hang in development, not for production.
+   */
+  creationStacks?: boolean;
+}
+
+/** The shared hook state. */
+export interface HookState {
+  readonly creationStacks: boolean;
+  /** Reads a promise's stamp with the reader of the copy that installed the hooks. */
+  readonly read: (promise: unknown) => Stamp | undefined;
+  readonly stop: () => void;
+}
+
+const STATE_KEY = Symbol.for('awaitwhat.hooks');
+type Holder = { [STATE_KEY]?: HookState };
+
+/** The installed hook state, if any copy of awaitwhat installed it. */
+export function hookState(): HookState | undefined {
+  return (globalThis as Holder)[STATE_KEY];
+}
+
+/**
+ * Starts recording. Idempotent: a second call returns the state already installed (its
+ * options win). Only stamps promises created from now on.
+ */
+export function installHooks(options: InstallOptions = {}): HookState {
+  const existing = hookState();
+  if (existing) return existing;
+  const creationStacks = options.creationStacks === true;
+  const stop = promiseHooks.onInit(creationStacks ? stampWithStack : stampWaits);
+  const state: HookState = {
+    creationStacks,
+    read: readStamp,
+    stop: () => {
+      stop();
+      if (hookState() === state) delete (globalThis as Holder)[STATE_KEY];
+    },
+  };
+  Object.defineProperty(globalThis, STATE_KEY, { value: state, configurable: true, enumerable: false });
+  return state;
+}
+
+/** Stops recording. Stamps already attached stay (they are read if a dump is taken later). */
+export function uninstallHooks(): void {
+  hookState()?.stop();
+}

@@ -1,0 +1,35 @@
+/**
+ * awaitwhat: the wait-for graph of a live Node.js process.
+ *
+ * ```js
+ * import { snapshot } from 'awaitwhat';
+ * const dump = snapshot();          // every suspended task, what it awaits, cycles
+ * ```
+ *
+ * @packageDocumentation
+ */
+import type { Dump } from './model.js';
+import { takeSnapshot } from './snapshot/snapshotter.js';
+
+export * from './model.js';
+export * from './errors.js';
+export { installHooks, uninstallHooks, type InstallOptions } from './hooks/install.js';
+export { writeDumpFile, dumpDirectory } from './triggers/dump-file.js';
+export { installSignalTrigger, uninstallSignalTrigger } from './triggers/signal.js';
+
+/**
+ * Takes a dump of this process now: every suspended async function, async generator and
+ * pending promise that takes part in a wait, with the exact `await` each task is suspended
+ * at, who waits on whom, roots and cycles.
+ *
+ * Synchronous: the program is paused while the heap is read (tens to hundreds of
+ * milliseconds, growing with heap size; `dump.durationMs` says how long). Waiting times are
+ * present only if the hook layer was installed (`awaitwhat/register` or `installHooks()`)
+ * before the waits began.
+ *
+ * @throws {@link InspectorUnavailableError} if `node:inspector` is missing.
+ * @throws {@link SnapshotFailedError} if V8 could not take or parse the heap snapshot.
+ */
+export function snapshot(): Dump {
+  return takeSnapshot({ trigger: 'api' });
+}

@@ -1,0 +1,107 @@
+/**
+ * The wait-for graph as Graphviz DOT: one node per task or promise, an edge from each waiter
+ * to what it waits for, cycles in red. Feed it to `dot -Tsvg` or to {@link renderSvg}.
+ *
+ * @packageDocumentation
+ */
+
+import type { Dump, GraphNode, NodeKind } from '../model.js';
+import { formatDuration, formatLocation, nodePlace, nodeTitle } from './format.js';
+
+/** Options of {@link toDot}. */
+export interface DotOptions {
+  /** Directory paths are shown relative to; defaults to the dumped process's `cwd`. */
+  cwd?: string;
+}
+
+/**
+ * Node attributes per kind. Tasks are boxes (code that runs), plain promises are ellipses
+ * (values that settle), combinators diamonds (a fork in the graph), leaves octagons so the
+ * eye finds where chains end.
+ */
+const SHAPES: Record<NodeKind, string> = {
+  'async-function': 'shape=box, style="rounded"',
+  'async-generator': 'shape=box, style="rounded", peripheries=2',
+  module: 'shape=tab',
+  combinator: 'shape=diamond',
+  then: 'shape=ellipse',
+  resolve: 'shape=ellipse, style="dashed"',
+  promise: 'shape=octagon',
+};
+
+/**
+ * Escapes text for a double-quoted DOT string. Backslashes go first (DOT gives `\n`, `\l`,
+ * `\N`… meaning inside labels, so a literal backslash from a Windows path must be doubled),
+ * then quotes; real line breaks become DOT's centred line break `\n`.
+ *
+ * @param text - arbitrary text
+ * @returns the text, safe between double quotes
+ */
+export function escapeDot(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    // Other control characters have no business in a label and some break Graphviz' lexer.
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
+/**
+ * Converts a dump to a Graphviz DOT digraph. Deterministic: nodes and edges come out in the
+ * dump's order.
+ *
+ * @param dump - a validated dump
+ * @param options - path base
+ * @returns DOT source, ending with a newline
+ */
+export function toDot(dump: Dump, options: DotOptions = {}): string {
+  const cwd = options.cwd ?? dump.process.cwd;
+  const cycleEdges = new Set<string>();
+  const inCycle = new Set<string>();
+  for (const cycle of dump.cycles) {
+    cycle.nodes.forEach((id, i) => {
+      inCycle.add(id);
+      const next = cycle.nodes[(i + 1) % cycle.nodes.length] as string;
+      cycleEdges.add(edgeKey(id, next));
+    });
+  }
+  const title =
+    `awaitwhat: pid ${dump.process.pid}, ${dump.createdAt}, ` +
+    `${dump.nodes.length} nodes, ${dump.cycles.length} cycle${dump.cycles.length === 1 ? '' : 's'}`;
+  const out: string[] = [
+    'digraph awaitwhat {',
+    `  graph [rankdir=TB, fontname="Helvetica", fontsize=11, labelloc=t, label="${escapeDot(title)}"];`,
+    '  node [fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
+  for (const node of dump.nodes) {
+    const attrs = [`label="${escapeDot(label(node, cwd))}"`, SHAPES[node.kind]];
+    if (inCycle.has(node.id)) attrs.push('color=red', 'fontcolor=red', 'penwidth=2');
+    else if (node.awaits.length === 0) attrs.push('style="filled"', 'fillcolor="#fff3c4"');
+    out.push(`  "${escapeDot(node.id)}" [${attrs.join(', ')}];`);
+  }
+  for (const node of dump.nodes) {
+    for (const target of node.awaits) {
+      const red = cycleEdges.has(edgeKey(node.id, target)) ? ' [color=red, penwidth=2]' : '';
+      out.push(`  "${escapeDot(node.id)}" -> "${escapeDot(target)}"${red};`);
+    }
+  }
+  out.push('}');
+  return `${out.join('\n')}\n`;
+}
+
+function edgeKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+/** Title, location and wait time on separate lines; escaping happens at the caller. */
+function label(node: GraphNode, cwd: string): string {
+  const lines = [nodeTitle(node)];
+  if (node.kind === 'combinator') lines[0] += ` (${node.awaits.length} pending)`;
+  const place = nodePlace(node);
+  if (place) lines.push(`${place.role} ${formatLocation(place.location, cwd)}`);
+  if (node.waitingMs !== undefined) lines.push(`waiting ${formatDuration(node.waitingMs)}`);
+  else if (node.ageMs !== undefined) lines.push(`pending for ${formatDuration(node.ageMs)}`);
+  if (node.state === 'running') lines.push('running');
+  return lines.join('\n');
+}

@@ -1,0 +1,317 @@
+/**
+ * Reading and writing dumps as JSON.
+ *
+ * `parseDump` is the only door through which a dump file enters the CLI, so it validates by
+ * hand (no schema engine at runtime) and reports the first problem with its JSON path. It
+ * must stay total: whatever bytes it is given, it either returns a well-formed {@link Dump}
+ * or throws one of {@link DumpUnreadableError}, {@link DumpVersionError},
+ * {@link DumpInvalidError} — never a `TypeError` from poking at a hostile value.
+ *
+ * @packageDocumentation
+ */
+
+import { DumpInvalidError, DumpUnreadableError, DumpVersionError } from '../errors.js';
+import {
+  DUMP_VERSION,
+  type CombinatorKind,
+  type Cycle,
+  type Dump,
+  type DumpTrigger,
+  type GraphNode,
+  type HookInfo,
+  type NodeKind,
+  type ProcessInfo,
+  type SourceLocation,
+  type StackFrame,
+} from '../model.js';
+
+/**
+ * Serializes a dump as pretty JSON (2-space indent) with a trailing newline, the form in which
+ * dumps are written to disk and printed by `awaitwhat view --format json`.
+ *
+ * @param dump - the dump to serialize
+ * @returns the JSON text
+ */
+export function serializeDump(dump: Dump): string {
+  return `${JSON.stringify(dump, null, 2)}\n`;
+}
+
+/** Allowed values of {@link GraphNode.kind}, in the order the docs list them. */
+export const NODE_KINDS: readonly NodeKind[] = [
+  'async-function',
+  'async-generator',
+  'module',
+  'combinator',
+  'then',
+  'resolve',
+  'promise',
+];
+
+/** Allowed values of {@link GraphNode.combinator}. */
+export const COMBINATOR_KINDS: readonly CombinatorKind[] = ['all', 'allSettled', 'any', 'race'];
+
+/** Allowed values of {@link GraphNode.state}. */
+export const NODE_STATES: readonly GraphNode['state'][] = ['suspended', 'running', 'pending'];
+
+/** Allowed values of {@link Dump.trigger}. */
+export const DUMP_TRIGGERS: readonly DumpTrigger[] = ['signal', 'api', 'exit', 'cli'];
+
+/**
+ * Parses and validates the JSON text of a dump.
+ *
+ * Unknown properties are ignored and dropped (a newer producer may add optional fields without
+ * bumping the version); the returned object is rebuilt from the known fields only, so keys such
+ * as `__proto__` in the input never reach the caller.
+ *
+ * @param text - the file's contents
+ * @param source - where the text came from (usually the file path); prefixes every message
+ * @returns the validated dump
+ * @throws {@link DumpUnreadableError} if `text` is not JSON
+ * @throws {@link DumpVersionError} if `version` is missing or not {@link DUMP_VERSION}
+ * @throws {@link DumpInvalidError} on any structural or referential problem, naming its JSON path
+ */
+export function parseDump(text: string, source?: string): Dump {
+  const prefix = source === undefined ? '' : `${source}: `;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    const what = text.trim() === '' ? 'empty file, not a dump' : `not JSON (${detail})`;
+    throw new DumpUnreadableError(`${prefix}${what}`, { cause });
+  }
+  try {
+    return validateDump(raw);
+  } catch (error) {
+    if (error instanceof Problem) throw new DumpInvalidError(`${prefix}${error.message}`);
+    if (error instanceof VersionProblem) throw new DumpVersionError(`${prefix}${error.message}`);
+    // Belt and braces: a bug in the validator must still surface as a dump error, not a crash.
+    throw new DumpInvalidError(`${prefix}cannot validate dump: ${String(error)}`, { cause: error });
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Internals. Validation throws these private classes; parseDump maps them to public errors.  */
+/* ------------------------------------------------------------------------------------------ */
+
+class Problem extends Error {}
+class VersionProblem extends Error {}
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new Problem(`${path === '' ? 'top level' : path}: ${message}`);
+}
+
+/** Short, safe rendering of a bad value for an error message. */
+function show(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string': {
+      const s = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+      return JSON.stringify(s);
+    }
+    case 'number':
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads an own property: `obj[key]` could hit `Object.prototype` for keys like `constructor`. */
+function own(obj: Obj, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+function object(value: unknown, path: string): Obj {
+  if (!isObj(value)) fail(path, `expected an object, got ${show(value)}`);
+  return value;
+}
+
+function required(obj: Obj, key: string, path: string): unknown {
+  const value = own(obj, key);
+  if (value === undefined) fail(path, `missing required field "${key}"`);
+  return value;
+}
+
+function str(obj: Obj, key: string, path: string): string {
+  const value = required(obj, key, path);
+  if (typeof value !== 'string') fail(join(path, key), `expected a string, got ${show(value)}`);
+  return value;
+}
+
+function bool(obj: Obj, key: string, path: string): boolean {
+  const value = required(obj, key, path);
+  if (typeof value !== 'boolean') fail(join(path, key), `expected true or false, got ${show(value)}`);
+  return value;
+}
+
+/** A finite number ≥ `min`, optionally an integer. JSON's `1e999` parses to Infinity: rejected. */
+function num(value: unknown, path: string, min: number, integer: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    fail(path, `expected a finite number, got ${show(value)}`);
+  }
+  if (integer && !Number.isInteger(value)) fail(path, `expected an integer, got ${show(value)}`);
+  if (value < min) fail(path, `expected a number ≥ ${min}, got ${show(value)}`);
+  return value;
+}
+
+function oneOf<T extends string>(obj: Obj, key: string, path: string, allowed: readonly T[]): T {
+  const value = required(obj, key, path);
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    const list = allowed.map((a) => `"${a}"`).join(', ');
+    fail(join(path, key), `expected one of ${list}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, `expected an array, got ${show(value)}`);
+  return value;
+}
+
+function strings(value: unknown, path: string): string[] {
+  return array(value, path).map((item, i) => {
+    if (typeof item !== 'string') fail(join(path, i), `expected a string, got ${show(item)}`);
+    return item;
+  });
+}
+
+function location(value: unknown, path: string): SourceLocation {
+  const o = object(value, path);
+  return {
+    url: str(o, 'url', path),
+    line: num(required(o, 'line', path), join(path, 'line'), 1, true),
+    column: num(required(o, 'column', path), join(path, 'column'), 1, true),
+  };
+}
+
+function frame(value: unknown, path: string): StackFrame {
+  const o = object(value, path);
+  return { functionName: str(o, 'functionName', path), ...location(o, path) };
+}
+
+function checkVersion(top: Obj): void {
+  const version = own(top, 'version');
+  if (version === undefined) {
+    throw new VersionProblem(`dump has no "version" field (this awaitwhat reads version ${DUMP_VERSION})`);
+  }
+  if (version !== DUMP_VERSION) {
+    throw new VersionProblem(
+      `dump version ${show(version)} is not supported (this awaitwhat reads version ${DUMP_VERSION})`,
+    );
+  }
+}
+
+function processInfo(value: unknown, path: string): ProcessInfo {
+  const o = object(value, path);
+  return {
+    pid: num(required(o, 'pid', path), join(path, 'pid'), 0, true),
+    argv: strings(required(o, 'argv', path), join(path, 'argv')),
+    cwd: str(o, 'cwd', path),
+    nodeVersion: str(o, 'nodeVersion', path),
+    platform: str(o, 'platform', path),
+    uptimeMs: num(required(o, 'uptimeMs', path), join(path, 'uptimeMs'), 0, false),
+  };
+}
+
+function hookInfo(value: unknown, path: string): HookInfo {
+  const o = object(value, path);
+  return { installed: bool(o, 'installed', path), creationStacks: bool(o, 'creationStacks', path) };
+}
+
+function graphNode(value: unknown, path: string): GraphNode {
+  const o = object(value, path);
+  const node: GraphNode = {
+    id: str(o, 'id', path),
+    kind: oneOf(o, 'kind', path, NODE_KINDS),
+    name: str(o, 'name', path),
+    state: oneOf(o, 'state', path, NODE_STATES),
+    awaits: strings(required(o, 'awaits', path), join(path, 'awaits')),
+    awaitedBy: strings(required(o, 'awaitedBy', path), join(path, 'awaitedBy')),
+  };
+  if (node.id === '') fail(join(path, 'id'), 'must not be empty');
+  // Optional fields: absent and present-but-wrong are different things; only the latter fails.
+  if (own(o, 'combinator') !== undefined) node.combinator = oneOf(o, 'combinator', path, COMBINATOR_KINDS);
+  if (node.kind === 'combinator' && node.combinator === undefined) {
+    fail(path, 'missing required field "combinator" (required when kind is "combinator")');
+  }
+  if (own(o, 'awaitLocation') !== undefined) {
+    node.awaitLocation = location(own(o, 'awaitLocation'), join(path, 'awaitLocation'));
+  }
+  if (own(o, 'functionLocation') !== undefined) {
+    node.functionLocation = location(own(o, 'functionLocation'), join(path, 'functionLocation'));
+  }
+  if (own(o, 'creationStack') !== undefined) {
+    const stackPath = join(path, 'creationStack');
+    node.creationStack = array(own(o, 'creationStack'), stackPath).map((f, i) => frame(f, join(stackPath, i)));
+  }
+  if (own(o, 'waitingMs') !== undefined) node.waitingMs = num(own(o, 'waitingMs'), join(path, 'waitingMs'), 0, false);
+  if (own(o, 'ageMs') !== undefined) node.ageMs = num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false);
+  return node;
+}
+
+function cycle(value: unknown, path: string): Cycle {
+  const o = object(value, path);
+  const nodes = strings(required(o, 'nodes', path), join(path, 'nodes'));
+  if (nodes.length === 0) fail(join(path, 'nodes'), 'a cycle needs at least one node');
+  return { nodes };
+}
+
+/** Every id mentioned anywhere must name a node; ids must be unique. */
+function checkReferences(dump: Dump): void {
+  const ids = new Set<string>();
+  dump.nodes.forEach((node, i) => {
+    if (ids.has(node.id)) fail(`nodes[${i}].id`, `duplicate node id ${show(node.id)}`);
+    ids.add(node.id);
+  });
+  const known = (id: string, path: string): void => {
+    if (!ids.has(id)) fail(path, `unknown node id ${show(id)}`);
+  };
+  dump.nodes.forEach((node, i) => {
+    node.awaits.forEach((id, j) => known(id, `nodes[${i}].awaits[${j}]`));
+    node.awaitedBy.forEach((id, j) => known(id, `nodes[${i}].awaitedBy[${j}]`));
+  });
+  dump.roots.forEach((id, i) => known(id, `roots[${i}]`));
+  dump.cycles.forEach((c, i) => c.nodes.forEach((id, j) => known(id, `cycles[${i}].nodes[${j}]`)));
+}
+
+function validateDump(raw: unknown): Dump {
+  const top = object(raw, '');
+  // Version first: a future format may differ in every other field, and "wrong version" is the
+  // message that tells the user what to do about it.
+  checkVersion(top);
+  const tool = object(required(top, 'tool', ''), 'tool');
+  const toolName = str(tool, 'name', 'tool');
+  if (toolName !== 'awaitwhat') fail('tool.name', `expected "awaitwhat", got ${show(toolName)}`);
+  const nodesPath = 'nodes';
+  const cyclesPath = 'cycles';
+  const dump: Dump = {
+    version: DUMP_VERSION,
+    tool: { name: 'awaitwhat', version: str(tool, 'version', 'tool') },
+    createdAt: str(top, 'createdAt', ''),
+    trigger: oneOf(top, 'trigger', '', DUMP_TRIGGERS),
+    durationMs: num(required(top, 'durationMs', ''), 'durationMs', 0, false),
+    process: processInfo(required(top, 'process', ''), 'process'),
+    hooks: hookInfo(required(top, 'hooks', ''), 'hooks'),
+    nodes: array(required(top, 'nodes', ''), nodesPath).map((n, i) => graphNode(n, join(nodesPath, i))),
+    roots: strings(required(top, 'roots', ''), 'roots'),
+    cycles: array(required(top, 'cycles', ''), cyclesPath).map((c, i) => cycle(c, join(cyclesPath, i))),
+    warnings: strings(required(top, 'warnings', ''), 'warnings'),
+  };
+  checkReferences(dump);
+  return dump;
+}

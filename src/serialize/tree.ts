@@ -1,0 +1,397 @@
+/**
+ * The terminal view of a dump: a header, a verdict (cycles, then the leaves everything ends
+ * in), then every wait chain drawn as a tree from the task nobody waits for down to the
+ * promise it is ultimately stuck on — in the spirit of Go's goroutine dump and
+ * `python -m asyncio pstree`.
+ *
+ * The output is a pure function of the dump and the options (no clock, no environment), so it
+ * can be compared against golden files.
+ *
+ * @packageDocumentation
+ */
+
+import type { Dump, GraphNode } from '../model.js';
+import {
+  formatDuration,
+  formatDurationRange,
+  formatLocation,
+  isTask,
+  nodePlace,
+  nodeTitle,
+} from './format.js';
+
+/** Options of {@link renderTree}. */
+export interface TreeOptions {
+  /** Emit ANSI colours. Off by default; the CLI turns it on for terminals without `NO_COLOR`. */
+  color?: boolean;
+  /** Directory paths are shown relative to; defaults to the dumped process's `cwd`. */
+  cwd?: string;
+}
+
+/**
+ * How deep a chain is drawn before it is cut off. Deep chains do happen (an async function
+ * that awaits its own recursive call), but two hundred levels of indentation help nobody and
+ * would risk the renderer's own stack.
+ */
+const MAX_DEPTH = 64;
+
+/**
+ * Renders a dump as a human-readable tree.
+ *
+ * @param dump - a validated dump (see `parseDump`)
+ * @param options - colour and path base
+ * @returns the text, ending with a newline
+ */
+export function renderTree(dump: Dump, options: TreeOptions = {}): string {
+  return new TreeRenderer(dump, options).render();
+}
+
+/** ANSI styling that collapses to identity when colour is off. */
+interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  magenta(s: string): string;
+}
+
+function makeStyle(color: boolean): Style {
+  const wrap = (open: number, close: number) => (s: string) =>
+    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+    magenta: wrap(35, 39),
+  };
+}
+
+/** Quotes an argv element only when a shell would need it, so plain commands read plainly. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
+}
+
+class TreeRenderer {
+  private readonly byId = new Map<string, GraphNode>();
+  private readonly inCycle = new Set<string>();
+  private readonly cwd: string;
+  private readonly style: Style;
+  private readonly lines: string[] = [];
+  /** Nodes already drawn; drawing one again prints a reference instead. */
+  private readonly printed = new Set<string>();
+  /** Interned structural signatures, see {@link computeSignatures}. */
+  private readonly signature = new Map<string, number>();
+
+  constructor(
+    private readonly dump: Dump,
+    options: TreeOptions,
+  ) {
+    for (const node of dump.nodes) this.byId.set(node.id, node);
+    for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
+    this.cwd = options.cwd ?? dump.process.cwd;
+    this.style = makeStyle(options.color ?? false);
+    this.computeSignatures();
+  }
+
+  render(): string {
+    this.header();
+    this.verdict();
+    this.chains();
+    this.warnings();
+    return `${this.lines.join('\n')}\n`;
+  }
+
+  /* ------------------------------------------------------------------ header and verdict */
+
+  private header(): void {
+    const { dump, style } = this;
+    const p = dump.process;
+    const tasks = dump.nodes.filter(isTask).length;
+    const promises = dump.nodes.length - tasks;
+    const cycles = dump.cycles.length;
+    this.lines.push(style.bold(`awaitwhat dump of pid ${p.pid}`) + ` (node ${p.nodeVersion}, ${p.platform})`);
+    this.lines.push(`  argv    ${p.argv.map(shellWord).join(' ')}`);
+    this.lines.push(`  cwd     ${p.cwd}`);
+    this.lines.push(
+      `  taken   ${dump.createdAt} by ${dump.trigger}, process up ${formatDuration(p.uptimeMs)}, ` +
+        `snapshot paused it ${formatDuration(dump.durationMs)}`,
+    );
+    this.lines.push(
+      `  graph   ${plural(tasks, 'task')}, ${plural(promises, 'pending promise')}, ` +
+        `${plural(dump.roots.length, 'root')}`,
+    );
+    const cycleText = cycles === 0 ? 'none' : style.red(`${cycles} (deadlock)`);
+    this.lines.push(`  cycles  ${cycleText}`);
+    if (!dump.hooks.installed) {
+      this.lines.push(`  hooks   ${style.yellow('not installed: wait times and await lines may be missing')}`);
+    }
+  }
+
+  private verdict(): void {
+    const { dump, style } = this;
+    this.lines.push('', style.bold('Verdict'));
+    if (dump.nodes.length === 0) {
+      this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
+      return;
+    }
+    for (const cycle of dump.cycles) {
+      const steps = cycle.nodes.map((id) => this.nodeRef(id));
+      const first = this.byId.get(cycle.nodes[0] ?? '');
+      const back = first ? nodeTitle(first) : (cycle.nodes[0] ?? '?');
+      this.lines.push(`  ${style.red('cycle:')} ${[...steps, back].join(' → ')}`);
+    }
+    // Leaves are where every non-cyclic chain ends: the promises someone must settle.
+    // Identical leaves (same place, same kind of waiter) are counted, not listed.
+    const leaves = dump.nodes.filter((n) => n.awaits.length === 0);
+    const groups = new Map<string, { leaf: GraphNode; count: number; waiters: Map<string, number> }>();
+    for (const leaf of leaves) {
+      const waiters = new Map<string, number>();
+      for (const id of leaf.awaitedBy) {
+        const ref = this.nodeRef(id);
+        waiters.set(ref, (waiters.get(ref) ?? 0) + 1);
+      }
+      const key = `${this.nodeRef(leaf.id)}\u0000${[...waiters].map(([k, v]) => `${k}×${v}`).join('\u0000')}`;
+      const group = groups.get(key);
+      if (group) group.count += 1;
+      else groups.set(key, { leaf, count: 1, waiters });
+    }
+    for (const { leaf, count, waiters } of groups.values()) {
+      const times = count > 1 ? `${count}× ` : '';
+      const by = [...waiters].map(([ref, n]) => (n > 1 ? `${ref} ×${n}` : ref)).join(', ');
+      const awaited = by === '' ? 'nobody awaits it' : `awaited by ${by}`;
+      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}, ${awaited}`);
+    }
+    if (dump.cycles.length === 0 && leaves.length === 0) {
+      this.lines.push('  no cycle and no leaf found (the dump may be incomplete; see warnings)');
+    }
+  }
+
+  /** `name (file:line:col)`, used wherever a node is mentioned inline. */
+  private nodeRef(id: string): string {
+    const node = this.byId.get(id);
+    if (!node) return id;
+    const place = nodePlace(node);
+    const title = this.style.bold(nodeTitle(node));
+    return place ? `${title} (${this.style.cyan(formatLocation(place.location, this.cwd))})` : title;
+  }
+
+  /* ------------------------------------------------------------------------ wait chains */
+
+  private chains(): void {
+    const { dump, style } = this;
+    if (dump.nodes.length === 0) return;
+    if (dump.roots.length > 0) {
+      this.lines.push('', style.bold('Wait chains') + style.dim(' (each node above what it awaits)'));
+    }
+    const roots = dump.roots.map((id) => this.byId.get(id)).filter((n): n is GraphNode => n !== undefined);
+    for (const group of this.groupBySignature(roots)) {
+      this.lines.push('');
+      this.drawGroup(group, '', '', 0, new Set());
+    }
+    // Whatever no root reaches waits inside a cycle nobody outside waits for (or the dump's
+    // root list is incomplete): start from each cycle, then from any node still undrawn.
+    const starts = [...dump.cycles.map((c) => c.nodes[0] ?? ''), ...dump.nodes.map((n) => n.id)];
+    let headed = false;
+    for (const id of starts) {
+      const node = this.byId.get(id);
+      if (!node || this.printed.has(id)) continue;
+      if (!headed) {
+        this.lines.push('', style.bold('Waiting in cycles') + style.dim(' (no root reaches these)'));
+        headed = true;
+      }
+      this.lines.push('');
+      this.drawGroup([node], '', '', 0, new Set(), true);
+    }
+  }
+
+  /**
+   * Draws a group of structurally identical subtrees once. `members` all have the same
+   * signature; the first one stands for all, and times are shown as a range over them.
+   */
+  private drawGroup(
+    members: GraphNode[],
+    lead: string,
+    indent: string,
+    depth: number,
+    ancestors: Set<string>,
+    forceId = false,
+    parentCount = 1,
+  ): void {
+    const { style } = this;
+    const node = members[0];
+    if (!node) return;
+    if (ancestors.has(node.id)) {
+      this.lines.push(`${lead}${style.red('↺')} ${nodeTitle(node)} ${style.red(`(cycle: back to ${node.id} above)`)}`);
+      return;
+    }
+    if (this.printed.has(node.id)) {
+      this.lines.push(`${lead}${style.dim('↑')} ${nodeTitle(node)} ${style.dim(`(see above: ${node.id})`)}`);
+      return;
+    }
+    for (const m of members) this.printed.add(m.id);
+    // "×2" under a "×2" parent only repeats that each parent has its own child: say it once.
+    const showCount = members.length > 1 && members.length !== parentCount;
+    this.lines.push(lead + this.describe(members, forceId, showCount));
+    if (node.awaits.length === 0) return;
+    if (depth >= MAX_DEPTH) {
+      this.lines.push(`${indent}└─ ${style.dim(`… chain continues deeper (cut at ${MAX_DEPTH} levels; see --format json)`)}`);
+      return;
+    }
+    const inner = new Set(ancestors).add(node.id);
+    const groups = this.groupChildren(members);
+    groups.forEach((group, i) => {
+      const last = i === groups.length - 1;
+      const branch = style.dim(last ? '└─ ' : '├─ ');
+      const next = indent + style.dim(last ? '   ' : '│  ');
+      this.drawGroup(group, indent + branch, next, depth + 1, inner, false, members.length);
+    });
+  }
+
+  /** One line for a node (or a group of identical ones). */
+  private describe(members: GraphNode[], forceId: boolean, showCount: boolean): string {
+    const { style } = this;
+    const node = members[0] as GraphNode;
+    const parts: string[] = [];
+    const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
+    let title = style.bold(nodeTitle(node));
+    if (node.kind === 'combinator') {
+      title += ` (${plural(node.awaits.length, 'pending input')})`;
+    }
+    parts.push(count + title);
+    const place = nodePlace(node);
+    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}`);
+    const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
+    const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
+    if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
+    else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
+    if (node.state === 'running') parts.push('running (took the dump)');
+    if (node.awaits.length === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
+    if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
+    if (forceId || this.isShared(node)) parts.push(style.dim(`#${node.id}`));
+    return parts.join('  ');
+  }
+
+  /* ------------------------------------------------------------------------- grouping */
+
+  /** Nodes that may be reached more than once: they are drawn once and referenced after. */
+  private isShared(node: GraphNode): boolean {
+    return node.awaitedBy.length > 1 || this.inCycle.has(node.id);
+  }
+
+  /**
+   * Gives every node an integer standing for the shape of its subtree: kind, name, place,
+   * state and the signatures of what it awaits — but not ids or times, so that forty tasks
+   * stuck the same way get the same number. Shared nodes are identified by id instead,
+   * because "forty tasks awaiting the *same* promise" must not be confused with "forty tasks
+   * each awaiting their own". Iterative (post-order with an explicit stack) so a very deep
+   * chain cannot overflow the call stack.
+   */
+  private computeSignatures(): void {
+    const interned = new Map<string, number>();
+    const intern = (key: string): number => {
+      let n = interned.get(key);
+      if (n === undefined) {
+        n = interned.size;
+        interned.set(key, n);
+      }
+      return n;
+    };
+    const onStack = new Set<string>();
+    for (const start of this.dump.nodes) {
+      if (this.signature.has(start.id)) continue;
+      const stack: Array<{ node: GraphNode; expanded: boolean }> = [{ node: start, expanded: false }];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1] as { node: GraphNode; expanded: boolean };
+        const { node } = top;
+        if (this.signature.has(node.id)) {
+          stack.pop();
+          continue;
+        }
+        if (this.isShared(node)) {
+          this.signature.set(node.id, intern(`#${node.id}`));
+          stack.pop();
+          continue;
+        }
+        if (!top.expanded) {
+          top.expanded = true;
+          onStack.add(node.id);
+          for (const id of node.awaits) {
+            const child = this.byId.get(id);
+            // A loop the dump's `cycles` missed: identify the node by id to stay finite.
+            if (child && onStack.has(child.id)) this.signature.set(child.id, intern(`#${child.id}`));
+            else if (child && !this.signature.has(child.id)) stack.push({ node: child, expanded: false });
+          }
+          continue;
+        }
+        stack.pop();
+        onStack.delete(node.id);
+        const place = nodePlace(node);
+        const key = JSON.stringify([
+          node.kind,
+          node.name,
+          node.combinator ?? '',
+          node.state,
+          place ? `${place.role} ${place.location.url}:${place.location.line}:${place.location.column}` : '',
+          node.awaits.map((id) => this.signature.get(id) ?? `#${id}`),
+        ]);
+        this.signature.set(node.id, intern(key));
+      }
+    }
+  }
+
+  /** Groups nodes with equal signatures, keeping the order of first appearance. */
+  private groupBySignature(nodes: GraphNode[]): GraphNode[][] {
+    const groups = new Map<number | string, Set<GraphNode>>();
+    for (const node of nodes) {
+      const key = this.signature.get(node.id) ?? `#${node.id}`;
+      const group = groups.get(key);
+      if (group) group.add(node);
+      else groups.set(key, new Set([node]));
+    }
+    return [...groups.values()].map((g) => [...g]);
+  }
+
+  /**
+   * The children of a group, themselves grouped. Members share a signature, so position `i`
+   * of every member's `awaits` has the same shape: collecting by position across members
+   * keeps the "drawn in parallel" invariant one level down.
+   */
+  private groupChildren(members: GraphNode[]): GraphNode[][] {
+    const rep = members[0] as GraphNode;
+    const positions = new Map<number | string, number[]>();
+    rep.awaits.forEach((id, i) => {
+      const key = this.signature.get(id) ?? `#${id}`;
+      const list = positions.get(key);
+      if (list) list.push(i);
+      else positions.set(key, [i]);
+    });
+    const groups: GraphNode[][] = [];
+    for (const indices of positions.values()) {
+      // A Set: forty members awaiting one shared promise contribute it once.
+      const group = new Set<GraphNode>();
+      for (const m of members) {
+        for (const i of indices) {
+          const child = this.byId.get(m.awaits[i] ?? '');
+          if (child) group.add(child);
+        }
+      }
+      if (group.size > 0) groups.push([...group]);
+    }
+    return groups;
+  }
+
+  /* ------------------------------------------------------------------------- warnings */
+
+  private warnings(): void {
+    if (this.dump.warnings.length === 0) return;
+    this.lines.push('', this.style.bold('Warnings'));
+    for (const w of this.dump.warnings) this.lines.push(`  ${this.style.yellow('!')} ${w}`);
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

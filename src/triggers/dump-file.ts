@@ -1,0 +1,27 @@
+/**
+ * Writing a dump to disk: name, directory, atomicity, permissions.
+ */
+import { join, resolve } from 'node:path';
+import type { Dump } from '../model.js';
+import { writeFileAtomic } from '../internal/atomic-write.js';
+
+/** The directory dumps go to: `AWAITWHAT_DIR`, else the current directory. */
+export function dumpDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.AWAITWHAT_DIR || process.cwd());
+}
+
+/** `awaitwhat-<pid>-<yyyymmdd-hhmmss-mmm>.json`: sorts by time, never collides within a pid. */
+export function dumpFileName(pid: number, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '');
+  return `awaitwhat-${pid}-${stamp}.json`;
+}
+
+/**
+ * Writes `dump` into `directory` atomically with mode 0600 and returns the file's path.
+ * Throws {@link WriteFailedError} and leaves nothing behind on failure.
+ */
+export function writeDumpFile(dump: Dump, directory: string = dumpDirectory()): string {
+  const path = join(directory, dumpFileName(dump.process.pid, new Date(dump.createdAt)));
+  writeFileAtomic(path, `${JSON.stringify(dump, null, 2)}\n`, 0o600);
+  return path;
+}
