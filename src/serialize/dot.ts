@@ -19,14 +19,14 @@ export interface DotOptions {
  * (values that settle), combinators diamonds (a fork in the graph), leaves octagons so the
  * eye finds where chains end.
  */
-const SHAPES: Record<NodeKind, string> = {
-  'async-function': 'shape=box, style="rounded"',
-  'async-generator': 'shape=box, style="rounded", peripheries=2',
-  module: 'shape=tab',
-  combinator: 'shape=diamond',
-  then: 'shape=ellipse',
-  resolve: 'shape=ellipse, style="dashed"',
-  promise: 'shape=octagon',
+const SHAPES: Record<NodeKind, { shape: string; style?: string; extra?: string }> = {
+  'async-function': { shape: 'box', style: 'rounded' },
+  'async-generator': { shape: 'box', style: 'rounded', extra: 'peripheries=2' },
+  module: { shape: 'tab' },
+  combinator: { shape: 'diamond' },
+  then: { shape: 'ellipse' },
+  resolve: { shape: 'ellipse', style: 'dashed' },
+  promise: { shape: 'octagon' },
 };
 
 /**
@@ -75,9 +75,17 @@ export function toDot(dump: Dump, options: DotOptions = {}): string {
     '  edge [fontname="Helvetica", fontsize=9];',
   ];
   for (const node of dump.nodes) {
-    const attrs = [`label="${escapeDot(label(node, cwd))}"`, SHAPES[node.kind]];
+    const look = SHAPES[node.kind];
+    // Graphviz keeps only the last `style=`, so the kind's style and "filled" go in one list.
+    const styles = look.style ? [look.style] : [];
+    const attrs = [`label="${escapeDot(label(node, cwd))}"`, `shape=${look.shape}`];
+    if (look.extra) attrs.push(look.extra);
     if (inCycle.has(node.id)) attrs.push('color=red', 'fontcolor=red', 'penwidth=2');
-    else if (node.awaits.length === 0) attrs.push('style="filled"', 'fillcolor="#fff3c4"');
+    else if (node.awaits.length === 0) {
+      styles.push('filled');
+      attrs.push('fillcolor="#fff3c4"');
+    }
+    if (styles.length > 0) attrs.push(`style="${styles.join(',')}"`);
     out.push(`  "${escapeDot(node.id)}" [${attrs.join(', ')}];`);
   }
   for (const node of dump.nodes) {

@@ -201,7 +201,7 @@ function location(value: unknown, path: string): SourceLocation {
 
 function frame(value: unknown, path: string): StackFrame {
   const o = object(value, path);
-  return { functionName: str(o, 'functionName', path), ...location(o, path) };
+  return { ...location(o, path), functionName: str(o, 'functionName', path) };
 }
 
 function checkVersion(top: Obj): void {
@@ -235,33 +235,34 @@ function hookInfo(value: unknown, path: string): HookInfo {
 
 function graphNode(value: unknown, path: string): GraphNode {
   const o = object(value, path);
+  const has = (key: string): boolean => own(o, key) !== undefined;
+  // Built in the field order of model.ts, so that re-serializing a dump reproduces it.
+  // Optional fields: absent and present-but-wrong are different things; only the latter fails.
   const node: GraphNode = {
     id: str(o, 'id', path),
     kind: oneOf(o, 'kind', path, NODE_KINDS),
     name: str(o, 'name', path),
+    ...(has('combinator') ? { combinator: oneOf(o, 'combinator', path, COMBINATOR_KINDS) } : {}),
     state: oneOf(o, 'state', path, NODE_STATES),
+    ...(has('awaitLocation') ? { awaitLocation: location(own(o, 'awaitLocation'), join(path, 'awaitLocation')) } : {}),
+    ...(has('functionLocation')
+      ? { functionLocation: location(own(o, 'functionLocation'), join(path, 'functionLocation')) }
+      : {}),
+    ...(has('creationStack') ? { creationStack: stack(own(o, 'creationStack'), join(path, 'creationStack')) } : {}),
+    ...(has('waitingMs') ? { waitingMs: num(own(o, 'waitingMs'), join(path, 'waitingMs'), 0, false) } : {}),
+    ...(has('ageMs') ? { ageMs: num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false) } : {}),
     awaits: strings(required(o, 'awaits', path), join(path, 'awaits')),
     awaitedBy: strings(required(o, 'awaitedBy', path), join(path, 'awaitedBy')),
   };
   if (node.id === '') fail(join(path, 'id'), 'must not be empty');
-  // Optional fields: absent and present-but-wrong are different things; only the latter fails.
-  if (own(o, 'combinator') !== undefined) node.combinator = oneOf(o, 'combinator', path, COMBINATOR_KINDS);
   if (node.kind === 'combinator' && node.combinator === undefined) {
     fail(path, 'missing required field "combinator" (required when kind is "combinator")');
   }
-  if (own(o, 'awaitLocation') !== undefined) {
-    node.awaitLocation = location(own(o, 'awaitLocation'), join(path, 'awaitLocation'));
-  }
-  if (own(o, 'functionLocation') !== undefined) {
-    node.functionLocation = location(own(o, 'functionLocation'), join(path, 'functionLocation'));
-  }
-  if (own(o, 'creationStack') !== undefined) {
-    const stackPath = join(path, 'creationStack');
-    node.creationStack = array(own(o, 'creationStack'), stackPath).map((f, i) => frame(f, join(stackPath, i)));
-  }
-  if (own(o, 'waitingMs') !== undefined) node.waitingMs = num(own(o, 'waitingMs'), join(path, 'waitingMs'), 0, false);
-  if (own(o, 'ageMs') !== undefined) node.ageMs = num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false);
   return node;
+}
+
+function stack(value: unknown, path: string): StackFrame[] {
+  return array(value, path).map((f, i) => frame(f, join(path, i)));
 }
 
 function cycle(value: unknown, path: string): Cycle {

@@ -286,5 +286,16 @@ function readHeapStamp(heap: HeapGraph, promise: number): { t: number; stack?: s
   const t = numberValue(heap.edgeTo(stamp, 't'));
   if (t === undefined) return undefined;
   const stack = heap.edgeTo(stamp, 'stack');
-  return stack === undefined ? { t } : { t, stack: heap.name(stack) };
+  return stack === undefined ? { t } : { t, stack: stringValue(heap, stack) };
+}
+
+/**
+ * The text of a string node. A string built by concatenation is a "concatenated string"
+ * node whose text is the concatenation of its `first` and `second` parts.
+ */
+function stringValue(heap: HeapGraph, node: number, depth = 0): string {
+  if (heap.type(node) !== 'concatenated string' || depth > 64) return heap.name(node);
+  const first = heap.edgeTo(node, 'first');
+  const second = heap.edgeTo(node, 'second');
+  return (first === undefined ? '' : stringValue(heap, first, depth + 1)) + (second === undefined ? '' : stringValue(heap, second, depth + 1));
 }

@@ -1,0 +1,4 @@
+// Awaiting a thenable whose then() never calls back.
+const thenable = { then(onFulfilled) { globalThis.keep = onFulfilled; } };
+async function useThenable() { await thenable; }
+useThenable();
