@@ -1,0 +1,69 @@
+/**
+ * Loading awaitwhat must not change what the program does: nothing kept alive, nothing
+ * visible on the program's promises, no extra rejections, no extra handles, and Node's own
+ * `--report-on-signal` still works next to the SIGUSR2 dump.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = new URL('../', import.meta.url);
+const register = fileURLToPath(new URL('dist/src/register.js', root));
+const program = (name: string) => fileURLToPath(new URL(`test/programs/${name}`, root));
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('never harm the host', () => {
+  it('keeps no promise alive: every promise the program dropped is collected', async () => {
+    for (const env of [{}, { AWAITWHAT_STACKS: '1' }]) {
+      const { stdout } = await run(process.execPath, ['--expose-gc', '--import', register, program('gc-probe.mjs')], {
+        env: { ...process.env, ...env },
+        timeout: 30_000,
+      });
+      const { created, collected } = JSON.parse(stdout) as { created: number; collected: number };
+      expect(created).toBe(10_000);
+      expect(collected).toBe(created);
+    }
+  });
+
+  it('changes nothing the program can observe about its promises', async () => {
+    const plain = await run(process.execPath, [program('observable.mjs')], { timeout: 20_000 });
+    const loaded = await run(process.execPath, ['--import', register, program('observable.mjs')], { timeout: 20_000 });
+    expect(loaded.stdout).toBe(plain.stdout);
+    expect(loaded.stderr).toBe(plain.stderr);
+  });
+
+  it('does not keep a finished program alive', async () => {
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ['--import', register, '-e', 'console.log("bye")'], { timeout: 20_000 });
+    expect(stdout).toBe('bye\n');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("leaves Node's --report-on-signal working: SIGUSR2 writes both the report and the dump", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-report-'));
+    dirs.push(dir);
+    const child = spawn(
+      process.execPath,
+      ['--report-on-signal', `--report-directory=${dir}`, '--import', register, '-e', 'setInterval(() => {}, 1000); console.log("ready")'],
+      { env: { ...process.env, AWAITWHAT_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.kill('SIGUSR2');
+    const deadline = Date.now() + 15_000;
+    while (!stderr.includes('awaitwhat: dump written to') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    const files = readdirSync(dir);
+    expect(files.some((f) => /^report\..*\.json$/.test(f))).toBe(true);
+    expect(files.some((f) => /^awaitwhat-\d+-[\d-]+\.json$/.test(f))).toBe(true);
+  });
+});
