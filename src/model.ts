@@ -73,8 +73,9 @@ export interface GraphNode {
   kind: NodeKind;
   /**
    * Human name: the function's name for tasks (`"<anonymous>"` when it has none), the
-   * combinator (`"Promise.all"`), `".then"` / `".finally"` for derived promises, `"Promise"`
-   * for leaves, the module's file name for modules.
+   * combinator (`"Promise.all"`), `".then"` / `".finally"` for derived promises,
+   * `"resolve(promise)"` for a promise resolved with another one, `"Promise"` for leaves, the
+   * module's file name for modules.
    */
   name: string;
   /** Set on `combinator` nodes. */

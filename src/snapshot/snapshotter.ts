@@ -134,22 +134,24 @@ class Enricher {
   }
 
   toNodes(raw: Map<number, RawNode>): GraphNode[] {
-    const ordered = [...raw.values()].sort((a, b) => a.key - b.key);
+    const entries = [...raw.values()].map((rawNode) => {
+      const node: GraphNode = { id: '', kind: rawNode.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
+      this.#describe(rawNode, node);
+      return { raw: rawNode, node };
+    });
+    this.#applyStamps(entries);
+    // Heap order changes from run to run; source order does not. Ids and every list in the
+    // dump follow it, so two dumps of the same stuck program read the same.
+    entries.sort((a, b) => compareNodes(a.node, b.node) || a.raw.key - b.raw.key);
     const ids = new Map<number, string>();
-    ordered.forEach((node, i) => ids.set(node.key, `n${i + 1}`));
-    const nodes: GraphNode[] = ordered.map((node) => ({
-      id: ids.get(node.key)!,
-      kind: node.kind,
-      name: '',
-      state: 'pending',
-      awaits: node.awaits.map((k) => ids.get(k)!),
-      awaitedBy: [],
-    }));
-    const byId = new Map(nodes.map((n) => [n.id, n] as const));
-    for (const node of nodes) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
-    ordered.forEach((rawNode, i) => this.#describe(rawNode, nodes[i]!));
-    this.#applyStamps(ordered, nodes);
-    return nodes;
+    entries.forEach((entry, i) => {
+      entry.node.id = `n${i + 1}`;
+      ids.set(entry.raw.key, entry.node.id);
+    });
+    for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
+    const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
+    for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
+    return entries.map((e) => e.node);
   }
 
   #describe(raw: RawNode, node: GraphNode): void {
@@ -171,7 +173,7 @@ class Enricher {
         }
         break;
       case 'resolve':
-        node.name = 'resolve';
+        node.name = 'resolve(promise)';
         break;
       case 'promise':
         node.name = 'Promise';
@@ -254,11 +256,10 @@ class Enricher {
    * Reads the hook layer's stamps straight out of the heap snapshot (taken with
    * `captureNumericValue`, so a number shows its value): no call into the program per promise.
    */
-  #applyStamps(ordered: RawNode[], nodes: GraphNode[]): void {
+  #applyStamps(entries: Array<{ raw: RawNode; node: GraphNode }>): void {
     const state = hookState();
     if (!state) return;
-    ordered.forEach((raw, i) => {
-      const node = nodes[i]!;
+    entries.forEach(({ raw, node }) => {
       const wait = raw.waitPromise === undefined ? undefined : readHeapStamp(this.#heap, raw.waitPromise);
       if (wait) node.waitingMs = Math.max(0, Math.round(this.#now - wait.t));
       if (!state.creationStacks || raw.promise === undefined) return;
@@ -268,6 +269,19 @@ class Enricher {
       if (created.stack) node.creationStack = parseStack(created.stack);
     });
   }
+}
+
+/** Source order: by await (else definition) location, then kind and name. */
+function compareNodes(a: GraphNode, b: GraphNode): number {
+  const key = (n: GraphNode): string => {
+    const at = n.awaitLocation ?? n.functionLocation;
+    return at ? `${at.url}\u0000${String(at.line).padStart(8, '0')}:${String(at.column).padStart(8, '0')}` : '\uffff';
+  };
+  const ka = key(a);
+  const kb = key(b);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** The stamp of a promise as the heap snapshot shows it: a number, or `{ t, stack }`. */

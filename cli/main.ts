@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+/**
+ * The `awaitwhat` command line: `view` a dump, `run` a program with the register preloaded,
+ * or try the bundled `demo`.
+ *
+ * Error contract: every failure prints exactly one line, `awaitwhat: <message>`, on stderr and
+ * exits with 1 (2 for a wrong command line). No stack traces, no help dump: users asked for
+ * an answer, not for yargs' usage text; the line points at `--help` instead.
+ *
+ * @packageDocumentation
+ */
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DumpUnreadableError, UsageError } from '../src/errors.js';
+import { writeFileAtomic } from '../src/internal/atomic-write.js';
+import { VERSION } from '../src/internal/version.js';
+import type { Dump } from '../src/model.js';
+import { parseDump } from '../src/serialize/json.js';
+import { captureStuckProgram } from './capture.js';
+import { autoColor, FORMATS, renderDump, type Format } from './render.js';
+import { runWithRegister } from './run.js';
+
+/** Exit code for failures of the work itself (unreadable dump, render failure…). */
+const EXIT_FAILURE = 1;
+/** Exit code for a wrong command line, as most Unix tools do. */
+const EXIT_USAGE = 2;
+
+/** Reads and validates a dump file; every fs failure becomes a one-line DumpUnreadableError. */
+function readDumpFile(path: string): Dump {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file'
+      : code === 'EISDIR' ? 'is a directory'
+      : code === 'EACCES' ? 'permission denied'
+      : (cause as Error).message;
+    throw new DumpUnreadableError(`cannot read ${path}: ${why}`, { cause });
+  }
+  return parseDump(text, path);
+}
+
+/** Prints or writes rendered output; files are written atomically, never half. */
+async function emit(dump: Dump, format: Format, output: string | undefined, color: boolean | undefined): Promise<void> {
+  if (output !== undefined) {
+    writeFileAtomic(output, await renderDump(dump, format, color ?? false), 0o644);
+    return;
+  }
+  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)));
+  process.stdout.write(text);
+}
+
+/** The one line on stderr, and the exit code. */
+function report(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split(/\r?\n/, 1)[0] ?? message;
+  process.stderr.write(`awaitwhat: ${firstLine}\n`);
+  process.exitCode = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/** Turns yargs' validation messages ("Unknown argument: x") into a UsageError with a pointer. */
+function usageError(message: string): UsageError {
+  const text = message.replace(/\s+/g, ' ').trim();
+  const lowered = text.charAt(0).toLowerCase() + text.slice(1);
+  return new UsageError(`${lowered} (see awaitwhat --help)`);
+}
+
+const outputOptions = {
+  format: {
+    alias: 'f',
+    choices: FORMATS,
+    default: 'tree' as Format,
+    describe: 'Output format',
+  },
+  output: {
+    alias: 'o',
+    type: 'string',
+    describe: 'Write to this file (atomically) instead of stdout',
+  },
+  color: {
+    type: 'boolean',
+    describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set)',
+  },
+} as const;
+
+/** Builds the parser with the three commands and the one-line error contract. */
+function cli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('awaitwhat')
+    .usage('$0 <command> [options]\n\n"await, what?": what is a stuck Node.js process waiting for?')
+    .parserConfiguration({ 'populate--': true })
+    .command(
+      'view <dump>',
+      'Show a dump file as a tree, JSON, Graphviz DOT or SVG',
+      (y) =>
+        y
+          .positional('dump', { type: 'string', demandOption: true, describe: 'Path of an awaitwhat-*.json dump' })
+          .options(outputOptions)
+          .example('$0 view awaitwhat-4242-1732536000000.json', 'print the wait-for tree')
+          .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
+      async (args) => {
+        const dump = readDumpFile(args.dump);
+        await emit(dump, args.format, args.output, args.color);
+      },
+    )
+    .command(
+      'run [command..]',
+      'Run a command with the awaitwhat register preloaded (send it SIGUSR2 to get a dump)',
+      (y) =>
+        y
+          .positional('command', { type: 'string', array: true, describe: 'Program and arguments (after --)' })
+          .option('dir', { alias: 'd', type: 'string', describe: 'Directory dumps are written to (AWAITWHAT_DIR)' })
+          .example('$0 run -- node server.js', 'then: kill -USR2 <pid>')
+          .example('$0 run --dir /tmp/dumps -- npm start', ''),
+      async (args) => {
+        // With populate--, yargs puts everything after `--` here, untouched by option parsing.
+        const dashDash = (args as { '--'?: unknown[] })['--'] ?? [];
+        const rest = dashDash.map(String);
+        const command = [...(args.command ?? []).map(String), ...rest];
+        process.exitCode = await runWithRegister(command, args.dir);
+      },
+    )
+    .command(
+      'demo',
+      'Run the bundled stuck demo (fixtures/demo.mjs), dump it and show the result',
+      (y) => y.options(outputOptions).example('$0 demo', '').example('$0 demo -f svg -o demo.svg', ''),
+      async (args) => {
+        const root = fileURLToPath(new URL('../../', import.meta.url));
+        const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
+        await emit(dump, args.format, args.output, args.color);
+      },
+    )
+    .demandCommand(1, 'no command given: use view, run or demo')
+    .recommendCommands()
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .showHelpOnFail(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      // Throwing hands the problem to parseAsync's rejection, where report() handles it once.
+      if (error) throw error;
+      throw usageError(message ?? 'invalid command line');
+    });
+}
+
+async function main(): Promise<void> {
+  try {
+    await cli(hideBin(process.argv)).parseAsync();
+  } catch (error) {
+    report(error);
+  }
+}
+
+await main();

@@ -1,0 +1,3 @@
+// A program that never says "ready": captureStuckProgram must give up with a clear message.
+console.error('still starting');
+setInterval(() => {}, 1000);

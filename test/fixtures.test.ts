@@ -1,0 +1,52 @@
+/**
+ * Every fixture is a real stuck program. Each one is run in a child process with the register,
+ * signalled once it is stuck, and its dump must name every line marked `// stuck` in its
+ * source, as `file:line`, in the dump and in the `view` tree. The tree is also compared with a
+ * golden copy (times, pids, dates and Node-internal positions normalised).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { captureStuckProgram } from '../cli/capture.js';
+import { renderTree } from '../src/serialize/tree.js';
+import { expectGolden, ROOT } from './helpers/samples.js';
+import { normaliseTree } from './support/normalise.js';
+
+const FIXTURES = ['promise-cycle', 'forgotten-resolve', 'hung-socket', 'all-one-hung', 'once-never-fires', 'async-iterator-stall'];
+
+/** 1-based numbers of the lines marked `// stuck` in a fixture. */
+function stuckLines(name: string): number[] {
+  return readFileSync(join(ROOT, 'fixtures', `${name}.mjs`), 'utf8')
+    .split('\n')
+    .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
+}
+
+describe('stuck fixtures, dumped on SIGUSR2', () => {
+  for (const name of FIXTURES) {
+    it(`${name}: the dump and the tree name every stuck line`, async () => {
+      const { dump } = await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT });
+      const file = `fixtures/${name}.mjs`;
+      const lines = stuckLines(name);
+      expect(lines.length).toBeGreaterThan(0);
+      const located = dump.nodes
+        .filter((n) => n.awaitLocation?.url.endsWith(`/${file}`))
+        .map((n) => n.awaitLocation!.line);
+      const tree = renderTree(dump, { color: false });
+      for (const line of lines) {
+        expect(located, `a task suspended at ${file}:${line}`).toContain(line);
+        expect(tree).toContain(`${file}:${line}:`);
+      }
+      expect(dump.trigger).toBe('signal');
+      expect(dump.hooks.installed).toBe(true);
+      expectGolden(`fixtures/${name}.tree.txt`, normaliseTree(tree));
+    }, 60_000);
+  }
+
+  it('promise-cycle is reported as a cycle', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/promise-cycle.mjs', cwd: ROOT });
+    expect(dump.cycles).toHaveLength(1);
+    const names = dump.cycles[0]!.nodes.map((id) => dump.nodes.find((n) => n.id === id)!.name);
+    expect(names.sort()).toEqual(['initCache', 'initDb']);
+    expect(renderTree(dump, { color: false })).toMatch(/cycle: async initCache \(fixtures\/promise-cycle\.mjs:8:\d+\)/);
+  }, 60_000);
+});
