@@ -190,7 +190,7 @@ class Enricher {
     const props = this.#internalProperties(gen);
     if (!props) return;
     const state = props.get('[[GeneratorState]]')?.value;
-    if (state === 'executing') node.state = 'running';
+    if (state === 'running' || state === 'executing') node.state = 'running';
     else if (state === 'closed') node.state = 'pending';
     const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
     if (at && state === 'suspended') node.awaitLocation = at;
