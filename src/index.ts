@@ -16,6 +16,10 @@ export * from './errors.js';
 export { installHooks, uninstallHooks, type InstallOptions } from './hooks/install.js';
 export { writeDumpFile, dumpDirectory } from './triggers/dump-file.js';
 export { installSignalTrigger, uninstallSignalTrigger } from './triggers/signal.js';
+export { parseDump, serializeDump } from './serialize/json.js';
+export { renderTree, type TreeOptions } from './serialize/tree.js';
+export { toDot, type DotOptions } from './serialize/dot.js';
+export { renderSvg } from './serialize/svg.js';
 
 /**
  * Takes a dump of this process now: every suspended async function, async generator and

@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import type { Dump } from '../model.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
+import { serializeDump } from '../serialize/json.js';
 
 /** The directory dumps go to: `AWAITWHAT_DIR`, else the current directory. */
 export function dumpDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -22,6 +23,6 @@ export function dumpFileName(pid: number, at: Date): string {
  */
 export function writeDumpFile(dump: Dump, directory: string = dumpDirectory()): string {
   const path = join(directory, dumpFileName(dump.process.pid, new Date(dump.createdAt)));
-  writeFileAtomic(path, `${JSON.stringify(dump, null, 2)}\n`, 0o600);
+  writeFileAtomic(path, serializeDump(dump), 0o600);
   return path;
 }
