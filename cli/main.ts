@@ -101,7 +101,7 @@ function cli(argv: string[]) {
         y
           .positional('dump', { type: 'string', demandOption: true, describe: 'Path of an awaitwhat-*.json dump' })
           .options(outputOptions)
-          .example('$0 view awaitwhat-4242-1732536000000.json', 'print the wait-for tree')
+          .example('$0 view awaitwhat-4242-20251125-100244-007.json', 'print the wait-for tree')
           .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
       async (args) => {
         const dump = readDumpFile(args.dump);
