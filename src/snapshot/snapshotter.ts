@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import type { Cycle, Dump, DumpTrigger, GraphNode, SourceLocation } from '../model.js';
 import { DUMP_VERSION } from '../model.js';
+import { SnapshotFailedError } from '../errors.js';
 import { findCycles, findRoots } from '../graph/cycles.js';
 import { hookState } from '../hooks/install.js';
 import { STAMP_FIELD } from '../hooks/promise-stamps.js';
@@ -72,8 +73,15 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     const chunks: string[] = [];
     client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => chunks.push(p.chunk));
     client.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false, captureNumericValue: true });
-    const heap = HeapGraph.parse(chunks.join(''));
+    let text: string;
+    try {
+      text = chunks.join('');
+    } catch (cause) {
+      // V8 strings stop at ~512 MiB; a heap that large needs an out-of-process dump.
+      throw new SnapshotFailedError('the heap snapshot is too large to read in-process', { cause });
+    }
     chunks.length = 0;
+    const heap = HeapGraph.parse(text);
     const raw = deriveWaitEdges(heap);
     const enricher = new Enricher(client, heap, scripts, warnings, started);
     const nodes = enricher.toNodes(raw.nodes);
