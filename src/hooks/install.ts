@@ -6,6 +6,7 @@
  * may resolve to different files) shares one hook set and one reader.
  */
 import { promiseHooks } from 'node:v8';
+import { startClock, stopClock } from './coarse-clock.js';
 import { readStamp, stampWaits, stampWithStack, type Stamp } from './promise-stamps.js';
 
 /** Options of {@link installHooks}. */
@@ -41,12 +42,14 @@ export function installHooks(options: InstallOptions = {}): HookState {
   const existing = hookState();
   if (existing) return existing;
   const creationStacks = options.creationStacks === true;
+  startClock();
   const stop = promiseHooks.onInit(creationStacks ? stampWithStack : stampWaits);
   const state: HookState = {
     creationStacks,
     read: readStamp,
     stop: () => {
       stop();
+      stopClock();
       if (hookState() === state) delete (globalThis as Holder)[STATE_KEY];
     },
   };

@@ -6,9 +6,10 @@
  * later: *when* a wait began. Costs per promise, measured on Node 20 (docs/benchmarks.md):
  *
  * - the `init` promise hook itself: the floor of any promise-hook layer;
- * - `performance.now()` (~40–100 ns): paid only for promises that have a parent, i.e. the
- *   throwaway promise V8 makes for every `await` and the promise made by every `.then`, whose
- *   creation time is exactly "waiting since";
+ * - reading a cached clock (`coarse-clock.ts`; `performance.now()` itself, ~40–100 ns, was
+ *   most of the layer's cost): paid only for promises that have a parent, i.e. the throwaway
+ *   promise V8 makes for every `await` and the promise made by every `.then`, whose creation
+ *   time is exactly "waiting since";
  * - one private field on the promise (~10–40 ns, a map transition): a private name rather than
  *   a symbol-keyed property so that the program cannot see it (`util.inspect`,
  *   `Object.getOwnPropertySymbols` and `for…in` ignore it) and so that nothing but the promise
@@ -17,6 +18,7 @@
  * With creation stacks enabled (opt-in, ~4 µs per promise for `Error.captureStackTrace`),
  * every promise gets a stamp with its creation time and stack.
  */
+import { coarseNow } from './coarse-clock.js';
 
 /** What is attached to a promise. A bare number is the creation time (ms, `performance.now()`). */
 export type Stamp = number | StackStamp;
@@ -75,7 +77,7 @@ const now = performance.now.bind(performance);
 export function stampWaits(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
   if (parent === undefined) return;
   try {
-    StampField.attach(promise, now());
+    StampField.attach(promise, coarseNow());
   } catch {
     // Only possible if the promise already carries a stamp (two hook sets); keep the first.
   }
