@@ -102,6 +102,88 @@ export interface GraphNode {
   awaits: string[];
   /** Ids of the nodes waiting for this node. */
   awaitedBy: string[];
+  /**
+   * For `promise` leaves: what could still settle it (a timer, a socket, an event listener,
+   * a queue in the program…) or that nothing can. Absent when the snapshotter found nothing.
+   */
+  leaf?: LeafInfo;
+}
+
+/**
+ * What a leaf promise finally waits on.
+ *
+ * - `timer`: a `setTimeout` / `timers/promises` timer (details: `delayMs`, `remainingMs`);
+ * - `socket`: a TCP/TLS socket or HTTP request (details: `localAddress`, `remoteAddress`, …);
+ * - `server`: a listening server;
+ * - `fs`: a pending file system request;
+ * - `dns`: a pending DNS lookup;
+ * - `child-process`: a child process (details: `pid`, `command`);
+ * - `worker`: a worker thread;
+ * - `event`: an `EventEmitter` listener, e.g. `events.once` (details: `emitter`, `event`);
+ * - `stream`: a stream (details: its class and state);
+ * - `queue`: the promise's `resolve` is parked in the program's own data structure (a pool's
+ *   waiter queue, a map of pending requests): whoever drains it can settle the promise;
+ * - `never`: nothing can settle it any more: its resolve and reject functions are unreachable;
+ * - `unknown`: something holds its resolve function, but not a kind awaitwhat recognises.
+ */
+export type LeafKind =
+  | 'timer'
+  | 'socket'
+  | 'server'
+  | 'fs'
+  | 'dns'
+  | 'child-process'
+  | 'worker'
+  | 'event'
+  | 'stream'
+  | 'queue'
+  | 'never'
+  | 'unknown';
+
+/** What settles a leaf promise, as far as the heap shows. */
+export interface LeafInfo {
+  kind: LeafKind;
+  /** One line for a person, e.g. `timer: 60s delay, 58.8s left`, `event 'connected' on Connection`. */
+  description: string;
+  /**
+   * How the settling function is reached from the resource, outermost first, e.g.
+   * `["Pool", "waiters", "[0]"]`: the path a person would follow in a debugger.
+   */
+  heldBy?: string[];
+  /** Kind-specific facts: numbers, strings or booleans only. */
+  details?: Record<string, string | number | boolean>;
+  /** Where the program's function that holds the resolver is defined, when known. */
+  location?: SourceLocation;
+}
+
+/**
+ * A finding at the top of a dump.
+ *
+ * - `cycle`: tasks waiting on each other (deadlock);
+ * - `never-settles`: a wait on a promise nothing can settle any more;
+ * - `stall`: no timer, I/O, child process or other event source is pending: nothing will ever
+ *   wake any waiting task;
+ * - `long-wait`: a task has waited longer than the threshold;
+ * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
+ * - `blocked-loop`: the event loop was blocked by synchronous JavaScript.
+ */
+export type VerdictKind = 'cycle' | 'never-settles' | 'stall' | 'long-wait' | 'fan-in' | 'blocked-loop';
+
+/** One finding, with the nodes it is about. */
+export interface Verdict {
+  kind: VerdictKind;
+  /** One line for a person. */
+  summary: string;
+  /** Ids of the nodes concerned (may be empty, e.g. for `stall` or `blocked-loop`). */
+  nodes: string[];
+}
+
+/** The main thread was running JavaScript when the dump was asked for. */
+export interface BlockedLoop {
+  /** How long the event loop had not turned, ms (as measured by whoever noticed). */
+  blockedMs: number;
+  /** The main thread's JavaScript stack at that moment, top frame first. */
+  stack: StackFrame[];
 }
 
 /** A chain of nodes that wait for each other in a loop: none of them can ever proceed. */
@@ -157,4 +239,14 @@ export interface Dump {
   cycles: Cycle[];
   /** Things the snapshotter could not do or had to guess, one sentence each. */
   warnings: string[];
+  /** Findings, most severe first (cycles, never-settling waits, stall, long waits, fan-in). */
+  verdicts?: Verdict[];
+  /** Present when the main thread was busy running JavaScript (see {@link BlockedLoop}). */
+  blockedLoop?: BlockedLoop;
+  /**
+   * How the facts were gathered: `in-process` (the register or `snapshot()` in the program
+   * itself) or `attached` (the CLI attached to a process started without awaitwhat, through
+   * its inspector; no stamps, so no waiting times). Absent means `in-process`.
+   */
+  source?: 'in-process' | 'attached';
 }

@@ -1,0 +1,143 @@
+/**
+ * Turns the raw wait graph (heap terms) into the dump's nodes: names, states, await and
+ * function locations, waiting times, ids in source order, edges in both directions.
+ */
+import type { GraphNode, SourceLocation } from '../model.js';
+import type { HeapGraph } from './heap-graph.js';
+import { readStampFromHeap } from './heap-values.js';
+import type { ObjectFacts } from './object-facts.js';
+import { parseStack } from './stack-frames.js';
+import type { RawNode } from './wait-edges.js';
+
+/** What the builder needs besides the raw graph. */
+export interface BuildContext {
+  heap: HeapGraph;
+  facts: ObjectFacts;
+  /** Script id → URL, from `Debugger.scriptParsed`. */
+  scripts: Map<string, string>;
+  /** `performance.now()` of the dumped process when the dump began. */
+  now: number;
+  /** Whether stamps exist, and whether they carry creation stacks. */
+  hooks: { installed: boolean; creationStacks: boolean };
+}
+
+interface V8Location {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+/** Builds the dump's nodes from the raw graph. */
+export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): GraphNode[] {
+  const builder = new NodeBuilder(context);
+  const entries = [...raw].map((rawNode) => ({ raw: rawNode, node: builder.describe(rawNode) }));
+  // Heap order changes from run to run; source order does not. Ids and every list in the
+  // dump follow it, so two dumps of the same stuck program read the same.
+  entries.sort((a, b) => compareNodes(a.node, b.node) || a.raw.key - b.raw.key);
+  const ids = new Map<number, string>();
+  entries.forEach((entry, i) => {
+    entry.node.id = `n${i + 1}`;
+    ids.set(entry.raw.key, entry.node.id);
+  });
+  for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
+  const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
+  for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
+  return entries.map((e) => e.node);
+}
+
+class NodeBuilder {
+  readonly #c: BuildContext;
+
+  constructor(context: BuildContext) {
+    this.#c = context;
+  }
+
+  describe(raw: RawNode): GraphNode {
+    const node: GraphNode = { id: '', kind: raw.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
+    if (raw.combinator) node.combinator = raw.combinator;
+    switch (raw.kind) {
+      case 'async-function':
+      case 'async-generator':
+      case 'module':
+        this.#describeTask(raw, node);
+        break;
+      case 'combinator':
+        node.name = `Promise.${raw.combinator ?? 'race'}`;
+        break;
+      case 'then': {
+        node.name = raw.thenName ?? '.then';
+        const location = raw.callback === undefined ? undefined : this.#functionLocation(raw.callback);
+        if (location) node.functionLocation = location;
+        break;
+      }
+      case 'resolve':
+        node.name = 'resolve(promise)';
+        break;
+      case 'promise':
+        node.name = 'Promise';
+        break;
+    }
+    this.#applyStamps(raw, node);
+    return node;
+  }
+
+  #describeTask(raw: RawNode, node: GraphNode): void {
+    const { heap, facts } = this.#c;
+    const gen = raw.generator ?? raw.key;
+    const fn = heap.edgeTo(gen, 'function');
+    node.name = (fn !== undefined ? heap.name(fn) : '') || '<anonymous>';
+    node.state = 'suspended';
+    const props = facts.internalProperties(gen);
+    if (props) {
+      const state = props.get('[[GeneratorState]]')?.value;
+      if (state === 'running' || state === 'executing') node.state = 'running';
+      else if (state === 'closed') node.state = 'pending';
+      const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
+      if (at && state === 'suspended') node.awaitLocation = at;
+    }
+    const defined = fn === undefined ? undefined : this.#functionLocation(fn);
+    if (defined) node.functionLocation = defined;
+    if (raw.kind === 'module') {
+      const url = node.awaitLocation?.url ?? '';
+      node.name = url.slice(url.lastIndexOf('/') + 1) || '<module>';
+    }
+  }
+
+  #functionLocation(closure: number): SourceLocation | undefined {
+    const props = this.#c.facts.internalProperties(closure);
+    return this.#location(props?.get('[[FunctionLocation]]')?.value as V8Location | undefined);
+  }
+
+  #location(v8: V8Location | undefined): SourceLocation | undefined {
+    if (!v8 || typeof v8.lineNumber !== 'number') return undefined;
+    const url = this.#c.scripts.get(v8.scriptId);
+    if (url === undefined || url === '') return undefined;
+    return { url, line: v8.lineNumber + 1, column: v8.columnNumber + 1 };
+  }
+
+  /** Waiting time and, with creation stacks, age and stack, from the hook layer's stamps. */
+  #applyStamps(raw: RawNode, node: GraphNode): void {
+    const { heap, now, hooks } = this.#c;
+    if (!hooks.installed) return;
+    const wait = raw.waitPromise === undefined ? undefined : readStampFromHeap(heap, raw.waitPromise);
+    if (wait) node.waitingMs = Math.max(0, Math.round(now - wait.t));
+    if (!hooks.creationStacks || raw.promise === undefined) return;
+    const created = readStampFromHeap(heap, raw.promise);
+    if (!created) return;
+    node.ageMs = Math.max(0, Math.round(now - created.t));
+    if (created.stack) node.creationStack = parseStack(created.stack);
+  }
+}
+
+/** Source order: by await (else definition) location, then kind and name. */
+function compareNodes(a: GraphNode, b: GraphNode): number {
+  const key = (n: GraphNode): string => {
+    const at = n.awaitLocation ?? n.functionLocation;
+    return at ? `${at.url}\u0000${String(at.line).padStart(8, '0')}:${String(at.column).padStart(8, '0')}` : '\uffff';
+  };
+  const ka = key(a);
+  const kb = key(b);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
