@@ -137,3 +137,30 @@ describe('wait-for edges, construct by construct', () => {
     expect(leaf.creationStack?.slice(0, 3).map((f) => `${f.functionName}:${f.line}`)).toEqual(['leaf:4', 'middle:5', 'outer:6']);
   });
 });
+
+describe('leaves: what a pending promise finally waits on', () => {
+  it("Node's own promises end in a timer, an event listener, a stream", async () => {
+    const dump = await dumpOf('node-promises');
+    const leafOf = (task: string) => awaited(dump, one(dump, task))[0]!;
+    expect(leafOf('nap').leaf).toMatchObject({ kind: 'timer', details: { delayMs: 60_000 } });
+    expect(leafOf('readSelf').leaf?.kind).toBe('timer');
+    const event = dump.nodes.find((n) => n.leaf?.kind === 'event')!;
+    expect(event.leaf).toMatchObject({ details: { emitter: 'EventEmitter', event: 'never' } });
+    expect(dump.nodes.some((n) => n.leaf?.kind === 'stream' && n.leaf.details?.class === 'PassThrough')).toBe(true);
+  });
+
+  it('a promise whose resolve and reject are gone can never settle, and nothing can wake anyone', async () => {
+    const dump = await dumpOf('never-settles');
+    const leaf = awaited(dump, one(dump, 'waitForever'))[0]!;
+    expect(leaf.leaf?.kind).toBe('never');
+    expect(dump.verdicts?.map((v) => v.kind)).toEqual(['never-settles', 'stall']);
+    expect(dump.verdicts?.[0]?.summary).toMatch(/waitForever \(test\/constructs\/never-settles\.mjs:5:32\) waits on a promise that can never settle/);
+  });
+
+  it('a child process that does not exit, with its pid', async () => {
+    const dump = await dumpOf('child-process');
+    const leaf = dump.nodes.find((n) => n.leaf)!;
+    expect(leaf.leaf).toMatchObject({ kind: 'child-process', details: { event: 'exit' } });
+    expect(leaf.leaf?.details?.pid).toEqual(expect.any(Number));
+  });
+});

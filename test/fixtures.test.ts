@@ -12,7 +12,15 @@ import { renderTree } from '../src/serialize/tree.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { normaliseTree } from './support/normalise.js';
 
-const FIXTURES = ['promise-cycle', 'forgotten-resolve', 'hung-socket', 'all-one-hung', 'once-never-fires', 'async-iterator-stall'];
+/** Each fixture and the kind of leaf its chains end in (`null`: a cycle, no leaf). */
+const FIXTURES: Record<string, string | null> = {
+  'promise-cycle': null,
+  'forgotten-resolve': 'queue',
+  'hung-socket': 'socket',
+  'all-one-hung': 'queue',
+  'once-never-fires': 'event',
+  'async-iterator-stall': 'stream',
+};
 
 /** 1-based numbers of the lines marked `// stuck` in a fixture. */
 function stuckLines(name: string): number[] {
@@ -22,8 +30,8 @@ function stuckLines(name: string): number[] {
 }
 
 describe('stuck fixtures, dumped on SIGUSR2', () => {
-  for (const name of FIXTURES) {
-    it(`${name}: the dump and the tree name every stuck line`, async () => {
+  for (const [name, leafKind] of Object.entries(FIXTURES)) {
+    it(`${name}: the dump and the tree name every stuck line, and what it finally waits on`, async () => {
       const { dump } = await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT });
       const file = `fixtures/${name}.mjs`;
       const lines = stuckLines(name);
@@ -36,6 +44,9 @@ describe('stuck fixtures, dumped on SIGUSR2', () => {
         expect(located, `a task suspended at ${file}:${line}`).toContain(line);
         expect(tree).toContain(`${file}:${line}:`);
       }
+      const leaves = dump.nodes.filter((n) => n.kind === 'promise');
+      if (leafKind === null) expect(leaves).toEqual([]);
+      else expect(leaves.map((n) => n.leaf?.kind)).toEqual([leafKind]);
       expect(dump.trigger).toBe('signal');
       expect(dump.hooks.installed).toBe(true);
       expectGolden(`fixtures/${name}.tree.txt`, normaliseTree(tree));
@@ -48,5 +59,6 @@ describe('stuck fixtures, dumped on SIGUSR2', () => {
     const names = dump.cycles[0]!.nodes.map((id) => dump.nodes.find((n) => n.id === id)!.name);
     expect(names.sort()).toEqual(['initCache', 'initDb']);
     expect(renderTree(dump, { color: false })).toMatch(/cycle: async initCache \(fixtures\/promise-cycle\.mjs:8:\d+\)/);
+    expect(dump.verdicts?.map((v) => v.kind)).toEqual(['cycle', 'stall']);
   }, 60_000);
 });

@@ -23,6 +23,15 @@ import {
   type ProcessInfo,
   type SourceLocation,
   type StackFrame,
+  type DumpMetrics,
+  type HistogramSummary,
+  type SlowStep,
+  type TaskMetrics,
+  type LeafInfo,
+  type LeafKind,
+  type Verdict,
+  type VerdictKind,
+  type BlockedLoop,
 } from '../model.js';
 
 /**
@@ -253,12 +262,59 @@ function graphNode(value: unknown, path: string): GraphNode {
     ...(has('ageMs') ? { ageMs: num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false) } : {}),
     awaits: strings(required(o, 'awaits', path), join(path, 'awaits')),
     awaitedBy: strings(required(o, 'awaitedBy', path), join(path, 'awaitedBy')),
+    ...(has('leaf') ? { leaf: leafInfo(own(o, 'leaf'), join(path, 'leaf')) } : {}),
   };
   if (node.id === '') fail(join(path, 'id'), 'must not be empty');
   if (node.kind === 'combinator' && node.combinator === undefined) {
     fail(path, 'missing required field "combinator" (required when kind is "combinator")');
   }
   return node;
+}
+
+/** Kinds of {@link LeafInfo}, as model.ts lists them. */
+export const LEAF_KINDS: readonly LeafKind[] = [
+  'timer', 'socket', 'server', 'fs', 'dns', 'child-process', 'worker', 'event', 'stream', 'queue', 'never', 'unknown',
+];
+
+/** Kinds of {@link Verdict}, as model.ts lists them. */
+export const VERDICT_KINDS: readonly VerdictKind[] = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'];
+
+function leafInfo(value: unknown, path: string): LeafInfo {
+  const o = object(value, path);
+  const has = (key: string): boolean => own(o, key) !== undefined;
+  const leaf: LeafInfo = { kind: oneOf(o, 'kind', path, LEAF_KINDS), description: str(o, 'description', path) };
+  if (has('heldBy')) leaf.heldBy = strings(own(o, 'heldBy'), join(path, 'heldBy'));
+  if (has('details')) {
+    const d = object(own(o, 'details'), join(path, 'details'));
+    const details: Record<string, string | number | boolean> = {};
+    for (const key of Object.keys(d)) {
+      const v = d[key];
+      if (typeof v !== 'string' && typeof v !== 'boolean' && (typeof v !== 'number' || !Number.isFinite(v))) {
+        fail(join(join(path, 'details'), key), `expected a string, number or boolean, got ${show(v)}`);
+      }
+      Object.defineProperty(details, key, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    leaf.details = details;
+  }
+  if (has('location')) leaf.location = location(own(o, 'location'), join(path, 'location'));
+  return leaf;
+}
+
+function verdict(value: unknown, path: string): Verdict {
+  const o = object(value, path);
+  return {
+    kind: oneOf(o, 'kind', path, VERDICT_KINDS),
+    summary: str(o, 'summary', path),
+    nodes: strings(required(o, 'nodes', path), join(path, 'nodes')),
+  };
+}
+
+function blockedLoop(value: unknown, path: string): BlockedLoop {
+  const o = object(value, path);
+  return {
+    blockedMs: num(required(o, 'blockedMs', path), join(path, 'blockedMs'), 0, false),
+    stack: stack(required(o, 'stack', path), join(path, 'stack')),
+  };
 }
 
 function stack(value: unknown, path: string): StackFrame[] {
@@ -288,6 +344,7 @@ function checkReferences(dump: Dump): void {
   });
   dump.roots.forEach((id, i) => known(id, `roots[${i}]`));
   dump.cycles.forEach((c, i) => c.nodes.forEach((id, j) => known(id, `cycles[${i}].nodes[${j}]`)));
+  dump.verdicts?.forEach((v, i) => v.nodes.forEach((id, j) => known(id, `verdicts[${i}].nodes[${j}]`)));
 }
 
 function validateDump(raw: unknown): Dump {
@@ -313,6 +370,98 @@ function validateDump(raw: unknown): Dump {
     cycles: array(required(top, 'cycles', ''), cyclesPath).map((c, i) => cycle(c, join(cyclesPath, i))),
     warnings: strings(required(top, 'warnings', ''), 'warnings'),
   };
+  if (own(top, 'verdicts') !== undefined) {
+    dump.verdicts = array(own(top, 'verdicts'), 'verdicts').map((v, i) => verdict(v, join('verdicts', i)));
+  }
+  if (own(top, 'blockedLoop') !== undefined) dump.blockedLoop = blockedLoop(own(top, 'blockedLoop'), 'blockedLoop');
+  if (own(top, 'source') !== undefined) dump.source = oneOf(top, 'source', '', ['in-process', 'attached'] as const);
+  if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
   checkReferences(dump);
   return dump;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The optional metrics section (docs/metrics.md).                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+function count(o: Obj, key: string, path: string): number {
+  return num(required(o, key, path), join(path, key), 0, true);
+}
+
+function histogramSummary(value: unknown, path: string): HistogramSummary {
+  const o = object(value, path);
+  const f = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
+  return { count: count(o, 'count', path), min: f('min'), mean: f('mean'), p50: f('p50'), p95: f('p95'), p99: f('p99'), max: f('max') };
+}
+
+/** A JSON value rebuilt without prototype keys (a slow step's `context`). */
+function jsonValue(value: unknown, path: string, depth = 0): unknown {
+  if (depth > 16) fail(path, 'nested too deeply');
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return num(value, path, -Infinity, false);
+  if (Array.isArray(value)) return value.map((v, i) => jsonValue(v, join(path, i), depth + 1));
+  const o = object(value, path);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) {
+    Object.defineProperty(out, key, { value: jsonValue(o[key], join(path, key), depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function slowStep(value: unknown, path: string): SlowStep {
+  const o = object(value, path);
+  const has = (key: string): boolean => own(o, key) !== undefined;
+  return {
+    taskId: count(o, 'taskId', path),
+    ...(has('parentTaskId') ? { parentTaskId: count(o, 'parentTaskId', path) } : {}),
+    ...(has('taskName') ? { taskName: str(o, 'taskName', path) } : {}),
+    ...(has('taskLocation') ? { taskLocation: location(own(o, 'taskLocation'), join(path, 'taskLocation')) } : {}),
+    durationNs: num(required(o, 'durationNs', path), join(path, 'durationNs'), 0, false),
+    startedAt: num(required(o, 'startedAt', path), join(path, 'startedAt'), 0, false),
+    ...(has('awaitLocation') ? { awaitLocation: location(own(o, 'awaitLocation'), join(path, 'awaitLocation')) } : {}),
+    ...(has('stack') ? { stack: str(o, 'stack', path) } : {}),
+    ...(has('context') ? { context: jsonValue(own(o, 'context'), join(path, 'context')) } : {}),
+  };
+}
+
+function taskMetrics(value: unknown, path: string): TaskMetrics {
+  const o = object(value, path);
+  const has = (key: string): boolean => own(o, key) !== undefined;
+  return {
+    id: count(o, 'id', path),
+    ...(has('parentId') ? { parentId: count(o, 'parentId', path) } : {}),
+    ...(has('name') ? { name: str(o, 'name', path) } : {}),
+    ...(has('location') ? { location: location(own(o, 'location'), join(path, 'location')) } : {}),
+    resumptions: count(o, 'resumptions', path),
+    busyNs: num(required(o, 'busyNs', path), join(path, 'busyNs'), 0, false),
+    waitingNs: num(required(o, 'waitingNs', path), join(path, 'waitingNs'), 0, false),
+    ageMs: num(required(o, 'ageMs', path), join(path, 'ageMs'), 0, false),
+  };
+}
+
+function dumpMetrics(value: unknown, path: string): DumpMetrics {
+  const o = object(value, path);
+  const n = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
+  const tasksCreated = count(o, 'tasksCreated', path);
+  const tasksSettled = count(o, 'tasksSettled', path);
+  const tasksLive = count(o, 'tasksLive', path);
+  if (tasksLive !== tasksCreated - tasksSettled) fail(join(path, 'tasksLive'), 'must equal tasksCreated − tasksSettled');
+  return {
+    sinceMs: n('sinceMs'),
+    tasksCreated,
+    tasksSettled,
+    tasksLive,
+    resumptions: count(o, 'resumptions', path),
+    busyNs: n('busyNs'),
+    waitingNs: n('waitingNs'),
+    stepDurationNs: histogramSummary(required(o, 'stepDurationNs', path), join(path, 'stepDurationNs')),
+    waitDurationNs: histogramSummary(required(o, 'waitDurationNs', path), join(path, 'waitDurationNs')),
+    eventLoopDelayNs: histogramSummary(required(o, 'eventLoopDelayNs', path), join(path, 'eventLoopDelayNs')),
+    eventLoopUtilization: n('eventLoopUtilization'),
+    slowStepThresholdMs: n('slowStepThresholdMs'),
+    slowStepsTotal: count(o, 'slowStepsTotal', path),
+    slowSteps: array(required(o, 'slowSteps', path), join(path, 'slowSteps')).map((s, i) => slowStep(s, join(join(path, 'slowSteps'), i))),
+    tasks: array(required(o, 'tasks', path), join(path, 'tasks')).map((t, i) => taskMetrics(t, join(join(path, 'tasks'), i))),
+    tasksOmitted: count(o, 'tasksOmitted', path),
+  };
 }

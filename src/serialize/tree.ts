@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 
-import type { Dump, GraphNode } from '../model.js';
+import type { Dump, GraphNode, LeafInfo } from '../model.js';
 import {
   formatDuration,
   formatDurationRange,
@@ -99,7 +99,9 @@ class TreeRenderer {
   render(): string {
     this.header();
     this.verdict();
+    this.blockedLoop();
     this.chains();
+    this.metrics();
     this.warnings();
     return `${this.lines.join('\n')}\n`;
   }
@@ -125,8 +127,11 @@ class TreeRenderer {
     );
     const cycleText = cycles === 0 ? 'none' : style.red(`${cycles} (deadlock)`);
     this.lines.push(`  cycles  ${cycleText}`);
+    if (dump.source === 'attached') {
+      this.lines.push(`  source  ${style.yellow('attached through the inspector: graph and await lines from V8, no hook layer')}`);
+    }
     if (!dump.hooks.installed) {
-      this.lines.push(`  hooks   ${style.yellow('not installed: wait times and await lines may be missing')}`);
+      this.lines.push(`  hooks   ${style.yellow('not installed: no waiting times')}`);
     }
   }
 
@@ -142,6 +147,13 @@ class TreeRenderer {
       const first = this.byId.get(cycle.nodes[0] ?? '');
       const back = first ? nodeTitle(first) : (cycle.nodes[0] ?? '?');
       this.lines.push(`  ${style.red('cycle:')} ${[...steps, back].join(' → ')}`);
+    }
+    // Findings other than cycles (already listed above, with colours).
+    for (const verdict of dump.verdicts ?? []) {
+      if (verdict.kind === 'cycle') continue;
+      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop';
+      const tag = `${verdict.kind}:`;
+      this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${verdict.summary}`);
     }
     // Leaves are where every non-cyclic chain ends: the promises someone must settle.
     // Identical leaves (same place, same kind of waiter) are counted, not listed.
@@ -162,11 +174,25 @@ class TreeRenderer {
       const times = count > 1 ? `${count}× ` : '';
       const by = [...waiters].map(([ref, n]) => (n > 1 ? `${ref} ×${n}` : ref)).join(', ');
       const awaited = by === '' ? 'nobody awaits it' : `awaited by ${by}`;
-      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}, ${awaited}`);
+      const what = leaf.leaf ? ` (${leaf.leaf.description})` : '';
+      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}${what}, ${awaited}`);
     }
     if (dump.cycles.length === 0 && leaves.length === 0) {
       this.lines.push('  no cycle and no leaf found (the dump may be incomplete; see warnings)');
     }
+  }
+
+  /** The main thread's stack when it was busy running JavaScript. */
+  private blockedLoop(): void {
+    const blocked = this.dump.blockedLoop;
+    if (!blocked) return;
+    const { style } = this;
+    const how = blocked.blockedMs > 0 ? ` for at least ${formatDuration(blocked.blockedMs)}` : '';
+    this.lines.push('', style.bold('Main thread busy') + style.dim(` (running JavaScript${how}; the event loop cannot turn)`));
+    for (const frame of blocked.stack.slice(0, 20)) {
+      this.lines.push(`  at ${frame.functionName || '<anonymous>'} (${style.cyan(formatLocation(frame, this.cwd))})`);
+    }
+    if (blocked.stack.length > 20) this.lines.push(style.dim(`  … ${blocked.stack.length - 20} more frames`));
   }
 
   /** `name (file:line:col)`, used wherever a node is mentioned inline. */
@@ -268,7 +294,8 @@ class TreeRenderer {
     if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
     else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
     if (node.state === 'running') parts.push('running (took the dump)');
-    if (node.awaits.length === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
+    if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
+    else if (node.awaits.length === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
     if (forceId || this.isShared(node)) parts.push(style.dim(`#${node.id}`));
     return parts.join('  ');
@@ -335,6 +362,7 @@ class TreeRenderer {
           node.combinator ?? '',
           node.state,
           place ? `${place.role} ${place.location.url}:${place.location.line}:${place.location.column}` : '',
+          node.leaf ? `${node.leaf.kind} ${node.leaf.description}` : '',
           node.awaits.map((id) => this.signature.get(id) ?? `#${id}`),
         ]);
         this.signature.set(node.id, intern(key));
@@ -383,6 +411,37 @@ class TreeRenderer {
     return groups;
   }
 
+  /* -------------------------------------------------------------------------- metrics */
+
+  /** A short summary of the optional metrics section (docs/metrics.md); nothing when absent. */
+  private metrics(): void {
+    const m = this.dump.metrics;
+    if (!m) return;
+    const { style } = this;
+    // Steps are often microseconds: formatDuration alone would print them all as 0ms.
+    const ns = (v: number): string =>
+      v < 1e3 ? `${Math.round(v)}ns` : v < 1e6 ? `${(v / 1e3).toFixed(1)}µs` : v < 1e7 ? `${(v / 1e6).toFixed(2)}ms` : formatDuration(v / 1e6);
+    const h = m.stepDurationNs;
+    this.lines.push('', style.bold('Metrics') + style.dim(` (over ${formatDuration(m.sinceMs)})`));
+    this.lines.push(
+      `  tasks   ${m.tasksCreated} created, ${m.tasksSettled} settled, ${m.tasksLive} live; ${m.resumptions} steps`,
+    );
+    this.lines.push(
+      `  steps   p50 ${ns(h.p50)}  p95 ${ns(h.p95)}  p99 ${ns(h.p99)}  max ${ns(h.max)}; busy ${ns(m.busyNs)}, waiting ${ns(m.waitingNs)}`,
+    );
+    this.lines.push(
+      `  loop    delay p99 ${ns(m.eventLoopDelayNs.p99)}, max ${ns(m.eventLoopDelayNs.max)}; utilisation ${(m.eventLoopUtilization * 100).toFixed(1)}%`,
+    );
+    if (m.slowStepsTotal > 0) {
+      this.lines.push(`  ${style.yellow('slow steps')} ${m.slowStepsTotal} over ${formatDuration(m.slowStepThresholdMs)}, last ones:`);
+      for (const step of m.slowSteps.slice(-5)) {
+        const where = step.awaitLocation ? ` at ${style.cyan(formatLocation(step.awaitLocation, this.cwd))}` : '';
+        const name = step.taskName ? ` ${step.taskName}` : '';
+        this.lines.push(`    task #${step.taskId}${name} blocked ${ns(step.durationNs)}${where}`);
+      }
+    }
+  }
+
   /* ------------------------------------------------------------------------- warnings */
 
   private warnings(): void {
@@ -394,4 +453,11 @@ class TreeRenderer {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What a leaf waits on, for its line in the tree. */
+function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
+  const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
+  const text = `← ${leaf.description}`;
+  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
 }

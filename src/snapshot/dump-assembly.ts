@@ -4,7 +4,8 @@
  */
 import { findCycles, findRoots } from '../graph/cycles.js';
 import { VERSION } from '../internal/version.js';
-import type { Dump, DumpTrigger, GraphNode, HookInfo, ProcessInfo } from '../model.js';
+import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, ProcessInfo } from '../model.js';
+import { findVerdicts, type VerdictOptions } from '../graph/verdicts.js';
 import { DUMP_VERSION } from '../model.js';
 
 /** The parts a dump is made of. */
@@ -16,6 +17,12 @@ export interface DumpParts {
   warnings: string[];
   /** How long the dump paused the program, ms. */
   durationMs: number;
+  /** The main thread's stack, when it was busy running JavaScript. */
+  blockedLoop?: BlockedLoop;
+  /** How the facts were gathered (absent: in-process). */
+  source?: 'in-process' | 'attached';
+  /** Verdict thresholds. */
+  verdicts?: VerdictOptions;
 }
 
 /** Assembles a dump: finds roots and cycles, stamps the format version and producer. */
@@ -24,7 +31,8 @@ export function assembleDump(parts: DumpParts): Dump {
   if (!parts.hooks.installed) {
     warnings.push('the hook layer was not installed (load awaitwhat/register): waiting times are unknown');
   }
-  return {
+  const cycles = findCycles(parts.nodes);
+  const dump: Dump = {
     version: DUMP_VERSION,
     tool: { name: 'awaitwhat', version: VERSION },
     createdAt: new Date().toISOString(),
@@ -34,7 +42,11 @@ export function assembleDump(parts: DumpParts): Dump {
     hooks: parts.hooks,
     nodes: parts.nodes,
     roots: findRoots(parts.nodes),
-    cycles: findCycles(parts.nodes),
+    cycles,
     warnings,
+    verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, { ...parts.verdicts, cwd: parts.process.cwd }),
   };
+  if (parts.blockedLoop) dump.blockedLoop = parts.blockedLoop;
+  if (parts.source) dump.source = parts.source;
+  return dump;
 }

@@ -75,6 +75,11 @@ class NodeBuilder {
         break;
       case 'promise':
         node.name = 'Promise';
+        if (raw.leaf) {
+          node.leaf = { ...raw.leaf.info };
+          const holder = raw.leaf.closure === undefined ? undefined : this.#functionLocation(raw.leaf.closure);
+          if (holder) node.leaf.location = holder;
+        }
         break;
     }
     this.#applyStamps(raw, node);

@@ -29,7 +29,7 @@ export const OBJECT_GROUP = 'awaitwhat-snapshot';
  */
 export const LOOKUP_LIMIT = 400;
 
-/** The heap objects whose facts a dump needs: task generators and their functions, callbacks. */
+/** The heap objects whose facts a dump needs: task generators and their functions, callbacks, leaf holders. */
 export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[] {
   const wanted = new Set<number>();
   for (const node of nodes) {
@@ -41,6 +41,7 @@ export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[]
     } else if (node.callback !== undefined) {
       wanted.add(node.callback);
     }
+    if (node.leaf?.closure !== undefined) wanted.add(node.leaf.closure);
   }
   return [...wanted];
 }

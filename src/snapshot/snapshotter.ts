@@ -15,12 +15,15 @@
 import { createRequire } from 'node:module';
 import { SnapshotFailedError } from '../errors.js';
 import { hookState } from '../hooks/install.js';
+import { dumpMetrics } from '../monitor/metrics.js';
 import type { Dump, DumpTrigger } from '../model.js';
+import type { VerdictOptions } from '../graph/verdicts.js';
 import { assembleDump } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import { HeapGraph } from './heap-graph.js';
 import { InspectorClient } from './inspector-client.js';
 import { InProcessFacts, OBJECT_GROUP } from './object-facts.js';
+import { describeLeaves } from './leaves.js';
 import { deriveWaitEdges } from './wait-edges.js';
 
 /** Options of {@link takeSnapshot}. */
@@ -50,6 +53,16 @@ export function joinChunks(chunks: string[]): string {
   }
 }
 
+/** Verdict thresholds from the environment: `AWAITWHAT_LONG_WAIT_MS`, `AWAITWHAT_FAN_IN`. */
+export function verdictOptions(env: NodeJS.ProcessEnv): VerdictOptions {
+  const options: VerdictOptions = {};
+  const longWait = Number(env.AWAITWHAT_LONG_WAIT_MS);
+  const fanIn = Number(env.AWAITWHAT_FAN_IN);
+  if (env.AWAITWHAT_LONG_WAIT_MS && Number.isFinite(longWait) && longWait >= 0) options.longWaitMs = longWait;
+  if (env.AWAITWHAT_FAN_IN && Number.isInteger(fanIn) && fanIn >= 2) options.fanIn = fanIn;
+  return options;
+}
+
 /** Takes a dump of this process. Synchronous: the program does not run until it returns. */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
   const started = performance.now();
@@ -66,6 +79,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     chunks.length = 0;
     const heap = HeapGraph.parse(text);
     const raw = deriveWaitEdges(heap);
+    describeLeaves(heap, raw.nodes.values(), started);
     const state = hookState();
     const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
     const nodes = buildNodes(raw.nodes.values(), {
@@ -75,7 +89,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       now: started,
       hooks,
     });
-    return assembleDump({
+    const dump = assembleDump({
       trigger: options.trigger ?? 'api',
       process: {
         pid: process.pid,
@@ -89,7 +103,12 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       nodes,
       warnings,
       durationMs: performance.now() - started,
+      verdicts: verdictOptions(process.env),
     });
+    // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.
+    const metricsSection = dumpMetrics();
+    if (metricsSection) dump.metrics = metricsSection;
+    return dump;
   } finally {
     try {
       client.call('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP });

@@ -32,6 +32,7 @@
  */
 import type { CombinatorKind, NodeKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
+import type { RawLeaf } from './leaves.js';
 
 /** A node of the raw graph, keyed by the heap node index that stands for it. */
 export interface RawNode {
@@ -51,6 +52,8 @@ export interface RawNode {
   waitPromise?: number;
   /** Keys of the nodes this node waits on, in discovery order. */
   awaits: number[];
+  /** For `promise` leaves: what settles it (set by `describeLeaves`). */
+  leaf?: RawLeaf;
 }
 
 /** The wait-for graph in heap terms. */

@@ -1,0 +1,339 @@
+/**
+ * What a leaf promise finally waits on, read from the heap snapshot.
+ *
+ * A promise made by `new Promise(executor)` is settled through its two resolving functions
+ * (V8 builtin closures running `PromiseCapabilityDefaultResolve/Reject`, whose context holds
+ * the promise). Whoever holds those functions can settle it, so the answer is found by walking
+ * *up* the heap from them, through retainers, to the first thing a person recognises:
+ *
+ * - a Node resource: `Timeout`, `Socket`, `ClientRequest`, `Server`, `ChildProcess`, `Worker`,
+ *   an fs or DNS request, a stream;
+ * - an `EventEmitter` whose `_events` table holds a listener that holds the resolver
+ *   (`events.once`, `emitter.on('x', () => resolve())`);
+ * - the program's own data structure: an array, a `Map`, an object property (a pool's waiter
+ *   queue, a map of pending requests);
+ * - nothing at all: no resolving function survives, so **nothing can settle the promise**.
+ *
+ * Promises created by Node's C++ side (`fs/promises`) have no resolving functions; their native
+ * request object holds the promise itself.
+ *
+ * Only strong edges are followed, breadth first, nearest holder first, with a depth bound.
+ */
+import type { LeafInfo, LeafKind } from '../model.js';
+import type { HeapGraph } from './heap-graph.js';
+import { numberValue, stringValue } from './heap-values.js';
+import type { RawNode } from './wait-edges.js';
+
+/** A leaf as found in the heap: its description and the program's closure on the path, if any. */
+export interface RawLeaf {
+  info: LeafInfo;
+  /** A user closure holding the resolver (locates the leaf in the program's source). */
+  closure?: number;
+}
+
+const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
+const MAX_DEPTH = 14;
+const MAX_VISITS = 5000;
+
+/** Resource classes by constructor name, as the heap snapshot names objects. */
+const RESOURCES: ReadonlyArray<[RegExp, LeafKind]> = [
+  [/^Timeout$/, 'timer'],
+  [/^(ClientRequest|Socket|TLSSocket|TCP|TCPWrap|Pipe|PipeWrap|Http2Session|ClientHttp2Stream)$/, 'socket'],
+  [/^(Server|TCPServerWrap|ServerResponse|IncomingMessage)$/, 'server'],
+  [/^(FSReqPromise|FSReqCallback|FileHandle|FSEvent|StatWatcher)$/, 'fs'],
+  [/^(GetAddrInfoReqWrap|QueryReqWrap|Resolver)$/, 'dns'],
+  [/^(ChildProcess|Process)$/, 'child-process'],
+  [/^(Worker|MessagePort)$/, 'worker'],
+  [/^(Readable|Writable|Duplex|Transform|PassThrough|ReadStream|WriteStream|ReadableStream|WritableStream)$/, 'stream'],
+];
+
+/** Describes every `promise` leaf of the raw graph (sets `node.leaf`). */
+export function describeLeaves(heap: HeapGraph, nodes: Iterable<RawNode>, now: number): void {
+  const finder = new LeafFinder(heap, now);
+  for (const node of nodes) {
+    if (node.kind !== 'promise') continue;
+    const leaf = finder.describe(node.key);
+    if (leaf) node.leaf = leaf;
+  }
+}
+
+interface Step {
+  node: number;
+  /** The step we came from (nearer to the resolver). */
+  from?: Step;
+  /** Name of the edge from `node` to `from.node`. */
+  edge?: string;
+  depth: number;
+}
+
+class LeafFinder {
+  readonly #heap: HeapGraph;
+  readonly #now: number;
+
+  constructor(heap: HeapGraph, now: number) {
+    this.#heap = heap;
+    this.#now = now;
+  }
+
+  describe(promise: number): RawLeaf | undefined {
+    const heap = this.#heap;
+    // Native promises: the request object holds the promise itself.
+    for (const { from, edge } of heap.retainers(promise)) {
+      if (edge.type === 'weak') continue;
+      const kind = resourceKind(heap.name(from));
+      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]) };
+    }
+    const resolvers = this.#resolvingFunctions(promise);
+    if (resolvers.length === 0) {
+      return { info: { kind: 'never', description: 'can never settle: its resolve and reject are unreachable' } };
+    }
+    let best: RawLeaf | undefined;
+    let reachable = false;
+    // The resolve function first: what fulfils the promise is the expected way out.
+    for (const resolver of resolvers) {
+      const found = this.#walkUp(resolver);
+      if (found === 'unreachable') continue;
+      reachable = true;
+      if (!best || rank(found.info.kind) < rank(best.info.kind)) best = found;
+      if (best.info.kind !== 'unknown') break;
+    }
+    if (!reachable) {
+      return { info: { kind: 'never', description: 'can never settle: nothing holds its resolve or reject' } };
+    }
+    return best;
+  }
+
+  /** The resolving functions of `promise`: builtin closures whose context holds it. */
+  #resolvingFunctions(promise: number): number[] {
+    const heap = this.#heap;
+    const found: number[] = [];
+    for (const { from: context, edge } of heap.retainers(promise)) {
+      if (edge.type === 'weak' || heap.name(context) !== 'system / Context') continue;
+      for (const { from: closure, edge: e } of heap.retainers(context)) {
+        if (e.name !== 'context' || heap.type(closure) !== 'closure') continue;
+        const code = heap.edgeTo(closure, 'code');
+        if (code !== undefined && RESOLVING.test(heap.name(code))) found.push(closure);
+      }
+    }
+    const isResolve = (closure: number) => /Resolve /.test(heap.name(heap.edgeTo(closure, 'code')!));
+    return found.sort((a, b) => Number(isResolve(b)) - Number(isResolve(a)));
+  }
+
+  /**
+   * Breadth-first walk from a resolving function up its retainers; the nearest recognised
+   * holder wins: a Node resource, an emitter's listener table, or the program's own data (an
+   * element or property of an object, e.g. a pool's waiter queue). Closures and scopes on the
+   * way are passed through: a callback that captured `resolve` is held by whoever will call it.
+   */
+  #walkUp(resolver: number): RawLeaf | 'unreachable' {
+    const heap = this.#heap;
+    const seen = new Set<number>([resolver]);
+    const queue: Step[] = [{ node: resolver, depth: 0 }];
+    let anyRetainer = false;
+    // `events.once` registers an 'error' listener in the same scope as the real one: both hold
+    // the resolvers. The 'error' listener is the fallback, not the answer.
+    let errorListener: RawLeaf | undefined;
+    for (let i = 0; i < queue.length && seen.size < MAX_VISITS; i++) {
+      const step = queue[i]!;
+      for (const { from, edge } of heap.retainers(step.node)) {
+        if (edge.type === 'weak' || seen.has(from)) continue;
+        const type = heap.type(from);
+        const name = heap.name(from);
+        if (type === 'synthetic' || name.startsWith('(')) continue; // GC roots, handles
+        if (name === 'system / PromiseReaction') continue; // a handler, not a holder
+        anyRetainer = true;
+        seen.add(from);
+        const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
+        // An emitter's listener table: `emitter._events[event]` holds the listener.
+        const emitter = edge.name === '_events' ? undefined : this.#emitterOf(from);
+        if (emitter !== undefined) {
+          const event = edge.type === 'property' ? edge.name : '?';
+          const cls = heap.name(emitter);
+          const kind = resourceKind(cls);
+          const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, next, false)];
+          const found = kind
+            ? this.#found(this.#resource(kind, emitter, path, event), next)
+            : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, next);
+          if (event !== 'error') return found;
+          errorListener ??= found;
+          seen.delete(from); // the table is shared: let the other listener's path reach it too
+          continue;
+        }
+        const kind = type === 'object' || type === 'native' ? resourceKind(name) : undefined;
+        if (kind) return this.#found(this.#resource(kind, from, pathNames(heap, next)), next);
+        // A collection slot (array, Map, Set): the program's own queue or registry. Property
+        // edges are climbed through instead: `{ resolve, reject }` entries, listener wrappers.
+        if (this.#isCollectionSlot(from, edge.type)) {
+          const path = pathNames(heap, this.#namedHolder(next));
+          return this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
+        }
+        if (next.depth < MAX_DEPTH) queue.push(next);
+      }
+    }
+    if (errorListener) return errorListener;
+    if (!anyRetainer) return 'unreachable';
+    return { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+  }
+
+  /** A slot of a JS array or of a Map / Set's table. */
+  #isCollectionSlot(node: number, edgeType: string): boolean {
+    const heap = this.#heap;
+    if (edgeType === 'element' && heap.type(node) !== 'closure') return true;
+    if (heap.type(node) !== 'array') return false;
+    for (const { from, edge } of heap.retainers(node)) {
+      if (edge.type === 'weak') continue;
+      const name = heap.name(from);
+      if (name === 'Map' || name === 'Set' || name === 'Array') return true;
+    }
+    return false;
+  }
+
+  /** The leaf, located at the program's closure nearest to the resolver on the path. */
+  #found(info: LeafInfo, holder: Step): RawLeaf {
+    let closure: number | undefined;
+    for (let s: Step | undefined = holder; s; s = s.from) {
+      if (this.#heap.type(s.node) === 'closure' && !isBuiltin(this.#heap, s.node)) closure = s.node;
+    }
+    return closure === undefined ? { info } : { info, closure };
+  }
+
+  /** Climbs from a data holder through containers (arrays, Map tables) to a named object. */
+  #namedHolder(step: Step): Step {
+    const heap = this.#heap;
+    let current = step;
+    for (let i = 0; i < 4; i++) {
+      const name = heap.name(current.node);
+      if (name === 'system / Context') break; // the edge below is a variable name
+      const generic = name === 'Array' || name === 'Object' || name === '' || heap.type(current.node) === 'array' || name.startsWith('system /') || name === 'Map' || name === 'Set';
+      if (!generic) break;
+      let parent: Step | undefined;
+      for (const { from, edge } of heap.retainers(current.node)) {
+        if (edge.type === 'weak' || heap.type(from) === 'synthetic' || heap.name(from).startsWith('(')) continue;
+        if (edge.type === 'property' || edge.type === 'internal' || edge.type === 'element' || edge.type === 'context') {
+          parent = { node: from, from: current, edge: edge.name, depth: current.depth + 1 };
+          break;
+        }
+      }
+      if (!parent) break;
+      current = parent;
+    }
+    return current;
+  }
+
+  /** If `node` is an emitter's `_events` table, the emitter. */
+  #emitterOf(node: number): number | undefined {
+    const heap = this.#heap;
+    if (heap.type(node) !== 'object') return undefined;
+    for (const { from, edge } of heap.retainers(node)) {
+      if (edge.name === '_events' && edge.type === 'property') return from;
+    }
+    return undefined;
+  }
+
+  #resource(kind: LeafKind, node: number, heldBy: string[], event?: string): LeafInfo {
+    const heap = this.#heap;
+    const cls = heap.name(node);
+    const details: Record<string, string | number | boolean> = { class: cls };
+    if (event) details.event = event;
+    const num = (prop: string) => numberValue(heap, heap.edgeTo(node, prop));
+    const str = (prop: string) => {
+      const target = heap.edgeTo(node, prop);
+      return target !== undefined && heap.type(target).includes('string') ? stringValue(heap, target) : undefined;
+    };
+    let description = cls;
+    switch (kind) {
+      case 'timer': {
+        const delay = num('_idleTimeout');
+        const start = num('_idleStart');
+        const repeat = heap.edgeTo(node, '_repeat');
+        if (delay !== undefined) details.delayMs = delay;
+        // `_idleStart` is libuv's loop time, which starts within milliseconds of
+        // `performance.now()`'s origin: the remaining time is approximate.
+        if (delay !== undefined && start !== undefined) details.remainingMs = Math.max(0, Math.round(start + delay - this.#now));
+        if (repeat !== undefined && heap.type(repeat) === 'number') details.repeat = true;
+        description = delay === undefined ? 'timer' : `timer: ${formatMs(delay)} delay${details.remainingMs !== undefined ? `, about ${formatMs(details.remainingMs as number)} left` : ''}`;
+        break;
+      }
+      case 'socket': {
+        const host = str('host') ?? str('_host') ?? str('servername');
+        const method = str('method');
+        const path = str('path');
+        if (host) details.host = host;
+        if (method) details.method = method;
+        if (path) details.path = path;
+        description = method && path ? `HTTP ${method} ${host ?? ''}${path} (${cls})` : `${cls}${host ? ` to ${host}` : ''}`;
+        break;
+      }
+      case 'child-process': {
+        const pid = num('pid');
+        const file = str('spawnfile');
+        if (pid !== undefined) details.pid = pid;
+        if (file) details.command = file;
+        description = `child process${pid !== undefined ? ` ${pid}` : ''}${file ? ` (${file})` : ''}`;
+        break;
+      }
+      case 'dns': {
+        const hostname = str('hostname');
+        if (hostname) details.hostname = hostname;
+        description = `DNS lookup${hostname ? ` of ${hostname}` : ''}`;
+        break;
+      }
+      case 'fs':
+        description = `file system request (${cls})`;
+        break;
+      default:
+        description = cls;
+    }
+    if (event) description += `, event '${event}'`;
+    return { kind, description, heldBy, details };
+  }
+}
+
+function resourceKind(name: string): LeafKind | undefined {
+  for (const [pattern, kind] of RESOURCES) if (pattern.test(name)) return kind;
+  return undefined;
+}
+
+/** Prefer what tells most: a resource over an event, over a queue, over unknown. */
+function rank(kind: LeafKind): number {
+  return kind === 'unknown' ? 3 : kind === 'queue' ? 2 : kind === 'event' ? 1 : 0;
+}
+
+function isBuiltin(heap: HeapGraph, closure: number): boolean {
+  const code = heap.edgeTo(closure, 'code');
+  return code !== undefined && /^\((Promise|AsyncFunction|AsyncGenerator)\w* builtin/.test(heap.name(code));
+}
+
+/**
+ * Readable names along a path, holder first: the holder's class (or the variable holding it),
+ * then property names, `[i]` for elements, `fn()` for closures, down to the resolver.
+ */
+function pathNames(heap: HeapGraph, holder: Step, includeHolder = true): string[] {
+  const names: string[] = [];
+  const top = heap.name(holder.node);
+  if (includeHolder) {
+    if (heap.type(holder.node) === 'closure') names.push(`${top || '<anonymous>'}()`);
+    else if (top && !top.startsWith('system /') && top !== 'Object' && top !== 'Array') names.push(top);
+  }
+  let parentName = '';
+  for (let s: Step | undefined = holder; s?.from; s = s.from) {
+    const edge = s.edge ?? '';
+    const type = heap.type(s.node);
+    const name = heap.name(s.node);
+    if (s !== holder && type === 'closure') names.push(`${name || '<anonymous>'}()`);
+    const inHashTable = type === 'array' && (parentName === 'Map' || parentName === 'Set');
+    parentName = name;
+    if (name === 'Array' || ['elements', 'table', 'context', 'properties', 'extension', 'previous'].includes(edge)) continue;
+    names.push(inHashTable ? '[…]' : /^\d+$/.test(edge) ? `[${edge}]` : edge);
+  }
+  return names;
+}
+
+/** `Pool.waiters[0]` from `['Pool', 'waiters', '[0]']`. */
+export function joinPath(names: readonly string[]): string {
+  return names.map((n, i) => (i === 0 || n.startsWith('[') ? n : `.${n}`)).join('');
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10}s` : `${Math.round(ms)}ms`;
+}
