@@ -193,7 +193,7 @@ export interface Cycle {
 }
 
 /** How the dump was requested. */
-export type DumpTrigger = 'signal' | 'api' | 'exit' | 'cli';
+export type DumpTrigger = 'signal' | 'api' | 'exit' | 'cli' | 'watchdog';
 
 /** Facts about the process that was dumped. */
 export interface ProcessInfo {

@@ -63,7 +63,7 @@ export const COMBINATOR_KINDS: readonly CombinatorKind[] = ['all', 'allSettled',
 export const NODE_STATES: readonly GraphNode['state'][] = ['suspended', 'running', 'pending'];
 
 /** Allowed values of {@link Dump.trigger}. */
-export const DUMP_TRIGGERS: readonly DumpTrigger[] = ['signal', 'api', 'exit', 'cli'];
+export const DUMP_TRIGGERS: readonly DumpTrigger[] = ['signal', 'api', 'exit', 'cli', 'watchdog'];
 
 /**
  * Parses and validates the JSON text of a dump.

@@ -139,6 +139,7 @@ class TreeRenderer {
     const { dump, style } = this;
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
+      for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${verdict.kind}:`)} ${verdict.summary}`);
       this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
       return;
     }
