@@ -7,6 +7,7 @@ import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
 import { parseStack } from './stack-frames.js';
+import type { SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
 /** What the builder needs besides the raw graph. */
@@ -19,6 +20,8 @@ export interface BuildContext {
   now: number;
   /** Whether stamps exist, and whether they carry creation stacks. */
   hooks: { installed: boolean; creationStacks: boolean };
+  /** Locates single-await functions from their source, saving V8 a heap walk per task. */
+  suspensions?: SuspensionIndex;
 }
 
 interface V8Location {
@@ -87,30 +90,55 @@ class NodeBuilder {
   }
 
   #describeTask(raw: RawNode, node: GraphNode): void {
-    const { heap, facts } = this.#c;
+    const { heap, facts, suspensions } = this.#c;
     const gen = raw.generator ?? raw.key;
     const fn = heap.edgeTo(gen, 'function');
     node.name = (fn !== undefined ? heap.name(fn) : '') || '<anonymous>';
     node.state = 'suspended';
-    const props = facts.internalProperties(gen);
-    if (props) {
-      const state = props.get('[[GeneratorState]]')?.value;
-      if (state === 'running' || state === 'executing') node.state = 'running';
-      else if (state === 'closed') node.state = 'pending';
-      const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
-      if (at && state === 'suspended') node.awaitLocation = at;
-    }
-    const defined = fn === undefined ? undefined : this.#functionLocation(fn);
+    const definedAt = fn === undefined ? undefined : this.#functionPosition(fn);
+    const defined = this.#location(definedAt);
     if (defined) node.functionLocation = defined;
+    // The wait edge was seen, so the task is suspended at an await. When its function has a
+    // single suspension point, that is where: no need to ask V8 about this invocation.
+    const single =
+      raw.awaits.length > 0 && raw.kind !== 'module' && definedAt && suspensions
+        ? suspensions.singleAwait(definedAt.scriptId, definedAt)
+        : undefined;
+    if (single && definedAt) {
+      node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...single })!;
+    } else {
+      const props = facts.internalProperties(gen);
+      if (props) {
+        const state = props.get('[[GeneratorState]]')?.value;
+        if (state === 'running' || state === 'executing') node.state = 'running';
+        else if (state === 'closed') node.state = 'pending';
+        const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
+        if (at && state === 'suspended') node.awaitLocation = at;
+      }
+    }
     if (raw.kind === 'module') {
       const url = node.awaitLocation?.url ?? '';
       node.name = url.slice(url.lastIndexOf('/') + 1) || '<module>';
     }
   }
 
-  #functionLocation(closure: number): SourceLocation | undefined {
+  /**
+   * Where a closure's function is defined, as V8 reports it. Asked once per function: all
+   * closures of one function literal share its SharedFunctionInfo.
+   */
+  #functionPosition(closure: number): V8Location | undefined {
+    const shared = this.#c.heap.edgeTo(closure, 'shared') ?? closure;
+    if (this.#positions.has(shared)) return this.#positions.get(shared);
     const props = this.#c.facts.internalProperties(closure);
-    return this.#location(props?.get('[[FunctionLocation]]')?.value as V8Location | undefined);
+    const position = props?.get('[[FunctionLocation]]')?.value as V8Location | undefined;
+    this.#positions.set(shared, position);
+    return position;
+  }
+
+  readonly #positions = new Map<number, V8Location | undefined>();
+
+  #functionLocation(closure: number): SourceLocation | undefined {
+    return this.#location(this.#functionPosition(closure));
   }
 
   #location(v8: V8Location | undefined): SourceLocation | undefined {

@@ -29,21 +29,31 @@ export const OBJECT_GROUP = 'awaitwhat-snapshot';
  */
 export const LOOKUP_LIMIT = 400;
 
-/** The heap objects whose facts a dump needs: task generators and their functions, callbacks, leaf holders. */
+/**
+ * The heap objects whose facts a dump may need, most useful first: one closure per function
+ * (closures of one function literal share their SharedFunctionInfo and location), `.then`
+ * callbacks and leaf holders, then the task generators — which the graph builder asks about
+ * only when a function has several suspension points.
+ */
 export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[] {
-  const wanted = new Set<number>();
+  const functions = new Map<number, number>();
+  const generators: number[] = [];
+  const addFunction = (closure: number | undefined) => {
+    if (closure === undefined) return;
+    const shared = heap.edgeTo(closure, 'shared') ?? closure;
+    if (!functions.has(shared)) functions.set(shared, closure);
+  };
   for (const node of nodes) {
     if (node.kind === 'async-function' || node.kind === 'async-generator' || node.kind === 'module') {
       const gen = node.generator ?? node.key;
-      wanted.add(gen);
-      const fn = heap.edgeTo(gen, 'function');
-      if (fn !== undefined) wanted.add(fn);
-    } else if (node.callback !== undefined) {
-      wanted.add(node.callback);
+      generators.push(gen);
+      addFunction(heap.edgeTo(gen, 'function'));
+    } else {
+      addFunction(node.callback);
     }
-    if (node.leaf?.closure !== undefined) wanted.add(node.leaf.closure);
+    addFunction(node.leaf?.closure);
   }
-  return [...wanted];
+  return [...functions.values(), ...generators];
 }
 
 /** Parses a `Runtime.getProperties` answer. */

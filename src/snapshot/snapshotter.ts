@@ -24,6 +24,7 @@ import { HeapGraph } from './heap-graph.js';
 import { InspectorClient } from './inspector-client.js';
 import { InProcessFacts, OBJECT_GROUP } from './object-facts.js';
 import { describeLeaves } from './leaves.js';
+import { SuspensionIndex } from './suspension-points.js';
 import { deriveWaitEdges } from './wait-edges.js';
 
 /** Options of {@link takeSnapshot}. */
@@ -75,9 +76,8 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     const chunks: string[] = [];
     client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => chunks.push(p.chunk));
     client.call('HeapProfiler.takeHeapSnapshot', HEAP_SNAPSHOT_PARAMS);
-    const text = joinChunks(chunks);
+    const heap = HeapGraph.parse(joinChunks(chunks));
     chunks.length = 0;
-    const heap = HeapGraph.parse(text);
     const raw = deriveWaitEdges(heap);
     describeLeaves(heap, raw.nodes.values(), started);
     const state = hookState();
@@ -88,6 +88,13 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       scripts,
       now: started,
       hooks,
+      suspensions: new SuspensionIndex((scriptId) => {
+        try {
+          return client.call<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }).scriptSource;
+        } catch {
+          return undefined;
+        }
+      }),
     });
     const dump = assembleDump({
       trigger: options.trigger ?? 'api',
