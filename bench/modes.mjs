@@ -97,6 +97,30 @@ export const MODES = [
     available: () => (whyUrl ? true : whyReason),
   },
   {
+    name: 'awaitwhat-metrics',
+    description:
+      'same as `awaitwhat` plus `--import bench/modes/awaitwhat-metrics.mjs`: `enableMetrics()` with defaults (task counts, step/wait histograms, event-loop delay, slow steps) (optional: run with `--modes`)',
+    nodeArgs: () => ['--import', REGISTER_URL, '--import', fileUrl('modes/awaitwhat-metrics.mjs')],
+    available: registerAvailable,
+    optional: true,
+  },
+  {
+    name: 'hook-empty',
+    description:
+      '`--import bench/modes/hook-empty.mjs`: `createHook()` with four empty callbacks, enabled; no register (optional)',
+    nodeArgs: () => ['--import', fileUrl('modes/hook-empty.mjs')],
+    available: registerAvailable,
+    optional: true,
+  },
+  {
+    name: 'hook-disabled',
+    description:
+      '`--import bench/modes/hook-disabled.mjs`: a hook never enabled and one enabled then disabled — must cost nothing (optional)',
+    nodeArgs: () => ['--import', fileUrl('modes/hook-disabled.mjs')],
+    available: registerAvailable,
+    optional: true,
+  },
+  {
     name: 'als',
     description:
       '`--import bench/modes/als.mjs`: one `AsyncLocalStorage` made active with `enterWith` (async_hooks-based on Node 20)',

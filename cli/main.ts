@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `awaitwhat` command line: `view` a dump, `run` a program with the register preloaded,
- * or try the bundled `demo`.
+ * The `awaitwhat` command line: `view` a dump, `dump` a running process, `run` a program with
+ * the register preloaded, or try the bundled `demo`.
  *
  * Error contract: every failure prints exactly one line, `awaitwhat: <message>`, on stderr and
  * exits with 1 (2 for a wrong command line). No stack traces, no help dump: users asked for
@@ -20,6 +20,7 @@ import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
 import { captureStuckProgram } from './capture.js';
+import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { autoColor, FORMATS, renderDump, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
@@ -126,6 +127,51 @@ function cli(argv: string[]) {
       },
     )
     .command(
+      'dump <pid>',
+      'Dump the wait-for graph of a running Node.js process (through its register, else its inspector)',
+      (y) =>
+        y
+          .positional('pid', { type: 'string', demandOption: true, describe: 'Process id of the target' })
+          .options(outputOptions)
+          .option('timeout', {
+            type: 'number',
+            default: DEFAULT_DUMP_TIMEOUT_MS,
+            describe: 'How long to wait for the dump, in ms',
+          })
+          .option('attach', {
+            type: 'boolean',
+            default: false,
+            describe: "Attach through the target's inspector (SIGUSR1) even if it runs the register",
+          })
+          .option('force-signal', {
+            type: 'boolean',
+            default: false,
+            describe: 'Send SIGUSR2 without confirming the register (needed off Linux)',
+          })
+          .option('dir', {
+            alias: 'd',
+            type: 'string',
+            describe: "Directory the target writes dumps to (default: its AWAITWHAT_DIR, else its cwd)",
+          })
+          .example('$0 dump 4242', 'print what pid 4242 is waiting for')
+          .example('$0 dump 4242 -f svg -o graph.svg', ''),
+      async (args) => {
+        const pid = parsePid(args.pid);
+        const timeoutMs = args.timeout;
+        if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+          throw new UsageError(`--timeout must be a positive number of ms, got ${String(timeoutMs)} (see awaitwhat --help)`);
+        }
+        const result = await dumpPid(pid, {
+          timeoutMs,
+          attach: args.attach,
+          forceSignal: args['force-signal'],
+          ...(args.dir !== undefined ? { dir: args.dir } : {}),
+        });
+        if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${result.path}\n`);
+        await emit(result.dump, args.format, args.output, args.color);
+      },
+    )
+    .command(
       'demo',
       'Run the bundled stuck demo (fixtures/demo.mjs), dump it and show the result',
       (y) => y.options(outputOptions).example('$0 demo', '').example('$0 demo -f svg -o demo.svg', ''),
@@ -135,7 +181,7 @@ function cli(argv: string[]) {
         await emit(dump, args.format, args.output, args.color);
       },
     )
-    .demandCommand(1, 'no command given: use view, run or demo')
+    .demandCommand(1, 'no command given: use view, dump, run or demo')
     .recommendCommands()
     .strict()
     .version(VERSION)

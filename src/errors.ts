@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'AWAITWHAT_DUMP_VERSION'
   | 'AWAITWHAT_WRITE_FAILED'
   | 'AWAITWHAT_RENDER_FAILED'
-  | 'AWAITWHAT_USAGE';
+  | 'AWAITWHAT_USAGE'
+  | 'AWAITWHAT_HOOK_CALLBACK_FAILED'
+  | 'AWAITWHAT_ATTACH_FAILED';
 
 /** Base class of every error awaitwhat throws on purpose. */
 export class AwaitwhatError extends Error {
@@ -86,5 +88,36 @@ export class RenderFailedError extends AwaitwhatError {
 export class UsageError extends AwaitwhatError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('AWAITWHAT_USAGE', message, options);
+  }
+}
+
+/**
+ * A monitoring hook's callback threw (see `createHook`). Never thrown into the program: it is
+ * passed to the hook's `onError` option or emitted once as a process warning, and that
+ * callback is disabled. `callback` names it, `taskId` is the task it was called for, `cause`
+ * is what it threw.
+ */
+export class HookCallbackError extends AwaitwhatError {
+  /** Which callback threw. */
+  readonly callback: string;
+  /** Id of the task the callback was called for. */
+  readonly taskId: number;
+
+  constructor(callback: string, taskId: number, options?: { cause?: unknown }) {
+    const detail = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    super('AWAITWHAT_HOOK_CALLBACK_FAILED', `hook callback ${callback} threw (${detail}); it is disabled`, options);
+    this.callback = callback;
+    this.taskId = taskId;
+  }
+}
+
+/**
+ * Attaching to another process (`attachSnapshot`) failed: no such process, not a Node.js
+ * process, its inspector did not open or answer in time, the port belongs to another process,
+ * or the connection broke. The message says which, in one line.
+ */
+export class AttachFailedError extends AwaitwhatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AWAITWHAT_ATTACH_FAILED', message, options);
   }
 }

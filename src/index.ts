@@ -20,6 +20,26 @@ export { parseDump, serializeDump } from './serialize/json.js';
 export { renderTree, type TreeOptions } from './serialize/tree.js';
 export { toDot, type DotOptions } from './serialize/dot.js';
 export { renderSvg } from './serialize/svg.js';
+// Monitoring hooks and metrics (docs/hooks.md, docs/metrics.md).
+export { createHook, type Task, type TaskHook, type TaskHookCallbacks, type TaskHookOptions } from './monitor/hooks.js';
+export {
+  enableMetrics,
+  disableMetrics,
+  metrics,
+  metricsIntervals,
+  type MetricsOptions,
+  type MetricsReadOptions,
+  type MetricsSnapshot,
+  type IntervalMetrics,
+  type MetricsIntervals,
+} from './monitor/metrics.js';
+export { toPrometheus, type PrometheusOptions } from './monitor/exporters/prometheus.js';
+export {
+  registerOpenTelemetryMetrics,
+  recordSlowStepsOnSpans,
+  type OpenTelemetryOptions,
+  type SpanBlockingOptions,
+} from './monitor/exporters/opentelemetry.js';
 
 /**
  * Takes a dump of this process now: every suspended async function, async generator and

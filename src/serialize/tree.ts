@@ -128,7 +128,7 @@ class TreeRenderer {
     const cycleText = cycles === 0 ? 'none' : style.red(`${cycles} (deadlock)`);
     this.lines.push(`  cycles  ${cycleText}`);
     if (dump.source === 'attached') {
-      this.lines.push(`  source  ${style.yellow('attached through the inspector: graph and await lines from V8, no hook layer')}`);
+      this.lines.push(`  source  ${style.yellow('attached through the inspector: graph and await lines from V8')}`);
     }
     if (!dump.hooks.installed) {
       this.lines.push(`  hooks   ${style.yellow('not installed: no waiting times')}`);

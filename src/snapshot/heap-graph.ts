@@ -127,8 +127,28 @@ export class HeapGraph {
 
   /** Target of the first outgoing edge named `name`, if any. */
   edgeTo(node: number, name: string): number | undefined {
-    for (const edge of this.edges(node)) if (edge.name === name) return edge.to;
+    // Hot during analysis (called for every node of the heap): no iterator, no allocation.
+    const index = this.#stringIndex(name);
+    for (let j = this.#firstEdge[node]!; j < this.#firstEdge[node + 1]!; j++) {
+      const type = this.#edgeTypeNames[this.#edgeTypes[j]!];
+      if (type === 'element' || type === 'hidden') {
+        if (index === undefined && String(this.#edgeNames[j]) === name) return this.#edgeTo[j]!;
+      } else if (this.#edgeNames[j] === index) {
+        return this.#edgeTo[j]!;
+      }
+    }
     return undefined;
+  }
+
+  readonly #stringIndexes = new Map<string, number | undefined>();
+
+  /** Index of `name` in the snapshot's string table (names of named edges point there). */
+  #stringIndex(name: string): number | undefined {
+    if (!this.#stringIndexes.has(name)) {
+      if (this.#stringIndexes.size === 0) this.#strings.forEach((text, i) => this.#stringIndexes.has(text) || this.#stringIndexes.set(text, i));
+      if (!this.#stringIndexes.has(name)) this.#stringIndexes.set(name, undefined);
+    }
+    return this.#stringIndexes.get(name);
   }
 
   /** Nodes with an edge to `node`, with that edge (strong and weak edges alike). */

@@ -159,11 +159,14 @@ class LeafFinder {
           seen.delete(from); // the table is shared: let the other listener's path reach it too
           continue;
         }
-        const kind = type === 'object' || type === 'native' ? resourceKind(name) : undefined;
+        const kind = type === 'object' || type === 'native' ? resourceKind(name) ?? this.#httpClientRequest(from) : undefined;
         if (kind) return this.#found(this.#resource(kind, from, pathNames(heap, next)), next);
-        // A collection slot (array, Map, Set): the program's own queue or registry. Property
-        // edges are climbed through instead: `{ resolve, reject }` entries, listener wrappers.
-        if (this.#isCollectionSlot(from, edge.type)) {
+        // The program's own data: a collection slot (array, Map, Set), a property of an
+        // instance of a named class (`this.#signal = resolve`), or a variable of a scope many
+        // functions share (a module's top level). Properties of plain objects are climbed
+        // through instead (`{ resolve, reject }` entries, listener wrappers), and so are small
+        // scopes whose few closures are callbacks that will call `resolve`.
+        if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
           const path = pathNames(heap, this.#namedHolder(next));
           return this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
         }
@@ -173,6 +176,43 @@ class LeafFinder {
     if (errorListener) return errorListener;
     if (!anyRetainer) return 'unreachable';
     return { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+  }
+
+  /** undici's (global `fetch`'s) `Request`: an HTTP request in flight, with origin and method. */
+  #httpClientRequest(node: number): LeafKind | undefined {
+    const heap = this.#heap;
+    return heap.name(node) === 'Request' && heap.edgeTo(node, 'origin') !== undefined && heap.edgeTo(node, 'method') !== undefined
+      ? 'socket'
+      : undefined;
+  }
+
+  /** A property of an instance of a named class (not a plain object, not V8's internals). */
+  #isInstanceField(node: number, edgeType: string): boolean {
+    if (edgeType !== 'property' || this.#heap.type(node) !== 'object') return false;
+    const name = this.#heap.name(node);
+    return name !== '' && name !== 'Object' && name !== 'Array' && !name.startsWith('system /') && !name.startsWith('(');
+  }
+
+  /**
+   * A variable of a scope that is not just a callback's: a scope is climbed through to its
+   * closures only when nothing but a few closures (at most 8) and nested scopes refer to it.
+   */
+  #isSharedScope(node: number, edgeType: string): boolean {
+    const heap = this.#heap;
+    if (edgeType !== 'context' || heap.name(node) !== 'system / Context') return false;
+    let closures = 0;
+    for (const { from, edge } of heap.retainers(node)) {
+      if (edge.type === 'weak') continue;
+      if (heap.type(from) === 'closure' && edge.name === 'context') closures++;
+      else if (heap.name(from) === 'system / Context' && edge.name === 'previous') continue;
+      // A suspended function's own scope: its callbacks are what will settle the promise.
+      else if (edge.name === 'context' && heap.edgeTo(from, 'parameters_and_registers') !== undefined) continue;
+      // ...and its register file (V8 keeps the current scope in a suspended generator's registers).
+      else if (heap.type(from) === 'array') continue;
+      else return true;
+      if (closures > 8) return true;
+    }
+    return false;
   }
 
   /** A slot of a JS array or of a Map / Set's table. */
@@ -238,7 +278,8 @@ class LeafFinder {
     const num = (prop: string) => numberValue(heap, heap.edgeTo(node, prop));
     const str = (prop: string) => {
       const target = heap.edgeTo(node, prop);
-      return target !== undefined && heap.type(target).includes('string') ? stringValue(heap, target) : undefined;
+      const text = target !== undefined && heap.type(target).includes('string') ? stringValue(heap, target) : undefined;
+      return text === undefined || /^\(.* string\)$/.test(text) ? undefined : text;
     };
     let description = cls;
     switch (kind) {
@@ -255,7 +296,7 @@ class LeafFinder {
         break;
       }
       case 'socket': {
-        const host = str('host') ?? str('_host') ?? str('servername');
+        const host = str('host') ?? str('_host') ?? str('servername') ?? str('origin');
         const method = str('method');
         const path = str('path');
         if (host) details.host = host;

@@ -24,8 +24,8 @@ export interface ObjectFacts {
 export const OBJECT_GROUP = 'awaitwhat-snapshot';
 
 /**
- * Each lookup makes V8 walk the whole heap (`getObjectByHeapObjectId`: ~20 ms on a small heap,
- * seconds on a large one), so a dump asks for at most this many. See docs/limits.md.
+ * For dumps fetched from another process: at most this many per-object lookups (each walks
+ * the target's whole heap). See docs/limits.md.
  */
 export const LOOKUP_LIMIT = 400;
 
@@ -61,37 +61,105 @@ export function internalPropertyMap(answer: { internalProperties?: Array<{ name:
   return new Map((answer.internalProperties ?? []).map((p) => [p.name, p.value ?? {}] as const));
 }
 
-/** Facts read on demand through a same-thread inspector session. */
+/**
+ * How long a dump may spend on per-object heap walks (`getObjectByHeapObjectId`, one whole-heap
+ * walk each) before giving up on the remaining objects, ms. `AWAITWHAT_LOOKUP_BUDGET_MS`.
+ */
+export const LOOKUP_BUDGET_MS = 3000;
+
+/**
+ * Prototypes whose instances a dump asks about, found in bulk: `Runtime.queryObjects` returns
+ * every instance in one heap walk, and `HeapProfiler.getHeapObjectId` maps each to its heap id
+ * in constant time. Async functions and async generator functions (for definition sites), and
+ * async generator objects (for where they are suspended). Async *function* invocations have
+ * no prototype and cannot be found this way.
+ */
+const BULK_PROTOTYPES = [
+  'Object.getPrototypeOf(async function () {})',
+  'Object.getPrototypeOf(async function* () {})',
+  'Object.getPrototypeOf(async function* () {}.prototype)',
+];
+
+/** Facts read through a same-thread inspector session: in bulk where possible, else one by one. */
 export class InProcessFacts implements ObjectFacts {
   readonly #client: InspectorClient;
   readonly #heap: HeapGraph;
   readonly #warnings: string[];
   readonly #cache = new Map<number, Map<string, RemoteValue> | undefined>();
+  /** Heap id → inspector object id, for objects found in bulk. */
+  readonly #known = new Map<number, string>();
+  readonly #budgetMs: number;
+  #spentMs = 0;
+  #skipped = 0;
 
-  constructor(client: InspectorClient, heap: HeapGraph, warnings: string[]) {
+  constructor(client: InspectorClient, heap: HeapGraph, warnings: string[], budgetMs = LOOKUP_BUDGET_MS) {
     this.#client = client;
     this.#heap = heap;
     this.#warnings = warnings;
+    this.#budgetMs = budgetMs;
+    this.#findInBulk();
   }
 
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     if (this.#cache.has(heapIndex)) return this.#cache.get(heapIndex);
-    if (this.#cache.size === LOOKUP_LIMIT) {
-      this.#warnings.push(`more than ${LOOKUP_LIMIT} objects to locate: only the first ${LOOKUP_LIMIT} were`);
-    }
-    const props = this.#cache.size >= LOOKUP_LIMIT ? undefined : this.#fetch(heapIndex);
+    const props = this.#fetch(heapIndex);
     this.#cache.set(heapIndex, props);
     return props;
   }
 
+  /** Adds a warning if the budget cut lookups short; call once, after the last lookup. */
+  finish(): void {
+    if (this.#skipped > 0) {
+      this.#warnings.push(
+        `${this.#skipped} objects were not located: per-object lookups walk the whole heap and stopped after ${this.#budgetMs} ms (AWAITWHAT_LOOKUP_BUDGET_MS)`,
+      );
+    }
+  }
+
+  #findInBulk(): void {
+    for (const expression of BULK_PROTOTYPES) {
+      try {
+        const proto = this.#client.call<{ result: RemoteValue }>('Runtime.evaluate', { expression, objectGroup: OBJECT_GROUP, silent: true });
+        if (proto.result.objectId === undefined) continue;
+        const found = this.#client.call<{ objects: RemoteValue }>('Runtime.queryObjects', {
+          prototypeObjectId: proto.result.objectId,
+          objectGroup: OBJECT_GROUP,
+        });
+        if (found.objects.objectId === undefined) continue;
+        const items = this.#client.call<{ result: Array<{ name: string; value?: RemoteValue }> }>('Runtime.getProperties', {
+          objectId: found.objects.objectId,
+          ownProperties: true,
+        });
+        for (const item of items.result) {
+          const objectId = item.value?.objectId;
+          if (objectId === undefined || !/^\d+$/.test(item.name)) continue;
+          const { heapSnapshotObjectId } = this.#client.call<{ heapSnapshotObjectId: string }>('HeapProfiler.getHeapObjectId', { objectId });
+          this.#known.set(Number(heapSnapshotObjectId), objectId);
+        }
+      } catch {
+        // Bulk lookup is an optimisation: one by one still works.
+      }
+    }
+  }
+
   #fetch(heapIndex: number): Map<string, RemoteValue> | undefined {
     try {
-      const { result } = this.#client.call<{ result: RemoteValue }>('HeapProfiler.getObjectByHeapObjectId', {
-        objectId: String(this.#heap.heapId(heapIndex)),
-        objectGroup: OBJECT_GROUP,
-      });
-      if (result.objectId === undefined) return undefined;
-      return internalPropertyMap(this.#client.call('Runtime.getProperties', { objectId: result.objectId, ownProperties: true }));
+      let objectId = this.#known.get(this.#heap.heapId(heapIndex));
+      if (objectId === undefined) {
+        if (this.#spentMs >= this.#budgetMs) {
+          this.#skipped++;
+          return undefined;
+        }
+        const started = performance.now();
+        const { result } = this.#client.call<{ result: RemoteValue }>('HeapProfiler.getObjectByHeapObjectId', {
+          objectId: String(this.#heap.heapId(heapIndex)),
+          objectGroup: OBJECT_GROUP,
+        });
+        this.#spentMs += performance.now() - started;
+        objectId = result.objectId;
+      }
+      if (objectId === undefined) return undefined;
+      return internalPropertyMap(this.#client.call('Runtime.getProperties', { objectId, ownProperties: true }));
     } catch {
       return undefined; // collected since the snapshot, or not an object
     }

@@ -22,7 +22,7 @@ import { assembleDump } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import { HeapGraph } from './heap-graph.js';
 import { InspectorClient } from './inspector-client.js';
-import { InProcessFacts, OBJECT_GROUP } from './object-facts.js';
+import { InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
 import { describeLeaves } from './leaves.js';
 import { SuspensionIndex } from './suspension-points.js';
 import { deriveWaitEdges } from './wait-edges.js';
@@ -64,6 +64,12 @@ export function verdictOptions(env: NodeJS.ProcessEnv): VerdictOptions {
   return options;
 }
 
+/** The per-object lookup budget from `AWAITWHAT_LOOKUP_BUDGET_MS`, else the default. */
+function lookupBudget(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.AWAITWHAT_LOOKUP_BUDGET_MS);
+  return env.AWAITWHAT_LOOKUP_BUDGET_MS && Number.isFinite(ms) && ms >= 0 ? ms : LOOKUP_BUDGET_MS;
+}
+
 /** Takes a dump of this process. Synchronous: the program does not run until it returns. */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
   const started = performance.now();
@@ -82,9 +88,10 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     describeLeaves(heap, raw.nodes.values(), started);
     const state = hookState();
     const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
+    const facts = new InProcessFacts(client, heap, warnings, lookupBudget(process.env));
     const nodes = buildNodes(raw.nodes.values(), {
       heap,
-      facts: new InProcessFacts(client, heap, warnings),
+      facts,
       scripts,
       now: started,
       hooks,
@@ -96,6 +103,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
         }
       }),
     });
+    facts.finish();
     const dump = assembleDump({
       trigger: options.trigger ?? 'api',
       process: {

@@ -1,0 +1,31 @@
+/**
+ * The target's heap snapshot, taken remotely: `HeapProfiler.takeHeapSnapshot` with the same
+ * parameters as an in-process dump; the snapshot arrives as `HeapProfiler.addHeapSnapshotChunk`
+ * events before the request is answered. Chunks are kept as they come (no per-message
+ * re-buffering) and joined once; the deadline is renewed by every chunk, so a large heap may
+ * take as long as it needs as long as it keeps coming.
+ */
+import { HeapGraph } from '../snapshot/heap-graph.js';
+import { HEAP_SNAPSHOT_PARAMS, joinChunks } from '../snapshot/snapshotter.js';
+import type { CdpClient } from './cdp-client.js';
+
+/** Time allowed before the first chunk (V8 builds the whole snapshot first), at least. */
+export const FIRST_CHUNK_TIMEOUT_MS = 120_000;
+
+/** Takes and parses the target's heap snapshot. */
+export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: number): Promise<HeapGraph> {
+  const chunks: string[] = [];
+  const idleTimeout = Math.max(timeoutMs, 30_000);
+  const stop = client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => {
+    chunks.push(p.chunk);
+    client.extendDeadline('HeapProfiler.takeHeapSnapshot', idleTimeout);
+  });
+  try {
+    await client.send('HeapProfiler.takeHeapSnapshot', HEAP_SNAPSHOT_PARAMS, Math.max(timeoutMs, FIRST_CHUNK_TIMEOUT_MS));
+  } finally {
+    stop();
+  }
+  const text = joinChunks(chunks);
+  chunks.length = 0;
+  return HeapGraph.parse(text);
+}

@@ -1,0 +1,162 @@
+/**
+ * What can be learnt about the target process from outside, before talking to it: whether it
+ * exists and may be signalled, whether it handles `SIGUSR1` (Node does; for most other
+ * programs the signal is fatal), and which inspector port it would use (`--inspect-port`,
+ * `--inspect[=…]` on its command line or in `NODE_OPTIONS`). Linux reads `/proc`; elsewhere
+ * only the defaults are known.
+ */
+import { readFileSync } from 'node:fs';
+import { AttachFailedError } from '../errors.js';
+
+/** Node's default inspector port. */
+export const DEFAULT_INSPECTOR_PORT = 9229;
+
+/** Throws an {@link AttachFailedError} if `pid` does not exist or may not be signalled. */
+export function checkProcess(pid: number): void {
+  if (!Number.isInteger(pid) || pid <= 0) throw new AttachFailedError(`not a process id: ${pid}`);
+  if (pid === process.pid) throw new AttachFailedError('cannot attach to this process itself: use snapshot() instead');
+  try {
+    process.kill(pid, 0);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') throw new AttachFailedError(`no process with pid ${pid}`, { cause });
+    if (code === 'EPERM') throw new AttachFailedError(`not allowed to signal pid ${pid} (another user's process?)`, { cause });
+    throw new AttachFailedError(`cannot check pid ${pid}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Whether `pid` catches `SIGUSR1`, from the `SigCgt` mask of `/proc/<pid>/status`: `true` or
+ * `false` on Linux, `undefined` where it cannot be read.
+ */
+export function catchesSigusr1(pid: number): boolean | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const match = /^SigCgt:\s*([0-9a-f]+)$/im.exec(status);
+  if (!match) return undefined;
+  // Bit n-1 stands for signal n; SIGUSR1 is 10 on Linux.
+  return (BigInt(`0x${match[1]}`) & (1n << 9n)) !== 0n;
+}
+
+/** The target's command line (`argv`, NUL-separated in `/proc`), or `undefined`. */
+export function readCmdline(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return text.split('\0').filter((arg, i, all) => arg !== '' || i < all.length - 1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `NODE_OPTIONS` of the target's initial environment, or `undefined`. */
+export function readNodeOptions(pid: number): string | undefined {
+  try {
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const entry = env.find((e) => e.startsWith('NODE_OPTIONS='));
+    return entry?.slice('NODE_OPTIONS='.length);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Node options that take their value as the next argument (so it is not the script name). */
+const TAKES_VALUE = new Set([
+  '-r', '--require', '--import', '--loader', '--experimental-loader', '-e', '--eval', '-p', '--print',
+  '--inspect-port', '--debug-port', '--title', '--conditions', '-C', '--input-type', '--stack-size',
+  '--max-old-space-size', '--env-file', '--redirect-warnings', '--diagnostic-dir', '--report-dir',
+  '--report-directory', '--report-filename', '--report-signal', '--secure-heap', '--secure-heap-min',
+  '--unhandled-rejections', '--dns-result-order', '--icu-data-dir', '--openssl-config', '--tls-cipher-list',
+  '--disable-proto', '--heapsnapshot-signal', '--cpu-prof-dir', '--heap-prof-dir', '--experimental-policy',
+]);
+
+/** What the inspector flags of a Node command line say. */
+export interface InspectorFlags {
+  /** The port the inspector listens on (or would, once opened), if a flag sets it. */
+  port?: number;
+  /** The host part of `--inspect=host:port` / `--inspect-port=host:port`, if any. */
+  host?: string;
+  /** `--inspect`, `--inspect-brk` or `--inspect-wait`: the inspector was open from the start. */
+  openAtStart: boolean;
+}
+
+/**
+ * Reads the inspector flags from Node options (`argv` without the executable, up to the
+ * script). Later flags win, as in Node; `NODE_OPTIONS` is read before the command line.
+ */
+export function parseInspectorFlags(args: readonly string[], into: InspectorFlags = { openAtStart: false }): InspectorFlags {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (!arg.startsWith('-')) break; // the script: what follows is the program's own argv
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    let value = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (value === undefined && TAKES_VALUE.has(name)) value = args[++i];
+    switch (name) {
+      case '--inspect':
+      case '--inspect-brk':
+      case '--inspect-wait':
+        into.openAtStart = true;
+        if (value !== undefined) setHostPort(into, value);
+        break;
+      case '--inspect-port':
+      case '--debug-port':
+        if (value !== undefined) setHostPort(into, value);
+        break;
+      default:
+        break;
+    }
+  }
+  return into;
+}
+
+function setHostPort(into: InspectorFlags, value: string): void {
+  const colon = value.lastIndexOf(':');
+  const host = colon === -1 ? undefined : value.slice(0, colon).replace(/^\[|\]$/g, '');
+  const portText = colon === -1 ? value : value.slice(colon + 1);
+  if (/^\d+$/.test(portText)) {
+    into.port = Number(portText);
+    if (host) into.host = host;
+  } else if (colon === -1 && value) {
+    into.host = value; // `--inspect=localhost`: a host alone
+  }
+}
+
+/** Splits `NODE_OPTIONS` as Node does: on spaces, with double quotes grouping. */
+export function splitNodeOptions(text: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let quoted = false;
+  let has = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\' && quoted && i + 1 < text.length) {
+      current += text[++i];
+    } else if (c === '"') {
+      quoted = !quoted;
+      has = true;
+    } else if (c === ' ' && !quoted) {
+      if (has || current) out.push(current);
+      current = '';
+      has = false;
+    } else {
+      current += c;
+    }
+  }
+  if (has || current) out.push(current);
+  return out;
+}
+
+/** The inspector flags of process `pid`, from `NODE_OPTIONS` then its command line. */
+export function inspectorFlagsOf(pid: number): InspectorFlags {
+  const flags: InspectorFlags = { openAtStart: false };
+  const nodeOptions = readNodeOptions(pid);
+  if (nodeOptions) parseInspectorFlags(splitNodeOptions(nodeOptions), flags);
+  const cmdline = readCmdline(pid);
+  if (cmdline && cmdline.length > 1) parseInspectorFlags(cmdline.slice(1), flags);
+  return flags;
+}

@@ -1,0 +1,232 @@
+/**
+ * `awaitwhat dump <pid>` against real processes: a target that runs the register is dumped
+ * through SIGUSR2; a target that does not is never sent SIGUSR2 (it would die) but attached
+ * through its inspector; a target whose loop is blocked is attached too; bad pids get one
+ * line. The binary is the built one (`dist/cli/main.js`).
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  dumpPid,
+  looksLikeNode,
+  maskHasSignal,
+  namesRegister,
+  parseSignalMask,
+  readTargetFacts,
+  runsRegister,
+  targetDumpDir,
+} from '../cli/dump-pid.js';
+import { registerPath } from '../cli/capture.js';
+import type { Dump } from '../src/model.js';
+import { isAlive, killTargets, startTarget, stuckLines, waitGone } from './helpers/processes.js';
+import { ROOT } from './helpers/samples.js';
+
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const linux = process.platform === 'linux';
+
+const tmp = mkdtempSync(join(tmpdir(), 'awaitwhat-dump-pid-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterEach(killTargets);
+
+function awaitwhat(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [MAIN, ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 90_000, maxBuffer: 1 << 26 },
+      (error, stdout, stderr) => {
+        const code = error ? ((error as { code?: unknown }).code as number | null) : 0;
+        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
+  });
+}
+
+function stderrLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l !== '');
+}
+
+const withRegister = (script: string) => ['--import', registerPath(), script];
+const STUCK = 'forgotten-reject';
+const stuckLine = () => stuckLines(STUCK)[0]!;
+
+describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
+  it('a target running the register: SIGUSR2, its dump file, the tree naming the stuck line', async () => {
+    const target = await startTarget(withRegister(`fixtures/${STUCK}.mjs`), { AWAITWHAT_DIR: tmp });
+    const r = await awaitwhat('dump', String(target.pid));
+    expect(r.stderr).toMatch(new RegExp(`^awaitwhat: dump written to ${tmp}/awaitwhat-${target.pid}-\\d{8}-\\d{6}-\\d{3}\\.json\\n$`));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`awaitwhat dump of pid ${target.pid}`);
+    expect(r.stdout).toContain(`fixtures/${STUCK}.mjs:${stuckLine()}:`);
+    expect(target.stderr()).toMatch(/awaitwhat: dump written to /);
+    expect(isAlive(target.pid)).toBe(true);
+  }, 90_000);
+
+  it('--format json prints the dump the target wrote; the register through NODE_OPTIONS is recognised', async () => {
+    const target = await startTarget([`fixtures/${STUCK}.mjs`], {
+      AWAITWHAT_DIR: tmp,
+      NODE_OPTIONS: `--import ${registerPath()}`,
+    });
+    const r = await awaitwhat('dump', String(target.pid), '--format', 'json');
+    expect(r.code).toBe(0);
+    const dump = JSON.parse(r.stdout) as Dump;
+    expect(dump.trigger).toBe('signal');
+    expect(dump.process.pid).toBe(target.pid);
+    expect(dump.nodes.some((n) => n.awaitLocation?.line === stuckLine())).toBe(true);
+  }, 90_000);
+
+  it('"awaitwhat run" as the target: dumps the command it runs', async () => {
+    const wrapper = await startTarget([MAIN, 'run', '--dir', tmp, '--', process.execPath, `fixtures/${STUCK}.mjs`]);
+    const children = readFileSync(`/proc/${wrapper.pid}/task/${wrapper.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    try {
+      const r = await awaitwhat('dump', String(wrapper.pid));
+      expect(r.code).toBe(0);
+      expect(stderrLines(r.stderr)[0]).toBe(`awaitwhat: pid ${wrapper.pid} is "awaitwhat run"; dumping the command it runs, pid ${children[0]}`);
+      expect(r.stdout).toContain(`fixtures/${STUCK}.mjs:${stuckLine()}:`);
+    } finally {
+      for (const pid of children) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 90_000);
+
+  it('a target WITHOUT awaitwhat is never sent SIGUSR2: still alive afterwards', async () => {
+    const target = await startTarget([`fixtures/${STUCK}.mjs`]);
+    const r = await awaitwhat('dump', String(target.pid), '--timeout', '20000');
+    expect(isAlive(target.pid)).toBe(true);
+    expect(target.child.exitCode).toBeNull();
+    expect(target.child.signalCode).toBeNull();
+    const lines = stderrLines(r.stderr);
+    expect(lines[0]).toBe(`awaitwhat: pid ${target.pid} does not run awaitwhat; attaching through its inspector (SIGUSR1)`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(r.stdout).toContain(`fixtures/${STUCK}.mjs:${stuckLine()}:`);
+  }, 90_000);
+
+  it('a Node.js target with a SIGUSR2 handler of its own (not awaitwhat) is not signalled', async () => {
+    const program = `process.on('SIGUSR2', () => console.log('got SIGUSR2')); setInterval(() => {}, 60_000); console.log('ready');`;
+    const target = await startTarget(['-e', program]);
+    await awaitwhat('dump', String(target.pid), '--timeout', '20000');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(target.stdout()).not.toContain('got SIGUSR2');
+    expect(isAlive(target.pid)).toBe(true);
+  }, 90_000);
+
+  it('a target whose event loop is blocked: reported, attached, its stack in blockedLoop', async () => {
+    const target = await startTarget(withRegister('fixtures/busy-loop.mjs'), { AWAITWHAT_DIR: tmp });
+    const r = await awaitwhat('dump', String(target.pid), '--timeout', '2000', '--format', 'json');
+    const lines = stderrLines(r.stderr);
+    expect(lines[0]).toBe(
+      `awaitwhat: pid ${target.pid} wrote no dump within 2000 ms and is busy on the CPU: its event loop is blocked; attaching through its inspector (SIGUSR1)`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const dump = JSON.parse(r.stdout) as Dump;
+    expect(dump.source).toBe('attached');
+    expect(dump.blockedLoop).toBeDefined();
+    const top = dump.blockedLoop!.stack.find((f) => f.url.endsWith('/fixtures/busy-loop.mjs'));
+    expect(top, 'a frame in busy-loop.mjs').toBeDefined();
+    expect(['rebuildIndex', 'score']).toContain(top!.functionName);
+    expect(isAlive(target.pid)).toBe(true);
+  }, 90_000);
+
+  it('a process that is not Node.js: one line, exit 1, left alone', async () => {
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await awaitwhat('dump', String(sleeper.pid));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(stderrLines(r.stderr)).toEqual([`awaitwhat: pid ${sleeper.pid} is not a Node.js process (sleep)`]);
+      expect(isAlive(sleeper.pid!)).toBe(true);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await waitGone(sleeper.pid!);
+    }
+  }, 30_000);
+
+  it('a process we may not signal: one line, exit 1', async () => {
+    const root = process.getuid?.() === 0;
+    let victim: number;
+    let result: { code: number | null; stdout: string; stderr: string };
+    if (root) {
+      // Run awaitwhat as nobody against a process of root's.
+      const target = await startTarget(['-e', "setInterval(() => {}, 60_000); console.log('ready');"]);
+      victim = target.pid;
+      const r = spawnSync(process.execPath, [MAIN, 'dump', String(victim)], { cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8', timeout: 30_000 });
+      result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    } else {
+      victim = 1;
+      result = await awaitwhat('dump', '1');
+    }
+    expect(result.code).toBe(1);
+    expect(stderrLines(result.stderr)).toEqual([`awaitwhat: not allowed to signal pid ${victim}`]);
+  }, 30_000);
+});
+
+describe.runIf(linux)('dumpPid() off Linux (simulated)', () => {
+  it('--force-signal sends SIGUSR2 without reading /proc and waits in --dir', async () => {
+    const target = await startTarget(withRegister(`fixtures/${STUCK}.mjs`), { AWAITWHAT_DIR: tmp });
+    const notes: string[] = [];
+    const result = await dumpPid(target.pid, { platform: 'darwin', forceSignal: true, dir: tmp, note: (l) => notes.push(l) });
+    expect(result.mode).toBe('signal');
+    expect(result.path!.startsWith(tmp)).toBe(true);
+    expect(result.dump.process.pid).toBe(target.pid);
+    expect(notes).toEqual([]);
+  }, 90_000);
+});
+
+describe('awaitwhat dump <pid>: bad pids', () => {
+  it('no such process: one line, exit 1', async () => {
+    const r = await awaitwhat('dump', '2147483646');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(stderrLines(r.stderr)).toEqual(['awaitwhat: no process with pid 2147483646']);
+  });
+
+  it('not a pid: usage error, exit 2', async () => {
+    const r = await awaitwhat('dump', 'abc');
+    expect(r.code).toBe(2);
+    expect(stderrLines(r.stderr)).toEqual(['awaitwhat: pid must be a positive integer, got "abc" (see awaitwhat --help)']);
+  });
+
+  it('a bad --timeout: usage error, exit 2', async () => {
+    const r = await awaitwhat('dump', '1', '--timeout', '-5');
+    expect(r.code).toBe(2);
+    expect(stderrLines(r.stderr)).toHaveLength(1);
+  });
+});
+
+describe('target detection', () => {
+  it('reads SIGUSR2 = signal 12 as bit 11 of SigCgt', () => {
+    // A Node.js process with a SIGUSR2 listener, as read on Node 20 / Linux.
+    const withListener = parseSignalMask('0000000100004e02');
+    const plainNode = parseSignalMask('0000000100004602');
+    expect(maskHasSignal(withListener, 12)).toBe(true);
+    expect(maskHasSignal(plainNode, 12)).toBe(false);
+    expect(maskHasSignal(plainNode, 10)).toBe(true); // SIGUSR1: Node's inspector
+  });
+
+  it.runIf(linux)('sees the register and the SIGUSR2 handler of a live target, without signalling it', async () => {
+    const target = await startTarget(withRegister(`fixtures/${STUCK}.mjs`), { AWAITWHAT_DIR: tmp });
+    const plain = await startTarget([`fixtures/${STUCK}.mjs`]);
+    const facts = readTargetFacts(target.pid);
+    expect(runsRegister(facts)).toBe(true);
+    expect(looksLikeNode(facts)).toBe(true);
+    expect(maskHasSignal(facts.caught!, 12)).toBe(true);
+    expect(targetDumpDir(facts)).toBe(tmp);
+    const plainFacts = readTargetFacts(plain.pid);
+    expect(runsRegister(plainFacts)).toBe(false);
+    expect(maskHasSignal(plainFacts.caught!, 12)).toBe(false);
+    expect(targetDumpDir(plainFacts)).toBe(ROOT.replace(/\/$/, ''));
+  }, 30_000);
+
+  it('recognises the register in a command line', () => {
+    expect(namesRegister('awaitwhat/register', '/srv')).toBe(true);
+    expect(namesRegister('--import=awaitwhat/register', '/srv')).toBe(true);
+    expect(namesRegister(registerPath(), '/')).toBe(true);
+    expect(namesRegister('./dist/src/register.js', ROOT)).toBe(true);
+    expect(namesRegister('./register.js', '/srv')).toBe(false);
+    expect(namesRegister('app.js', '/srv')).toBe(false);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Helpers for tests that run real stuck programs: the `// stuck` markers of a fixture, and
+ * child processes that are always killed afterwards.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './samples.js';
+
+/** 1-based numbers of the lines marked `// stuck` in `fixtures/<name>.mjs`. */
+export function stuckLines(name: string): number[] {
+  return readFileSync(join(ROOT, 'fixtures', `${name}.mjs`), 'utf8')
+    .split('\n')
+    .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
+}
+
+/** Whether a process exists (EPERM: it exists but is not ours). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Polls until `pid` is gone or `ms` have passed; returns whether it is gone. */
+export async function waitGone(pid: number, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return !isAlive(pid);
+}
+
+/** A started target with its output so far. */
+export interface Target {
+  child: ChildProcessWithoutNullStreams;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+const started: ChildProcessWithoutNullStreams[] = [];
+
+/**
+ * Starts `node ...args` in the repository root and resolves once it printed a line `ready`.
+ * Every target is killed by {@link killTargets}.
+ */
+export function startTarget(args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 15_000): Promise<Target> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const target: Target = { child, pid: child.pid!, stdout: () => stdout, stderr: () => stderr };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "ready" within ${readyTimeoutMs} ms; stderr: ${stderr}`)), readyTimeoutMs);
+    child.stdout.on('data', () => {
+      if (/^ready$/m.test(stdout)) {
+        clearTimeout(timer);
+        resolve(target);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${code ?? signal}) before "ready"; stderr: ${stderr}`));
+    });
+  });
+}
+
+/** SIGKILLs every target started by {@link startTarget} and waits until each is gone. */
+export async function killTargets(): Promise<void> {
+  const children = started.splice(0);
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}

@@ -1,0 +1,238 @@
+/**
+ * metrics(): the fixed-memory histogram, step durations against known busy steps, intervals,
+ * slow steps, the dump's metrics section, and the exporters.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import type { DumpMetrics } from '../src/model.js';
+import { Histogram, SUB_BUCKETS } from '../src/monitor/histogram.js';
+import { metrics } from '../src/monitor/metrics.js';
+import { toPrometheus } from '../src/monitor/exporters/prometheus.js';
+import { registerOpenTelemetryMetrics } from '../src/monitor/exporters/opentelemetry.js';
+import { parseDump, serializeDump } from '../src/serialize/json.js';
+import { renderTree } from '../src/serialize/tree.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../', import.meta.url));
+const program = (name: string) => fileURLToPath(new URL(`programs/${name}`, import.meta.url));
+const PRECISION = 1 / SUB_BUCKETS;
+
+async function json<T>(name: string, ...args: string[]): Promise<T> {
+  const { stdout } = await run(process.execPath, [program(name), ...args], { cwd: root, timeout: 30_000 });
+  return JSON.parse(stdout) as T;
+}
+
+describe('Histogram (fixed memory, log-linear)', () => {
+  it('count, min, max and mean are exact; percentiles within the bucket precision', () => {
+    const h = new Histogram();
+    const values: number[] = [];
+    for (let i = 1; i <= 10_000; i++) values.push(i * 1237); // 1.2 µs … 12.4 ms
+    for (const v of values) h.record(v);
+    const s = h.summary();
+    expect(s.count).toBe(10_000);
+    expect(s.min).toBe(1237);
+    expect(s.max).toBe(12_370_000);
+    expect(s.mean).toBe(Math.round(values.reduce((a, b) => a + b, 0) / values.length));
+    for (const [q, got] of [[0.5, s.p50], [0.95, s.p95], [0.99, s.p99]] as const) {
+      const exact = values[Math.ceil(q * values.length) - 1] as number;
+      expect(Math.abs(got - exact) / exact).toBeLessThanOrEqual(PRECISION);
+    }
+  });
+
+  it('keeps small values exact and huge values bounded, with no growth in memory', () => {
+    const h = new Histogram();
+    const size = h.counts.length;
+    for (const v of [0, 1, 5, 31, -3, 2 ** 50, 7.6]) h.record(v);
+    expect(h.counts.length).toBe(size);
+    expect(h.summary()).toMatchObject({ count: 7, min: 0, max: 2 ** 50 });
+    expect(h.quantile(0.0001)).toBe(0);
+    expect(h.quantile(1)).toBe(2 ** 50);
+  });
+
+  it('since(): the difference of two moments, empty when nothing was recorded', () => {
+    const h = new Histogram();
+    for (let i = 0; i < 100; i++) h.record(1000);
+    const before = h.clone();
+    expect(h.since(before).summary()).toEqual({ count: 0, min: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 });
+    for (let i = 0; i < 50; i++) h.record(5_000_000);
+    const delta = h.since(before).summary();
+    expect(delta.count).toBe(50);
+    expect(delta.mean).toBe(5_000_000);
+    expect(Math.abs(delta.p50 - 5_000_000) / 5_000_000).toBeLessThanOrEqual(PRECISION);
+    expect(delta.min).toBeGreaterThanOrEqual(5_000_000 * (1 - PRECISION));
+  });
+});
+
+interface ShapeOut {
+  window: { stepDurationNs: DumpMetrics['stepDurationNs']; resumptions: number; busyNs: number; slowSteps: number; tasksCreated: number };
+  extra: { next: { tasksCreated: number; resumptions: number; stepDurationNs: { count: number } } };
+  slowSteps: DumpMetrics['slowSteps'];
+}
+
+describe('metrics() on programs with known busy steps', () => {
+  it('stepDurationNs matches 20 steps of 4 ms and 10 steps of 12 ms', async () => {
+    const r = await json<ShapeOut>('monitor-shapes.mjs', 'histogram');
+    const h = r.window.stepDurationNs;
+    expect(h.count).toBe(30);
+    expect(r.window.resumptions).toBe(30);
+    // A step is at least its spin; a noisy machine can only make steps longer.
+    expect(h.min).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
+    expect(h.p50).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
+    expect(h.p50).toBeLessThan(4e6 * 1.25);
+    expect(h.p95).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION));
+    expect(h.p95).toBeLessThan(12e6 * 1.25);
+    expect(h.max).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION));
+    expect(h.mean).toBeGreaterThanOrEqual((20 * 4e6 + 10 * 12e6) / 30);
+    expect(r.window.busyNs).toBeGreaterThanOrEqual(200e6);
+    // The slow-step threshold of this program is 15 ms: no 4 or 12 ms step is slow.
+    expect(r.window.slowSteps).toBe(0);
+  });
+
+  it('intervals: a next() right after another covers nothing', async () => {
+    const r = await json<ShapeOut>('monitor-shapes.mjs', 'flat', '10', '3');
+    expect(r.window.tasksCreated).toBe(10);
+    expect(r.extra.next).toMatchObject({ tasksCreated: 0, resumptions: 0, stepDurationNs: { count: 0 } });
+  });
+
+  it('records a slow step with its task, the await that ended it, its stack and its context', async () => {
+    const r = await json<ShapeOut>('monitor-shapes.mjs', 'slow');
+    expect(r.window.slowSteps).toBe(1);
+    expect(r.slowSteps).toHaveLength(1);
+    const step = r.slowSteps[0]!;
+    const source = readFileSync(program('monitor-shapes.mjs'), 'utf8').split('\n');
+    const line = source.findIndex((l) => l.includes('// SLOW-AWAIT')) + 1;
+    expect(step.durationNs).toBeGreaterThanOrEqual(40e6);
+    expect(step.awaitLocation).toMatchObject({ line });
+    expect(step.awaitLocation?.url).toMatch(/monitor-shapes\.mjs$/);
+    expect(step.stack).toContain('at slow (');
+    expect(step.context).toEqual({ task: 'slow-one' });
+  });
+
+  it('is all zeros, and says so, while metrics are off', () => {
+    const m = metrics();
+    expect(m.enabled).toBe(false);
+    expect(m).toMatchObject({ tasksCreated: 0, resumptions: 0, tasks: [], slowSteps: [] });
+  });
+});
+
+describe('the dump carries the metrics section', () => {
+  it('in JSON (valid against the schema, round-trips) and in the tree view', async () => {
+    const { stdout } = await run(process.execPath, [program('monitor-dump.mjs')], { cwd: root, timeout: 30_000 });
+    const dump = parseDump(stdout);
+    const m = dump.metrics;
+    expect(m).toBeDefined();
+    if (!m) return;
+    expect(m.tasksCreated).toBeGreaterThanOrEqual(5);
+    expect(m.tasksLive).toBe(m.tasksCreated - m.tasksSettled);
+    expect(m.slowStepsTotal).toBe(1);
+    expect(m.slowSteps[0]?.context).toEqual({ request: 'r-1' });
+    expect(m.tasks.length).toBeGreaterThan(0);
+    expect(parseDump(serializeDump(dump))).toEqual(dump);
+    const schema = JSON.parse(readFileSync(join(root, 'schema', 'dump-v1.schema.json'), 'utf8')) as Record<string, unknown>;
+    // allowUnionTypes: the leaf `details` values are string | number | boolean.
+    const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    ajv.addFormat('date-time', true);
+    const validate = ajv.compile(schema);
+    expect(validate(JSON.parse(stdout)), JSON.stringify(validate.errors)).toBe(true);
+    const tree = renderTree(dump);
+    expect(tree).toContain('Metrics');
+    expect(tree).toMatch(/tasks +\d+ created, \d+ settled, \d+ live; \d+ steps/);
+    expect(tree).toMatch(/task #\d+ blocked \d+(\.\d+)?ms at test\/programs\/monitor-dump\.mjs:6/);
+  });
+
+  it('rejects a metrics section whose live count does not add up', async () => {
+    const { stdout } = await run(process.execPath, [program('monitor-dump.mjs')], { cwd: root, timeout: 30_000 });
+    const raw = JSON.parse(stdout) as { metrics: { tasksLive: number } };
+    raw.metrics.tasksLive += 1;
+    expect(() => parseDump(JSON.stringify(raw))).toThrow(/metrics\.tasksLive/);
+  });
+});
+
+const SAMPLE: DumpMetrics = {
+  sinceMs: 1000,
+  tasksCreated: 10,
+  tasksSettled: 7,
+  tasksLive: 3,
+  resumptions: 40,
+  busyNs: 2_500_000,
+  waitingNs: 9_000_000_000,
+  stepDurationNs: { count: 40, min: 1000, mean: 62_500, p50: 50_000, p95: 200_000, p99: 250_000, max: 300_000 },
+  waitDurationNs: { count: 30, min: 1, mean: 300_000_000, p50: 1, p95: 2, p99: 3, max: 4 },
+  eventLoopDelayNs: { count: 5, min: 10_000_000, mean: 10_500_000, p50: 10_400_000, p95: 11_000_000, p99: 12_000_000, max: 12_000_000 },
+  eventLoopUtilization: 0.25,
+  slowStepThresholdMs: 100,
+  slowStepsTotal: 2,
+  slowSteps: [],
+  tasks: [],
+  tasksOmitted: 3,
+};
+
+describe('exporters', () => {
+  it('Prometheus text exposition, durations in seconds', () => {
+    const text = toPrometheus(SAMPLE);
+    expect(text).toContain('# TYPE nodejs_async_tasks_created_total counter\nnodejs_async_tasks_created_total 10\n');
+    expect(text).toContain('nodejs_async_tasks_live 3\n');
+    expect(text).toContain('nodejs_async_task_busy_seconds_total 0.0025\n');
+    expect(text).toContain('nodejs_async_task_step_duration_seconds{quantile="0.99"} 0.00025\n');
+    expect(text).toContain('nodejs_async_task_step_duration_seconds_count 40\n');
+    expect(text).toContain('nodejs_eventloop_utilization_ratio 0.25\n');
+    expect(toPrometheus(SAMPLE, { prefix: 'app_', eventLoop: false })).not.toContain('eventloop');
+    // Every sample line is `name[labels] number`.
+    for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-z_]+(\{quantile="0\.\d+"\})? -?[\d.]+(e-?\d+)?$/);
+    }
+  });
+
+  it('OpenTelemetry: observable instruments named in the semantic-convention style', async () => {
+    const instruments: { name: string; unit?: string }[] = [];
+    let callback: ((result: { observe(i: unknown, v: number): void }) => void) | undefined;
+    const make = (name: string, o: { unit?: string }) => {
+      const i = { name, unit: o.unit };
+      instruments.push(i);
+      return i;
+    };
+    const meter = {
+      createObservableCounter: make,
+      createObservableGauge: make,
+      createObservableUpDownCounter: make,
+      addBatchObservableCallback(cb: typeof callback) {
+        callback = cb;
+      },
+      removeBatchObservableCallback() {
+        callback = undefined;
+      },
+    };
+    const stop = await registerOpenTelemetryMetrics({ meter: meter as never });
+    const names = instruments.map((i) => i.name);
+    expect(names).toContain('nodejs.async_task.created');
+    expect(names).toContain('nodejs.async_task.step.duration.p99');
+    expect(names).toContain('nodejs.eventloop.utilization');
+    for (const n of names) expect(n).toMatch(/^nodejs\.[a-z_.0-9]+$/);
+    expect(instruments.find((i) => i.name === 'nodejs.async_task.busy.time')?.unit).toBe('s');
+    const observed = new Map<string, number>();
+    callback?.({ observe: (i, v) => observed.set((i as { name: string }).name, v) });
+    expect(observed.get('nodejs.async_task.created')).toBe(0); // metrics are off in this process
+    expect(observed.size).toBe(instruments.length);
+    stop();
+    expect(callback).toBeUndefined();
+  });
+
+  it.each(['tracing-first', 'hook-first'])(
+    'recordSlowStepsOnSpans attaches blocking time to the span active in the task (%s)',
+    async (order) => {
+      const spans = await json<Record<string, { events: { event: string; ms: number }[]; attributes: Record<string, number> }>>(
+        'monitor-otel.mjs',
+        order,
+      );
+      expect(spans.slow?.events).toHaveLength(2);
+      expect(spans.slow?.events.every((e) => e.event === 'awaitwhat.blocked' && e.ms >= 25)).toBe(true);
+      expect(spans.slow?.attributes['awaitwhat.blocked_ms']).toBeGreaterThanOrEqual(50);
+      expect(spans.fast?.events).toEqual([]);
+    },
+  );
+});
