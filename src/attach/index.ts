@@ -20,7 +20,10 @@ import type { BlockedLoop, Dump } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
 import { buildNodes } from '../snapshot/graph-builder.js';
 import { describeLeaves } from '../snapshot/leaves.js';
-import { factLookups } from '../snapshot/object-facts.js';
+import { factLookups, type PrefetchedFacts } from '../snapshot/object-facts.js';
+import { SuspensionIndex } from '../snapshot/suspension-points.js';
+import type { HeapGraph } from '../snapshot/heap-graph.js';
+import type { RawNode } from '../snapshot/wait-edges.js';
 import { verdictOptions } from '../snapshot/snapshotter.js';
 import { deriveWaitEdges } from '../snapshot/wait-edges.js';
 import type { CdpClient } from './cdp-client.js';
@@ -129,14 +132,20 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   const heap = await takeRemoteHeapSnapshot(client, timeoutMs);
   const raw = deriveWaitEdges(heap);
   describeLeaves(heap, raw.nodes.values(), facts.now);
-  const prefetched = await prefetchFacts(client, heap, factLookups(heap, raw.nodes.values()), warnings, timeoutMs);
+  // Two rounds: function definitions and their scripts' sources first, which locate every
+  // task of a single-await function; then only the tasks the sources could not place.
+  const prefetched = await prefetchFacts(client, heap, factLookups(heap, raw.nodes.values(), { generators: false }), warnings, timeoutMs);
+  const sources = await fetchSources(client, raw.nodes.values(), heap, prefetched, timeoutMs);
+  const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
+  buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks, suspensions });
+  if (prefetched.missing.size > 0) prefetched.add(await prefetchFacts(client, heap, [...prefetched.missing], warnings, timeoutMs));
   if (thread.paused) {
     await resumeMainThread(client, timeoutMs);
     setPaused(false);
   }
   const durationMs = Date.now() - started;
 
-  const nodes = buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks });
+  const nodes = buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks, suspensions });
   const unlocated = nodes.filter((n) => (n.kind === 'async-function' || n.kind === 'async-generator') && !n.awaitLocation).length;
   if (unlocated > 0 && !thread.paused) {
     warnings.push(
@@ -157,4 +166,30 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   dump.source = 'attached';
   if (blockedLoop) dump.blockedLoop = blockedLoop;
   return dump;
+}
+
+/** The sources of the scripts that define the tasks' functions (for single-await locations). */
+async function fetchSources(
+  client: CdpClient,
+  nodes: Iterable<RawNode>,
+  heap: HeapGraph,
+  facts: PrefetchedFacts,
+  timeoutMs: number,
+): Promise<Map<string, string>> {
+  const scriptIds = new Set<string>();
+  for (const node of nodes) {
+    const fn = heap.edgeTo(node.generator ?? node.key, 'function');
+    const at = fn === undefined ? undefined : (facts.internalProperties(fn)?.get('[[FunctionLocation]]')?.value as { scriptId?: string } | undefined);
+    if (at?.scriptId) scriptIds.add(at.scriptId);
+  }
+  const sources = new Map<string, string>();
+  for (const scriptId of scriptIds) {
+    try {
+      const { scriptSource } = await client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }, timeoutMs);
+      sources.set(scriptId, scriptSource);
+    } catch {
+      // that script is then located by V8 object by object
+    }
+  }
+  return sources;
 }

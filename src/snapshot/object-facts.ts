@@ -35,7 +35,7 @@ export const LOOKUP_LIMIT = 400;
  * callbacks and leaf holders, then the task generators — which the graph builder asks about
  * only when a function has several suspension points.
  */
-export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[] {
+export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>, options: { generators?: boolean } = {}): number[] {
   const functions = new Map<number, number>();
   const generators: number[] = [];
   const addFunction = (closure: number | undefined) => {
@@ -53,7 +53,7 @@ export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[]
     }
     addFunction(node.leaf?.closure);
   }
-  return [...functions.values(), ...generators];
+  return options.generators === false ? [...functions.values()] : [...functions.values(), ...generators];
 }
 
 /** Parses a `Runtime.getProperties` answer. */
@@ -169,12 +169,21 @@ export class InProcessFacts implements ObjectFacts {
 /** Facts fetched beforehand (e.g. from another process), keyed by heap index. */
 export class PrefetchedFacts implements ObjectFacts {
   readonly #facts: Map<number, Map<string, RemoteValue>>;
+  /** Heap indexes asked for but not fetched: what a second round should fetch. */
+  readonly missing = new Set<number>();
 
   constructor(facts: Map<number, Map<string, RemoteValue>>) {
     this.#facts = facts;
   }
 
+  /** Adds facts fetched in a later round. */
+  add(more: PrefetchedFacts): void {
+    for (const [index, props] of more.#facts) this.#facts.set(index, props);
+  }
+
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
-    return this.#facts.get(heapIndex);
+    const props = this.#facts.get(heapIndex);
+    if (props === undefined) this.missing.add(heapIndex);
+    return props;
   }
 }
