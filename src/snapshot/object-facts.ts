@@ -97,8 +97,14 @@ export class InProcessFacts implements ObjectFacts {
     this.#heap = heap;
     this.#warnings = warnings;
     this.#budgetMs = budgetMs;
-    this.#findInBulk();
   }
+
+  /**
+   * A bulk query costs about three single lookups (a walk per prototype), so it is made only
+   * once a dump has needed that many.
+   */
+  #singles = 0;
+  #bulkDone = false;
 
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     if (this.#cache.has(heapIndex)) return this.#cache.get(heapIndex);
@@ -145,7 +151,13 @@ export class InProcessFacts implements ObjectFacts {
   #fetch(heapIndex: number): Map<string, RemoteValue> | undefined {
     try {
       let objectId = this.#known.get(this.#heap.heapId(heapIndex));
+      if (objectId === undefined && !this.#bulkDone && this.#singles >= 3) {
+        this.#bulkDone = true;
+        this.#findInBulk();
+        objectId = this.#known.get(this.#heap.heapId(heapIndex));
+      }
       if (objectId === undefined) {
+        this.#singles++;
         if (this.#spentMs >= this.#budgetMs) {
           this.#skipped++;
           return undefined;
