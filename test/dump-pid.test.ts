@@ -8,6 +8,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   dumpPid,
@@ -153,8 +154,20 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
       // Run awaitwhat as nobody against a process of root's.
       const target = await startTarget(['-e', "setInterval(() => {}, 60_000); console.log('ready');"]);
       victim = target.pid;
-      const r = spawnSync(process.execPath, [MAIN, 'dump', String(victim)], { cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8', timeout: 30_000 });
-      result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      const readable = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(MAIN)})`], { cwd: '/', uid: 65534, gid: 65534 }).status === 0;
+      if (readable) {
+        const r = spawnSync(process.execPath, [MAIN, 'dump', String(victim)], { cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8', timeout: 30_000 });
+        result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      } else {
+        // The checkout is private to root (e.g. a clone under a 0700 temp dir): load the CLI's
+        // check as root, then drop to nobody and run it, printing what the CLI would print.
+        const program = `
+          const { checkSignallable } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'dump-pid.js')).href)});
+          process.setgid(65534); process.setuid(65534);
+          try { checkSignallable(${victim}); } catch (e) { process.stderr.write('awaitwhat: ' + e.message + '\\n'); process.exit(1); }`;
+        const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { cwd: '/', encoding: 'utf8', timeout: 30_000 });
+        result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
+      }
     } else {
       victim = 1;
       result = await awaitwhat('dump', '1');
