@@ -17,7 +17,7 @@ import { ROOT } from './helpers/samples.js';
 const FIXTURES: Record<string, { leaves: string[]; verdicts: string[] }> = {
   'fetch-hung-upstream': { leaves: ['socket'], verdicts: [] },
   'child-never-exits': { leaves: ['child-process'], verdicts: [] },
-  'stream-writer-stall': { leaves: ['event'], verdicts: [] },
+  'stream-writer-stall': { leaves: ['stream'], verdicts: [] },
   'forgotten-reject': { leaves: ['queue'], verdicts: [] },
   'pool-leak': { leaves: ['queue'], verdicts: ['fan-in'] },
 };
@@ -44,6 +44,13 @@ describe('diagnosis fixtures, dumped on SIGUSR2', () => {
       expect(dump.hooks.installed).toBe(true);
     }, 60_000);
   }
+
+  it('stream-writer-stall: the writer is a stream waiting for drain; its state is read live', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/stream-writer-stall.mjs', cwd: ROOT });
+    const sink = dump.nodes.find((n) => n.leaf?.details?.class === 'StalledSink')!;
+    expect(sink.leaf).toMatchObject({ kind: 'stream', details: { event: 'drain', writableNeedDrain: true } });
+    expect(sink.leaf!.description).toMatch(/waiting for drain/);
+  }, 60_000);
 
   it('pool-leak: every waiting request waits on the same acquire promise (fan-in)', async () => {
     const { dump } = await captureStuckProgram({ script: 'fixtures/pool-leak.mjs', cwd: ROOT });

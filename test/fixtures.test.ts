@@ -53,6 +53,13 @@ describe('stuck fixtures, dumped on SIGUSR2', () => {
     }, 60_000);
   }
 
+  it('hung-socket: the leaf is the HTTP request, with its socket addresses and state', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/hung-socket.mjs', cwd: ROOT });
+    const leaf = dump.nodes.find((n) => n.leaf)!.leaf!;
+    expect(leaf).toMatchObject({ kind: 'socket', details: { class: 'ClientRequest', method: 'GET', path: '/profile', remoteAddress: '127.0.0.1', connecting: false } });
+    expect(leaf.description).toMatch(/^HTTP GET 127\.0\.0\.1\/profile \(ClientRequest\), event 'response' — 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+, reading$/);
+  }, 60_000);
+
   it('promise-cycle is reported as a cycle', async () => {
     const { dump } = await captureStuckProgram({ script: 'fixtures/promise-cycle.mjs', cwd: ROOT });
     expect(dump.cycles).toHaveLength(1);

@@ -2,7 +2,7 @@
  * Turns the raw wait graph (heap terms) into the dump's nodes: names, states, await and
  * function locations, waiting times, ids in source order, edges in both directions.
  */
-import type { GraphNode, SourceLocation } from '../model.js';
+import type { GraphNode, LeafInfo, SourceLocation } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
@@ -82,6 +82,8 @@ class NodeBuilder {
           node.leaf = { ...raw.leaf.info };
           const holder = raw.leaf.closure === undefined ? undefined : this.#functionLocation(raw.leaf.closure);
           if (holder) node.leaf.location = holder;
+          const state = raw.leaf.resource === undefined ? undefined : this.#c.facts.resourceState?.(raw.leaf.resource);
+          if (state) describeResourceState(node.leaf, state);
         }
         break;
     }
@@ -160,6 +162,29 @@ class NodeBuilder {
     node.ageMs = Math.max(0, Math.round(now - created.t));
     if (created.stack) node.creationStack = parseStack(created.stack);
   }
+}
+
+/**
+ * Adds a socket's or stream's live state to its leaf: addresses, and what it is doing
+ * (connecting, reading, writing with bytes queued, paused, ended, waiting for drain).
+ */
+function describeResourceState(leaf: LeafInfo, state: Record<string, string | number | boolean>): void {
+  leaf.details = { ...leaf.details, ...state };
+  const parts: string[] = [];
+  if (typeof state.remoteAddress === 'string') {
+    parts.push(`${state.localAddress ?? '?'}:${state.localPort ?? '?'} → ${state.remoteAddress}:${state.remotePort ?? '?'}`);
+  }
+  if (state.connecting === true) parts.push('connecting');
+  else if (leaf.kind === 'socket' && typeof state.writableLength === 'number' && state.writableLength > 0) parts.push(`writing (${state.writableLength} bytes queued)`);
+  else if (leaf.kind === 'socket' && state.destroyed !== true) parts.push('reading');
+  if (leaf.kind === 'stream') {
+    if (state.paused === true) parts.push('paused');
+    if (state.readableEnded === true) parts.push('ended');
+    if (state.writableNeedDrain === true) parts.push('waiting for drain');
+    else if (typeof state.writableLength === 'number' && state.writableLength > 0) parts.push(`waiting for a write callback (${state.writableLength} bytes buffered)`);
+  }
+  if (state.destroyed === true) parts.push('destroyed');
+  if (parts.length > 0) leaf.description += ` — ${parts.join(', ')}`;
 }
 
 /** Source order: by await (else definition) location, then kind and name. */

@@ -29,6 +29,8 @@ export interface RawLeaf {
   info: LeafInfo;
   /** A user closure holding the resolver (locates the leaf in the program's source). */
   closure?: number;
+  /** The socket or stream object, whose live state the graph builder may ask for. */
+  resource?: number;
 }
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
@@ -149,10 +151,10 @@ class LeafFinder {
         if (emitter !== undefined) {
           const event = edge.type === 'property' ? edge.name : '?';
           const cls = heap.name(emitter);
-          const kind = resourceKind(cls);
+          const kind = resourceKind(cls) ?? this.#streamLike(emitter);
           const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, next, false)];
           const found = kind
-            ? this.#found(this.#resource(kind, emitter, path, event), next)
+            ? this.#found(this.#resource(kind, emitter, path, event), next, emitter)
             : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, next);
           if (event !== 'error') return found;
           errorListener ??= found;
@@ -160,14 +162,17 @@ class LeafFinder {
           continue;
         }
         const kind = type === 'object' || type === 'native' ? resourceKind(name) ?? this.#httpClientRequest(from) : undefined;
-        if (kind) return this.#found(this.#resource(kind, from, pathNames(heap, next)), next);
+        if (kind) return this.#found(this.#resource(kind, from, pathNames(heap, next)), next, from);
         // The program's own data: a collection slot (array, Map, Set), a property of an
         // instance of a named class (`this.#signal = resolve`), or a variable of a scope many
         // functions share (a module's top level). Properties of plain objects are climbed
         // through instead (`{ resolve, reject }` entries, listener wrappers), and so are small
         // scopes whose few closures are callbacks that will call `resolve`.
         if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
-          const path = pathNames(heap, this.#namedHolder(next));
+          const holder = this.#namedHolder(next);
+          const path = pathNames(heap, holder);
+          const streamKind = this.#streamLike(holder.node);
+          if (streamKind) return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
           return this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
         }
         if (next.depth < MAX_DEPTH) queue.push(next);
@@ -183,6 +188,14 @@ class LeafFinder {
     const heap = this.#heap;
     return heap.name(node) === 'Request' && heap.edgeTo(node, 'origin') !== undefined && heap.edgeTo(node, 'method') !== undefined
       ? 'socket'
+      : undefined;
+  }
+
+  /** A stream of any class: an object with Node's readable or writable stream state. */
+  #streamLike(node: number): LeafKind | undefined {
+    const heap = this.#heap;
+    return heap.type(node) === 'object' && (heap.edgeTo(node, '_readableState') !== undefined || heap.edgeTo(node, '_writableState') !== undefined)
+      ? 'stream'
       : undefined;
   }
 
@@ -229,12 +242,15 @@ class LeafFinder {
   }
 
   /** The leaf, located at the program's closure nearest to the resolver on the path. */
-  #found(info: LeafInfo, holder: Step): RawLeaf {
+  #found(info: LeafInfo, holder: Step, resource?: number): RawLeaf {
     let closure: number | undefined;
     for (let s: Step | undefined = holder; s; s = s.from) {
       if (this.#heap.type(s.node) === 'closure' && !isBuiltin(this.#heap, s.node)) closure = s.node;
     }
-    return closure === undefined ? { info } : { info, closure };
+    const leaf: RawLeaf = { info };
+    if (closure !== undefined) leaf.closure = closure;
+    if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
+    return leaf;
   }
 
   /** Climbs from a data holder through containers (arrays, Map tables) to a named object. */

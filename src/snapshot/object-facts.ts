@@ -18,7 +18,27 @@ export interface RemoteValue {
 export interface ObjectFacts {
   /** The internal properties of the object at `heapIndex`, or `undefined` if unavailable. */
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined;
+  /**
+   * The live state of a socket or stream (addresses, connecting, paused, ended, bytes queued),
+   * read through its own getters; `undefined` where that is not possible.
+   */
+  resourceState?(heapIndex: number): Record<string, string | number | boolean> | undefined;
 }
+
+/**
+ * Runs in the program, on a socket, an HTTP request (its socket) or a stream: public getters
+ * only, each guarded, primitives only. Reading `remoteAddress` makes Node cache the peer name;
+ * nothing else changes.
+ */
+export const RESOURCE_STATE = `function () {
+  const out = {};
+  const put = (k, v) => { if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[k] = v; };
+  const s = this && typeof this.socket === 'object' && this.socket !== null ? this.socket : this;
+  try { if ('remoteAddress' in s) { put('localAddress', s.localAddress); put('localPort', s.localPort); put('remoteAddress', s.remoteAddress); put('remotePort', s.remotePort); put('connecting', s.connecting); put('bytesRead', s.bytesRead); put('bytesWritten', s.bytesWritten); } } catch {}
+  try { if (typeof this.isPaused === 'function') put('paused', this.isPaused()); } catch {}
+  for (const k of ['readableEnded', 'readableFlowing', 'readableLength', 'writableEnded', 'writableNeedDrain', 'writableLength', 'destroyed']) { try { put(k, this[k]); } catch {} }
+  return out;
+}`;
 
 /** The inspector's object group for every object a dump looks at; released afterwards. */
 export const OBJECT_GROUP = 'awaitwhat-snapshot';
@@ -113,6 +133,23 @@ export class InProcessFacts implements ObjectFacts {
     return props;
   }
 
+  resourceState(heapIndex: number): Record<string, string | number | boolean> | undefined {
+    const objectId = this.#objectIdOf(heapIndex);
+    if (objectId === undefined) return undefined;
+    try {
+      const r = this.#client.call<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
+        objectId,
+        functionDeclaration: RESOURCE_STATE,
+        returnByValue: true,
+        silent: true,
+      });
+      const value = r.result.value;
+      return typeof value === 'object' && value !== null ? (value as Record<string, string | number | boolean>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Adds a warning if the budget cut lookups short; call once, after the last lookup. */
   finish(): void {
     if (this.#skipped > 0) {
@@ -150,6 +187,17 @@ export class InProcessFacts implements ObjectFacts {
 
   #fetch(heapIndex: number): Map<string, RemoteValue> | undefined {
     try {
+      const objectId = this.#objectIdOf(heapIndex);
+      if (objectId === undefined) return undefined;
+      return internalPropertyMap(this.#client.call('Runtime.getProperties', { objectId, ownProperties: true }));
+    } catch {
+      return undefined; // collected since the snapshot, or not an object
+    }
+  }
+
+  /** The inspector's id for a heap object: from the bulk queries, else one heap walk. */
+  #objectIdOf(heapIndex: number): string | undefined {
+    try {
       let objectId = this.#known.get(this.#heap.heapId(heapIndex));
       if (objectId === undefined && !this.#bulkDone && this.#singles >= 3) {
         this.#bulkDone = true;
@@ -170,8 +218,7 @@ export class InProcessFacts implements ObjectFacts {
         this.#spentMs += performance.now() - started;
         objectId = result.objectId;
       }
-      if (objectId === undefined) return undefined;
-      return internalPropertyMap(this.#client.call('Runtime.getProperties', { objectId, ownProperties: true }));
+      return objectId;
     } catch {
       return undefined; // collected since the snapshot, or not an object
     }

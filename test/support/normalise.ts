@@ -12,5 +12,6 @@ export function normaliseTree(tree: string): string {
     .replace(/^(\s*taken\s+).*$/m, '$1<taken>')
     .replace(/\b\d+(\.\d+)?(ms|s)\b/g, '<t>')
     .replace(/\b\d+m \d+s\b/g, '<t>')
-    .replace(/(node:[\w/]+):\d+:\d+/g, '$1:<L>:<C>');
+    .replace(/(node:[\w/]+):\d+:\d+/g, '$1:<L>:<C>')
+    .replace(/(127\.0\.0\.1):\d+/g, '$1:<port>');
 }
