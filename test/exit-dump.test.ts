@@ -68,6 +68,9 @@ describe('exit dump (AWAITWHAT_EXIT_DUMP=auto, the default)', () => {
       .map((n) => n.awaitLocation!.line);
     for (const line of stuck) expect(located).toContain(line);
     expect(dump.nodes.some((n) => n.kind === 'module' && n.awaitLocation?.line === stuck[2])).toBe(true);
+    // What it finally waited on, and the verdict: the event loop was empty.
+    expect(dump.nodes.filter((n) => n.leaf).map((n) => n.leaf!.description)).toEqual(["event 'connected' on EventEmitter"]);
+    expect(dump.verdicts?.map((v) => v.kind)).toEqual(['stall']);
   }, 60_000);
 
   it('a program that exits normally: no dump, no output of ours', () => {

@@ -13,6 +13,11 @@ export interface VerdictOptions {
   fanIn?: number;
   /** The dumped process's cwd, for relative paths in summaries. */
   cwd?: string;
+  /**
+   * Whether any timer, I/O request, socket, child process or other event source that keeps
+   * the event loop alive is pending (`process.getActiveResourcesInfo()`); unknown if absent.
+   */
+  eventSourcesPending?: boolean;
 }
 
 /** Default long-wait threshold, ms. */
@@ -59,7 +64,13 @@ export function findVerdicts(
   const terminals = nodes.filter((n) => n.awaits.length === 0);
   const inCycle = new Set(cycles.flatMap((c) => c.nodes));
   const stuckForGood = terminals.every((n) => n.leaf?.kind === 'never');
-  if (nodes.length > 0 && stuckForGood && (never.length > 0 || inCycle.size > 0)) {
+  if (nodes.length > 0 && options.eventSourcesPending === false) {
+    verdicts.push({
+      kind: 'stall',
+      summary: 'nothing will ever run again: no timer, I/O, child process or other event source is pending',
+      nodes: [],
+    });
+  } else if (nodes.length > 0 && stuckForGood && (never.length > 0 || inCycle.size > 0)) {
     verdicts.push({
       kind: 'stall',
       summary: 'nothing can wake any waiting task: every wait ends in a cycle or in a promise that can never settle',

@@ -144,6 +144,11 @@ class TaskField extends Carrier {
     else new TaskField(promise, value);
   }
 
+  /** For a promise just created (the init hook): it cannot carry the field yet. */
+  static attach(promise: object, value: unknown): void {
+    new TaskField(promise, value);
+  }
+
   static read(promise: object): unknown {
     return #awaitwhatTask in promise ? (promise as TaskField).#awaitwhatTask : undefined;
   }
@@ -446,9 +451,9 @@ function initSlowPath(promise: Promise<unknown>): void {
   try {
     if (captureLocations) {
       const top = topFrame(captureStack(3));
-      TaskField.put(promise, new Origin(current?.id, top?.name, top?.location));
+      TaskField.attach(promise, new Origin(current?.id, top?.name, top?.location));
     } else if (stampParents && current !== null) {
-      TaskField.put(promise, current.id);
+      TaskField.attach(promise, current.id);
     }
     if (slowStacks && current !== null && captures < MAX_CAPTURES_PER_STEP && now() - stepStart > slowThresholdMs) {
       // The step is already slow: remember where it is, in case this promise ends it.
@@ -497,7 +502,6 @@ function onBefore(promise: Promise<unknown>): void {
   capturedFor = null;
   task.resumptions += 1;
   if (created) {
-    task.startedAt = metricsOn ? now() : 0;
     if (metricsOn) {
       task.epoch = stats.epoch;
       stats.tasksCreated += 1;
@@ -510,6 +514,7 @@ function onBefore(promise: Promise<unknown>): void {
     // Read after the callbacks: a step's busy time is the program's, not the APM's.
     const t = now();
     stepStart = t;
+    if (created) task.startedAt = t; // one clock read per step, also for a task's first
     stats.resumptions += 1;
     if (task.suspendedAt >= 0) {
       const waited = (t - task.suspendedAt) * 1e6;
@@ -604,27 +609,26 @@ function recordSlow(task: TaskRecord, busyNs: number, endedAt: number, promise: 
 function dispatch(list: Consumer[], name: CallbackName, task: TaskRecord, promise: object, context: boolean): void {
   const was = inCallback;
   inCallback = true;
-  try {
-    for (let i = 0; i < list.length; i++) {
-      const consumer = list[i] as Consumer;
-      const fn = consumer[name];
-      if (fn === undefined) continue;
+  // Only a promise async_hooks tracks can have a store to show (see inTaskContext).
+  const tracked = context && needContext && asyncIdSymbol !== undefined && (promise as Record<symbol, unknown>)[asyncIdSymbol] !== undefined;
+  for (let i = 0; i < list.length; i++) {
+    const consumer = list[i] as Consumer;
+    const fn = consumer[name];
+    if (fn === undefined) continue;
+    try {
+      if (tracked) inTaskContext(promise, fn, task, name === 'taskLeft');
+      else fn(task);
+    } catch (error) {
+      consumer[name] = undefined;
       try {
-        if (context && needContext) inTaskContext(promise, fn, task, name === 'taskLeft');
-        else fn(task);
-      } catch (error) {
-        consumer[name] = undefined;
-        try {
-          consumer.fail(name, error, task);
-        } catch {
-          // Reporting must not fail the program either.
-        }
+        consumer.fail(name, error, task);
         refresh();
+      } catch {
+        // Reporting must not fail the program either.
       }
     }
-  } finally {
-    inCallback = was;
   }
+  inCallback = was;
 }
 
 /**

@@ -64,6 +64,18 @@ export function verdictOptions(env: NodeJS.ProcessEnv): VerdictOptions {
   return options;
 }
 
+/**
+ * Whether anything keeps the event loop alive. awaitwhat's own handles (the clock interval,
+ * the watchdog) are unref'd and not listed, nor is the signal listener.
+ */
+function eventSourcesPending(): boolean | undefined {
+  try {
+    return process.getActiveResourcesInfo().length > 0;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The per-object lookup budget from `AWAITWHAT_LOOKUP_BUDGET_MS`, else the default. */
 function lookupBudget(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.AWAITWHAT_LOOKUP_BUDGET_MS);
@@ -118,7 +130,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       nodes,
       warnings,
       durationMs: performance.now() - started,
-      verdicts: verdictOptions(process.env),
+      verdicts: { ...verdictOptions(process.env), eventSourcesPending: eventSourcesPending() },
     });
     // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.
     const metricsSection = dumpMetrics();
