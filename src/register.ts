@@ -15,7 +15,6 @@
 import { installHooks } from './hooks/install.js';
 import { installExitTrigger } from './triggers/exit.js';
 import { installSignalTrigger } from './triggers/signal.js';
-import { startWatchdog } from './watchdog/index.js';
 
 const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
 
@@ -23,4 +22,8 @@ installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
 installSignalTrigger();
 installExitTrigger();
 const watchdogMs = Number(process.env.AWAITWHAT_WATCHDOG_MS);
-if (process.env.AWAITWHAT_WATCHDOG_MS && Number.isFinite(watchdogMs) && watchdogMs > 0) startWatchdog({ thresholdMs: watchdogMs });
+if (process.env.AWAITWHAT_WATCHDOG_MS && Number.isFinite(watchdogMs) && watchdogMs > 0) {
+  // Loaded only when asked for: a worker thread is not something to pay for by default.
+  const { startWatchdog } = await import('./watchdog/index.js');
+  startWatchdog({ thresholdMs: watchdogMs });
+}

@@ -13,7 +13,18 @@
  * descending into nested functions. Exactly one, and it is an `await`: that is the location.
  * Anything else (several, none, a parse failure): unknown here, V8 is asked instead.
  */
-import { parse, type Node } from 'acorn';
+import { createRequire } from 'node:module';
+import type { Node, Options } from 'acorn';
+
+/**
+ * acorn, loaded on the first dump that needs it (synchronously: a dump never yields), so that
+ * loading the register does not grow every program's heap by a parser it may never use.
+ */
+let acornParse: ((text: string, options: Options) => Node) | undefined;
+function parse(text: string, options: Options): Node {
+  acornParse ??= (createRequire(import.meta.url)('acorn') as typeof import('acorn')).parse;
+  return acornParse(text, options);
+}
 
 /** A 0-based position as V8 reports it. */
 export interface V8Position {

@@ -23,8 +23,7 @@
 import { isMainThread } from 'node:worker_threads';
 import type { Dump, GraphNode } from '../model.js';
 import { displayPath } from '../serialize/format.js';
-import { takeSnapshot } from '../snapshot/snapshotter.js';
-import { writeDumpFile } from './dump-file.js';
+import { dumpModules } from './lazy-dump.js';
 import { DUMP_WRITTEN_PREFIX } from './signal.js';
 
 /** When the exit trigger writes a dump (`AWAITWHAT_EXIT_DUMP`). */
@@ -171,7 +170,7 @@ function onExit(code: number): void {
     if (mode === undefined || mode === 'never') return;
     const exitCode = effectiveExitCode(code);
     if (mode === 'auto' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE) return;
-    const dump = takeSnapshot({ trigger: 'exit' });
+    const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
     if (mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
     // The verdict first: it is the useful part, and stays useful if the file cannot be written.
     try {
@@ -179,7 +178,7 @@ function onExit(code: number): void {
     } catch (error) {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
-    const path = writeDumpFile(dump);
+    const path = dumpModules().dumpFile.writeDumpFile(dump);
     say(`${DUMP_WRITTEN_PREFIX}${path}`);
   } catch (error) {
     say(`awaitwhat: exit dump failed: ${firstLine(error)}`);

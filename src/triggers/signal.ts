@@ -2,8 +2,7 @@
  * The SIGUSR2 trigger: `kill -USR2 <pid>` writes a dump and names it on stderr.
  */
 import { isMainThread } from 'node:worker_threads';
-import { takeSnapshot } from '../snapshot/snapshotter.js';
-import { writeDumpFile } from './dump-file.js';
+import { dumpModules } from './lazy-dump.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
 export const DUMP_SIGNAL = 'SIGUSR2';
@@ -20,7 +19,8 @@ let installed = false;
  */
 export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | undefined {
   try {
-    const path = writeDumpFile(takeSnapshot({ trigger }));
+    const { snapshotter, dumpFile } = dumpModules();
+    const path = dumpFile.writeDumpFile(snapshotter.takeSnapshot({ trigger }));
     process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
     return path;
   } catch (error) {
