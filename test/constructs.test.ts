@@ -157,6 +157,13 @@ describe('leaves: what a pending promise finally waits on', () => {
     expect(dump.verdicts?.[0]?.summary).toMatch(/waitForever \(test\/constructs\/never-settles\.mjs:5:32\) waits on a promise that can never settle/);
   });
 
+  it('a worker thread that does not exit', async () => {
+    const dump = await dumpOf('worker');
+    // events.once is an async function returning a promise: one resolve(promise) in between.
+    const leaf = awaited(dump, awaited(dump, one(dump, 'waitForWorker'))[0]!)[0]!;
+    expect(leaf.leaf).toMatchObject({ kind: 'worker', details: { class: 'Worker', event: 'exit' } });
+  });
+
   it('a child process that does not exit, with its pid', async () => {
     const dump = await dumpOf('child-process');
     const leaf = dump.nodes.find((n) => n.leaf)!;
