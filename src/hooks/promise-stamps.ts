@@ -19,6 +19,7 @@
  * every promise gets a stamp with its creation time and stack.
  */
 import { coarseNow } from './coarse-clock.js';
+import { Carrier } from '../internal/carrier.js';
 
 /** What is attached to a promise. A bare number is the creation time (ms, `performance.now()`). */
 export type Stamp = number | StackStamp;
@@ -33,16 +34,6 @@ export interface StackStamp {
   t: number;
   /** The formatted creation stack (`Error.prototype.stack` form, first line included). */
   stack: string;
-}
-
-/**
- * A base class whose constructor returns its argument: `super(o)` in a subclass makes `this`
- * be `o`, so the subclass's private field is installed on an object it did not create.
- */
-class Carrier {
-  constructor(o: object) {
-    return o;
-  }
 }
 
 /** Installs and reads the private stamp field. */

@@ -39,6 +39,7 @@ import type { SlowStep, SourceLocation } from '../model.js';
 import { parseStack } from '../snapshot/stack-frames.js';
 import { Histogram } from './histogram.js';
 import { SlowStepRing } from './slow-steps.js';
+import { Carrier } from '../internal/carrier.js';
 
 /**
  * A task as hooks and metrics see it: a small object, the same one for every event of a task.
@@ -117,13 +118,6 @@ class Origin {
     readonly name: string | undefined,
     readonly location: SourceLocation | undefined,
   ) {}
-}
-
-/** See promise-stamps.ts: a base class whose constructor returns its argument. */
-class Carrier {
-  constructor(o: object) {
-    return o;
-  }
 }
 
 /**
