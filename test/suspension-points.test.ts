@@ -49,4 +49,11 @@ describe('single suspension points', () => {
   it('a script that does not parse: unknown', () => {
     expect(singleAwait('async function f(p) { await p; } )))', 'async function f')).toBeUndefined();
   });
+
+  it("a module's top level: its single top-level await, not the awaits inside its functions", () => {
+    const index = new SuspensionIndex(() => 'async function f(p) { await p; await p; }\nconst x = await f(1);\n');
+    expect(index.singleTopLevelAwait('1')).toEqual({ lineNumber: 1, columnNumber: 10 });
+    const two = new SuspensionIndex(() => 'await a;\nawait b;\n');
+    expect(two.singleTopLevelAwait('1')).toBeUndefined();
+  });
 });

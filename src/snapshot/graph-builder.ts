@@ -103,9 +103,11 @@ class NodeBuilder {
     // The wait edge was seen, so the task is suspended at an await. When its function has a
     // single suspension point, that is where: no need to ask V8 about this invocation.
     const single =
-      raw.awaits.length > 0 && raw.kind !== 'module' && definedAt && suspensions
-        ? suspensions.singleAwait(definedAt.scriptId, definedAt)
-        : undefined;
+      raw.awaits.length === 0 || !definedAt || !suspensions
+        ? undefined
+        : raw.kind === 'module'
+          ? suspensions.singleTopLevelAwait(definedAt.scriptId)
+          : suspensions.singleAwait(definedAt.scriptId, definedAt);
     if (single && definedAt) {
       node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...single })!;
     } else {

@@ -100,6 +100,9 @@ const BULK_PROTOTYPES = [
   'Object.getPrototypeOf(async function* () {}.prototype)',
 ];
 
+/** Above this many distinct functions to locate, finding them in bulk is cheaper. */
+const BULK_THRESHOLD = 6;
+
 /** Facts read through a same-thread inspector session: in bulk where possible, else one by one. */
 export class InProcessFacts implements ObjectFacts {
   readonly #client: InspectorClient;
@@ -120,11 +123,13 @@ export class InProcessFacts implements ObjectFacts {
   }
 
   /**
-   * A bulk query costs about three single lookups (a walk per prototype), so it is made only
-   * once a dump has needed that many.
+   * Finds functions in bulk when a dump needs many: a bulk query costs about three single
+   * lookups (a garbage collection and a walk per prototype), each function found in bulk saves
+   * one. Call before the lookups, with the number of distinct functions to locate.
    */
-  #singles = 0;
-  #bulkDone = false;
+  prepare(functions: number): void {
+    if (functions > BULK_THRESHOLD) this.#findInBulk();
+  }
 
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     if (this.#cache.has(heapIndex)) return this.#cache.get(heapIndex);
@@ -199,13 +204,8 @@ export class InProcessFacts implements ObjectFacts {
   #objectIdOf(heapIndex: number): string | undefined {
     try {
       let objectId = this.#known.get(this.#heap.heapId(heapIndex));
-      if (objectId === undefined && !this.#bulkDone && this.#singles >= 3) {
-        this.#bulkDone = true;
-        this.#findInBulk();
-        objectId = this.#known.get(this.#heap.heapId(heapIndex));
-      }
+
       if (objectId === undefined) {
-        this.#singles++;
         if (this.#spentMs >= this.#budgetMs) {
           this.#skipped++;
           return undefined;

@@ -22,7 +22,7 @@ import { assembleDump } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import { HeapGraph } from './heap-graph.js';
 import { InspectorClient } from './inspector-client.js';
-import { InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
+import { factLookups, InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
 import { describeLeaves } from './leaves.js';
 import { SuspensionIndex } from './suspension-points.js';
 import { deriveWaitEdges } from './wait-edges.js';
@@ -101,6 +101,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     const state = hookState();
     const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
     const facts = new InProcessFacts(client, heap, warnings, lookupBudget(process.env));
+    facts.prepare(factLookups(heap, raw.nodes.values(), { generators: false }).length);
     const nodes = buildNodes(raw.nodes.values(), {
       heap,
       facts,

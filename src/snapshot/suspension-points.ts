@@ -42,6 +42,8 @@ interface FunctionInfo {
 interface ParsedScript {
   lineStarts: number[];
   functions: FunctionInfo[];
+  /** The single suspension point of the top level (modules' top-level await), or -1. */
+  topLevelAwait: number;
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
@@ -69,6 +71,16 @@ export class SuspensionIndex {
     return answer;
   }
 
+  /** The single top-level `await` of a module (its body is the task), if it has exactly one. */
+  singleTopLevelAwait(scriptId: string): V8Position | undefined {
+    const key = `${scriptId}:top`;
+    if (this.#answers.has(key)) return this.#answers.get(key);
+    const script = this.#script(scriptId);
+    const answer = script && script.topLevelAwait >= 0 ? toPosition(script.lineStarts, script.topLevelAwait) : undefined;
+    this.#answers.set(key, answer);
+    return answer;
+  }
+
   #compute(scriptId: string, at: V8Position): V8Position | undefined {
     const script = this.#script(scriptId);
     if (!script) return undefined;
@@ -89,7 +101,11 @@ export class SuspensionIndex {
     const text = this.#source(scriptId);
     if (text !== undefined) {
       const program = parseLoosely(text);
-      if (program) parsed = { lineStarts: lineStarts(text), functions: functionsOf(program) };
+      if (program) {
+        const top = suspensionPoints(program);
+        const topLevelAwait = top.length === 1 && top[0]!.type === 'AwaitExpression' ? top[0]!.start : -1;
+        parsed = { lineStarts: lineStarts(text), functions: functionsOf(program), topLevelAwait };
+      }
     }
     this.#scripts.set(scriptId, parsed);
     return parsed;
