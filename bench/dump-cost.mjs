@@ -19,7 +19,7 @@ const program = (n) => `
   const dump = snapshot();
   const located = dump.nodes.filter((x) => x.awaitLocation).length;
   const tasks = dump.nodes.filter((x) => x.kind === 'async-function').length;
-  console.log(JSON.stringify({ n: ${n}, heapMB: +heapMB.toFixed(1), pauseMs: dump.durationMs, fileMB: +(serializeDump(dump).length / 1e6).toFixed(2), tasks, located }));
+  console.log(JSON.stringify({ n: ${n}, heapMB: +heapMB.toFixed(1), pauseMs: dump.durationMs, fileMB: +(serializeDump(dump, { compact: true }).length / 1e6).toFixed(2), tasks, located }));
   process.exit(0);
 `;
 console.log('| stuck tasks (×2 frames) | heap before | pause | dump file | tasks located |');

@@ -35,14 +35,16 @@ import {
 } from '../model.js';
 
 /**
- * Serializes a dump as pretty JSON (2-space indent) with a trailing newline, the form in which
- * dumps are written to disk and printed by `awaitwhat view --format json`.
+ * Serializes a dump as JSON with a trailing newline: indented by 2 spaces (what
+ * `awaitwhat view --format json` prints), or on one line with `compact` (how dump files are
+ * written: about 40% smaller).
  *
  * @param dump - the dump to serialize
+ * @param options - `compact: true` for one line
  * @returns the JSON text
  */
-export function serializeDump(dump: Dump): string {
-  return `${JSON.stringify(dump, null, 2)}\n`;
+export function serializeDump(dump: Dump, options: { compact?: boolean } = {}): string {
+  return `${JSON.stringify(dump, null, options.compact ? undefined : 2)}\n`;
 }
 
 /** Allowed values of {@link GraphNode.kind}, in the order the docs list them. */

@@ -23,6 +23,7 @@ export function dumpFileName(pid: number, at: Date): string {
  */
 export function writeDumpFile(dump: Dump, directory: string = dumpDirectory()): string {
   const path = join(directory, dumpFileName(dump.process.pid, new Date(dump.createdAt)));
-  writeFileAtomic(path, serializeDump(dump), 0o600);
+  // Compact: a dump of many tasks is large, and people read dumps through `awaitwhat view`.
+  writeFileAtomic(path, serializeDump(dump, { compact: true }), 0o600);
   return path;
 }
