@@ -1,0 +1,37 @@
+/**
+ * Reading V8's heap snapshot format: nodes and edges are flat integer arrays described by
+ * the snapshot's metadata; each node's edges follow those of the previous node.
+ */
+import { describe, expect, it } from 'vitest';
+import { SnapshotFailedError } from '../src/errors.js';
+import { HeapGraph } from '../src/snapshot/heap-graph.js';
+
+const meta = {
+  node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+  node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure']],
+  edge_fields: ['type', 'name_or_index', 'to_node'],
+  edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak']],
+};
+// Node 0: object "Promise" (id 7) with one internal edge "reactions_or_result" to node 1;
+// node 1: closure "resolve" (id 4294967297, larger than 32 bits), no edges.
+const text =
+  `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":2,"edge_count":1},\n` +
+  `"nodes":[3,0,7,32,1,0,0\n,5,1,4294967297,16,0,0,0],\n` +
+  `"edges":[3,2,7],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n` +
+  `"strings":["Promise","resolve","reactions_or_result"]}`;
+
+describe('HeapGraph', () => {
+  it('reads nodes, names, ids and edges (7 fields a node, 3 an edge)', () => {
+    const heap = HeapGraph.parse(text);
+    expect(heap.nodeCount).toBe(2);
+    expect([heap.type(0), heap.name(0), heap.heapId(0)]).toEqual(['object', 'Promise', 7]);
+    expect([heap.type(1), heap.name(1), heap.heapId(1)]).toEqual(['closure', 'resolve', 4294967297]);
+    expect([...heap.edges(0)]).toEqual([{ type: 'internal', name: 'reactions_or_result', to: 1 }]);
+    expect(heap.edgeTo(0, 'reactions_or_result')).toBe(1);
+    expect([...heap.retainers(1)].map((r) => r.from)).toEqual([0]);
+  });
+
+  it('not JSON: a SnapshotFailedError', () => {
+    expect(() => HeapGraph.parse('{"snapshot": {"meta"')).toThrow(SnapshotFailedError);
+  });
+});
