@@ -145,6 +145,17 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expectAlive(program);
   }, TIMEOUT);
 
+  it("hung-socket: the leaf is the HTTP request, with its socket's live state read remotely", async () => {
+    const port = await freePort();
+    const program = await start('fixtures/hung-socket.mjs', [`--inspect-port=${port}`]);
+    const dump = await attachSnapshot(program.pid);
+    expectStuckLinesNamed(dump, 'fixtures/hung-socket.mjs');
+    const leaf = dump.nodes.find((n) => n.leaf)!.leaf!;
+    expect(leaf).toMatchObject({ kind: 'socket', details: { class: 'ClientRequest', remoteAddress: '127.0.0.1', connecting: false } });
+    expect(leaf.description).toMatch(/127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+, reading$/);
+    expectAlive(program);
+  }, TIMEOUT);
+
   it('an idle program keeps working after the dump (not left paused), and can be attached twice', async () => {
     const port = await freePort();
     const program = await start('test/programs/idle-ticker.mjs', [`--inspect-port=${port}`]);

@@ -31,7 +31,7 @@ import { openInspector } from './inspector-endpoint.js';
 import { leaveTarget } from './leave-target.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
-import { prefetchFacts } from './remote-facts.js';
+import { prefetchFacts, prefetchResourceStates } from './remote-facts.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
 import { checkProcess, DEFAULT_INSPECTOR_PORT, inspectorFlagsOf } from './target-process.js';
 
@@ -139,6 +139,8 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
   buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks, suspensions });
   if (prefetched.missing.size > 0) prefetched.add(await prefetchFacts(client, heap, [...prefetched.missing], warnings, timeoutMs));
+  const resources = [...raw.nodes.values()].flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource]));
+  await prefetchResourceStates(client, heap, resources, prefetched, timeoutMs);
   if (thread.paused) {
     await resumeMainThread(client, timeoutMs);
     setPaused(false);

@@ -7,7 +7,7 @@
  * limit as an in-process dump, with the same warning.
  */
 import type { HeapGraph } from '../snapshot/heap-graph.js';
-import { internalPropertyMap, LOOKUP_LIMIT, OBJECT_GROUP, PrefetchedFacts, type RemoteValue } from '../snapshot/object-facts.js';
+import { internalPropertyMap, LOOKUP_LIMIT, OBJECT_GROUP, PrefetchedFacts, RESOURCE_STATE, type RemoteValue } from '../snapshot/object-facts.js';
 import type { CdpClient } from './cdp-client.js';
 
 /** Requests in flight at once. */
@@ -50,5 +50,37 @@ async function fetchOne(client: CdpClient, heap: HeapGraph, index: number, timeo
   } catch (error) {
     if (client.closed) throw error;
     return undefined; // collected since the snapshot, or not an object
+  }
+}
+
+/**
+ * Reads the live state of the sockets and streams that leaves wait on (addresses, connecting,
+ * paused, waiting for drain…) through their public getters, as an in-process dump does.
+ */
+export async function prefetchResourceStates(
+  client: CdpClient,
+  heap: HeapGraph,
+  resources: readonly number[],
+  facts: PrefetchedFacts,
+  timeoutMs: number,
+): Promise<void> {
+  for (const index of resources.slice(0, LOOKUP_LIMIT)) {
+    try {
+      const { result } = await client.send<{ result: RemoteValue }>(
+        'HeapProfiler.getObjectByHeapObjectId',
+        { objectId: String(heap.heapId(index)), objectGroup: OBJECT_GROUP },
+        timeoutMs,
+      );
+      if (result.objectId === undefined) continue;
+      const answer = await client.send<{ result: { value?: unknown } }>(
+        'Runtime.callFunctionOn',
+        { objectId: result.objectId, functionDeclaration: RESOURCE_STATE, returnByValue: true, silent: true },
+        timeoutMs,
+      );
+      const value = answer.result.value;
+      if (typeof value === 'object' && value !== null) facts.addResourceState(index, value as Record<string, string | number | boolean>);
+    } catch (error) {
+      if (client.closed) throw error;
+    }
   }
 }

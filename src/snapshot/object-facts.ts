@@ -240,6 +240,17 @@ export class PrefetchedFacts implements ObjectFacts {
     for (const [index, props] of more.#facts) this.#facts.set(index, props);
   }
 
+  readonly #states = new Map<number, Record<string, string | number | boolean>>();
+
+  /** Records the live state of a socket or stream fetched beforehand. */
+  addResourceState(heapIndex: number, state: Record<string, string | number | boolean>): void {
+    this.#states.set(heapIndex, state);
+  }
+
+  resourceState(heapIndex: number): Record<string, string | number | boolean> | undefined {
+    return this.#states.get(heapIndex);
+  }
+
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     const props = this.#facts.get(heapIndex);
     if (props === undefined) this.missing.add(heapIndex);
