@@ -9,8 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
-import { renderTree } from '../src/serialize/tree.js';
-import { stuckLines, waitGone } from './helpers/processes.js';
+import { expectStuckLinesNamed, waitGone } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 /** Each fixture, and what its stuck chains finally wait on: leaf kinds present, and verdicts. */
@@ -26,17 +25,7 @@ describe('diagnosis fixtures, dumped on SIGUSR2', () => {
   for (const [name, expected] of Object.entries(FIXTURES)) {
     it(`${name}: the dump and the tree name every stuck line, the leaf and the verdict`, async () => {
       const { dump } = await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT });
-      const file = `fixtures/${name}.mjs`;
-      const lines = stuckLines(name);
-      expect(lines.length).toBeGreaterThan(0);
-      const located = dump.nodes
-        .filter((n) => n.awaitLocation?.url.endsWith(`/${file}`))
-        .map((n) => n.awaitLocation!.line);
-      const tree = renderTree(dump, { color: false });
-      for (const line of lines) {
-        expect(located, `a task suspended at ${file}:${line}`).toContain(line);
-        expect(tree).toContain(`${file}:${line}:`);
-      }
+      expectStuckLinesNamed(dump, name);
       const kinds = new Set(dump.nodes.flatMap((n) => (n.leaf ? [n.leaf.kind] : [])));
       for (const kind of expected.leaves) expect([...kinds], `a leaf of kind ${kind}`).toContain(kind);
       expect(dump.verdicts?.map((v) => v.kind)).toEqual(expected.verdicts);

@@ -4,11 +4,10 @@
  * source, as `file:line`, in the dump and in the `view` tree. The tree is also compared with a
  * golden copy (times, pids, dates and Node-internal positions normalised).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
 import { renderTree } from '../src/serialize/tree.js';
+import { expectStuckLinesNamed } from './helpers/processes.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { normaliseTree } from './support/normalise.js';
 
@@ -22,28 +21,12 @@ const FIXTURES: Record<string, string | null> = {
   'async-iterator-stall': 'stream',
 };
 
-/** 1-based numbers of the lines marked `// stuck` in a fixture. */
-function stuckLines(name: string): number[] {
-  return readFileSync(join(ROOT, 'fixtures', `${name}.mjs`), 'utf8')
-    .split('\n')
-    .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
-}
 
 describe('stuck fixtures, dumped on SIGUSR2', () => {
   for (const [name, leafKind] of Object.entries(FIXTURES)) {
     it(`${name}: the dump and the tree name every stuck line, and what it finally waits on`, async () => {
       const { dump } = await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT });
-      const file = `fixtures/${name}.mjs`;
-      const lines = stuckLines(name);
-      expect(lines.length).toBeGreaterThan(0);
-      const located = dump.nodes
-        .filter((n) => n.awaitLocation?.url.endsWith(`/${file}`))
-        .map((n) => n.awaitLocation!.line);
-      const tree = renderTree(dump, { color: false });
-      for (const line of lines) {
-        expect(located, `a task suspended at ${file}:${line}`).toContain(line);
-        expect(tree).toContain(`${file}:${line}:`);
-      }
+      const tree = expectStuckLinesNamed(dump, name);
       const leaves = dump.nodes.filter((n) => n.kind === 'promise');
       if (leafKind === null) expect(leaves).toEqual([]);
       else expect(leaves.map((n) => n.leaf?.kind)).toEqual([leafKind]);

@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import { SnapshotFailedError } from '../errors.js';
+import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import type { Dump, DumpTrigger } from '../model.js';
@@ -119,14 +120,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     facts.finish();
     const dump = assembleDump({
       trigger: options.trigger ?? 'api',
-      process: {
-        pid: process.pid,
-        argv: [...process.argv],
-        cwd: process.cwd(),
-        nodeVersion: process.version,
-        platform: process.platform,
-        uptimeMs: Math.round(process.uptime() * 1000),
-      },
+      process: currentProcessInfo(),
       hooks,
       nodes,
       warnings,

@@ -18,6 +18,8 @@
 import { Worker } from 'node:worker_threads';
 import { isMainThread } from 'node:worker_threads';
 import { dumpDirectory } from '../triggers/dump-file.js';
+import { currentProcessInfo } from '../internal/process-info.js';
+import type { ProcessInfo } from '../model.js';
 
 /** Options of {@link startWatchdog}. */
 export interface WatchdogOptions {
@@ -32,7 +34,8 @@ export interface WatchdogData {
   heartbeat: SharedArrayBuffer;
   thresholdMs: number;
   directory: string;
-  process: { pid: number; argv: string[]; cwd: string; nodeVersion: string; platform: string; startedAt: number };
+  /** The process's facts when the watchdog started; `uptimeMs` is recomputed from `startedAt`. */
+  process: ProcessInfo & { startedAt: number };
 }
 
 let running: { stop(): void } | undefined;
@@ -56,14 +59,7 @@ export function startWatchdog(options: WatchdogOptions): { stop(): void } {
     heartbeat,
     thresholdMs,
     directory: options.directory ?? dumpDirectory(),
-    process: {
-      pid: process.pid,
-      argv: [...process.argv],
-      cwd: process.cwd(),
-      nodeVersion: process.version,
-      platform: process.platform,
-      startedAt: performance.timeOrigin,
-    },
+    process: { ...currentProcessInfo(), startedAt: performance.timeOrigin },
   };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: data,

@@ -6,12 +6,33 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './samples.js';
+import { expect } from 'vitest';
+import type { Dump } from '../../src/model.js';
+import { renderTree } from '../../src/serialize/tree.js';
 
 /** 1-based numbers of the lines marked `// stuck` in `fixtures/<name>.mjs`. */
 export function stuckLines(name: string): number[] {
   return readFileSync(join(ROOT, 'fixtures', `${name}.mjs`), 'utf8')
     .split('\n')
     .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
+}
+
+/**
+ * Asserts that the dump has a task suspended at every line of fixture `name` marked
+ * `// stuck`, and that the tree names each as `fixtures/<name>.mjs:<line>:`.
+ * @returns the rendered tree
+ */
+export function expectStuckLinesNamed(dump: Dump, name: string): string {
+  const file = `fixtures/${name}.mjs`;
+  const lines = stuckLines(name);
+  expect(lines.length).toBeGreaterThan(0);
+  const located = dump.nodes.filter((n) => n.awaitLocation?.url.endsWith(`/${file}`)).map((n) => n.awaitLocation!.line);
+  const tree = renderTree(dump, { color: false });
+  for (const line of lines) {
+    expect(located, `a task suspended at ${file}:${line}`).toContain(line);
+    expect(tree).toContain(`${file}:${line}:`);
+  }
+  return tree;
 }
 
 /** Whether a process exists (EPERM: it exists but is not ours). */
