@@ -87,7 +87,8 @@ export function parseDump(text: string, source?: string): Dump {
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
+    // V8 quotes the offending text, which may hold a line break: messages stay one line.
+    const detail = (cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ');
     const what = text.trim() === '' ? 'empty file, not a dump' : `not JSON (${detail})`;
     throw new DumpUnreadableError(`${prefix}${what}`, { cause });
   }
@@ -135,6 +136,8 @@ function show(value: unknown): string {
 
 function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
+  // Keys come from the input: anything but a plain name is quoted, so a message stays one line.
+  if (!/^[\w$-]{1,64}$/.test(key)) return `${path}[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}]`;
   return path === '' ? key : `${path}.${key}`;
 }
 
