@@ -6,17 +6,15 @@
  * No speed assertions: only what the dump says and whether the target keeps running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSnapshot } from '../src/attach/index.js';
 import { listTargets } from '../src/attach/inspector-endpoint.js';
 import { parseInspectorFlags, splitNodeOptions } from '../src/attach/target-process.js';
 import { registerPath } from '../cli/capture.js';
 import { AttachFailedError } from '../src/errors.js';
-import type { Dump } from '../src/model.js';
 import { renderTree } from '../src/serialize/tree.js';
+import { expectStuckLinesNamed } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const TIMEOUT = 90_000;
@@ -86,24 +84,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** 1-based numbers of the lines marked `// stuck` in a script of the repository. */
-function stuckLines(file: string): number[] {
-  return readFileSync(join(ROOT, file), 'utf8')
-    .split('\n')
-    .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
-}
-
-/** Every `// stuck` line of `file` is a task's await location in the dump and in its tree. */
-function expectStuckLinesNamed(dump: Dump, file: string): void {
-  const lines = stuckLines(file);
-  expect(lines.length).toBeGreaterThan(0);
-  const located = dump.nodes.filter((n) => n.awaitLocation?.url.endsWith(`/${file}`)).map((n) => n.awaitLocation!.line);
-  const tree = renderTree(dump, { color: false });
-  for (const line of lines) {
-    expect(located, `a task suspended at ${file}:${line}`).toContain(line);
-    expect(tree).toContain(`${file}:${line}:`);
-  }
-}
 
 function expectAlive(program: Program): void {
   expect(program.child.exitCode).toBeNull();
@@ -123,7 +103,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expect(dump.hooks).toEqual({ installed: false, creationStacks: false });
     expect(dump.blockedLoop).toBeUndefined();
     expect(dump.nodes.every((n) => n.waitingMs === undefined)).toBe(true);
-    expectStuckLinesNamed(dump, 'fixtures/all-one-hung.mjs');
+    expectStuckLinesNamed(dump, 'all-one-hung');
     expect(dump.warnings.join('\n')).toMatch(/garbage-collected/);
     expect(dump.warnings.join('\n')).toMatch(/closed again/);
     // SIGUSR1's visible side effect, and the inspector is gone again.
@@ -140,7 +120,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expect(dump.cycles).toHaveLength(1);
     const names = dump.cycles[0]!.nodes.map((id) => dump.nodes.find((n) => n.id === id)!.name);
     expect(names.sort()).toEqual(['initCache', 'initDb']);
-    expectStuckLinesNamed(dump, 'fixtures/promise-cycle.mjs');
+    expectStuckLinesNamed(dump, 'promise-cycle');
     expect(renderTree(dump, { color: false })).toMatch(/cycle: async initCache \(fixtures\/promise-cycle\.mjs:8:\d+\)/);
     expectAlive(program);
   }, TIMEOUT);
@@ -149,7 +129,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     const port = await freePort();
     const program = await start('fixtures/hung-socket.mjs', [`--inspect-port=${port}`]);
     const dump = await attachSnapshot(program.pid);
-    expectStuckLinesNamed(dump, 'fixtures/hung-socket.mjs');
+    expectStuckLinesNamed(dump, 'hung-socket');
     const leaf = dump.nodes.find((n) => n.leaf)!.leaf!;
     expect(leaf).toMatchObject({ kind: 'socket', details: { class: 'ClientRequest', remoteAddress: '127.0.0.1', connecting: false } });
     expect(leaf.description).toMatch(/127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+, reading$/);

@@ -6,20 +6,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { HistogramSummary } from '../src/model.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../', import.meta.url));
 const program = (name: string) => fileURLToPath(new URL(`programs/${name}`, import.meta.url));
 
-interface Summary {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+type Summary = HistogramSummary;
 interface ShapeResult {
   seen: {
     created: { id: number; parentId: number | null }[];

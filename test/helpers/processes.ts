@@ -12,19 +12,26 @@ import { renderTree } from '../../src/serialize/tree.js';
 
 /** 1-based numbers of the lines marked `// stuck` in `fixtures/<name>.mjs`. */
 export function stuckLines(name: string): number[] {
-  return readFileSync(join(ROOT, 'fixtures', `${name}.mjs`), 'utf8')
+  return markedLines(`fixtures/${name}.mjs`);
+}
+
+/** 1-based numbers of the lines marked `// stuck` in a script (path relative to the repository). */
+function markedLines(file: string): number[] {
+  return readFileSync(join(ROOT, file), 'utf8')
     .split('\n')
     .flatMap((line, i) => (/\/\/ stuck\b/.test(line) ? [i + 1] : []));
 }
 
 /**
- * Asserts that the dump has a task suspended at every line of fixture `name` marked
+ * Asserts that the dump has a task suspended at every line of fixture `name` (or of the script
+ * at that repository path) marked
  * `// stuck`, and that the tree names each as `fixtures/<name>.mjs:<line>:`.
  * @returns the rendered tree
  */
 export function expectStuckLinesNamed(dump: Dump, name: string): string {
-  const file = `fixtures/${name}.mjs`;
-  const lines = stuckLines(name);
+  // A fixture's name, or a script's path relative to the repository.
+  const file = name.includes('/') ? name : `fixtures/${name}.mjs`;
+  const lines = markedLines(file);
   expect(lines.length).toBeGreaterThan(0);
   const located = dump.nodes.filter((n) => n.awaitLocation?.url.endsWith(`/${file}`)).map((n) => n.awaitLocation!.line);
   const tree = renderTree(dump, { color: false });
