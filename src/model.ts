@@ -251,6 +251,37 @@ export interface Dump {
   source?: 'in-process' | 'attached';
   /** Task metrics, when `enableMetrics()` was on at dump time (see {@link DumpMetrics}). */
   metrics?: DumpMetrics;
+  /** Where the dump's own time went (in-process dumps; see {@link DumpProfile}). */
+  profile?: DumpProfile;
+}
+
+/**
+ * Where an in-process dump's time went, phase by phase, so that a slow dump explains itself
+ * (docs/benchmarks.md shows how it grows with the number of tasks). Added without a version
+ * bump: optional, and a reader that does not know it ignores it. Times in ms.
+ */
+export interface DumpProfile {
+  /**
+   * How the heap snapshot was taken: `v8.getHeapSnapshot` (as bytes, synchronously; the fast
+   * way) or `inspector` (`HeapProfiler.takeHeapSnapshot`, the fallback).
+   */
+  capture: 'v8.getHeapSnapshot' | 'inspector';
+  /** Size of the heap snapshot's JSON, bytes. */
+  snapshotBytes: number;
+  /** Objects in the heap snapshot. */
+  heapNodes: number;
+  /** V8 producing the heap snapshot. */
+  captureMs: number;
+  /** Reading the snapshot into typed columns. */
+  parseMs: number;
+  /** Deriving the wait edges and the leaves from the snapshot. */
+  graphMs: number;
+  /** Per-object lookups through the inspector (each walks the whole heap): how many. */
+  lookups: number;
+  /** Their time. */
+  lookupMs: number;
+  /** Building the nodes (lookups excepted) and assembling the dump: roots, cycles, verdicts. */
+  buildMs: number;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -11,13 +11,14 @@ const meta = {
   node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure']],
   edge_fields: ['type', 'name_or_index', 'to_node'],
   edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak']],
+  location_fields: ['object_index', 'script_id', 'line', 'column'],
 };
 // Node 0: object "Promise" (id 7) with one internal edge "reactions_or_result" to node 1;
 // node 1: closure "resolve" (id 4294967297, larger than 32 bits), no edges.
 const text =
   `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":2,"edge_count":1},\n` +
   `"nodes":[3,0,7,32,1,0,0\n,5,1,4294967297,16,0,0,0],\n` +
-  `"edges":[3,2,7],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[],\n` +
+  `"edges":[3,2,7],\n"trace_function_infos":[],"trace_tree":[],"samples":[],"locations":[7,3,12,4],\n` +
   `"strings":["Promise","resolve","reactions_or_result"]}`;
 
 describe('HeapGraph', () => {
@@ -29,6 +30,29 @@ describe('HeapGraph', () => {
     expect([...heap.edges(0)]).toEqual([{ type: 'internal', name: 'reactions_or_result', to: 1 }]);
     expect(heap.edgeTo(0, 'reactions_or_result')).toBe(1);
     expect([...heap.retainers(1)].map((r) => r.from)).toEqual([0]);
+  });
+
+  it('reads where closures are defined from the locations section (node offset, script, line, column)', () => {
+    const heap = HeapGraph.parse(text);
+    expect(heap.location(1)).toEqual({ scriptId: '3', lineNumber: 12, columnNumber: 4 });
+    expect(heap.location(0)).toBeUndefined();
+  });
+
+  it('reads the same graph from one string, from the chunks V8 sent, and from bytes', () => {
+    const describe = (heap: HeapGraph) => [heap.nodeCount, heap.name(1), heap.heapId(1), [...heap.edges(0)], heap.location(1)];
+    const expected = describe(HeapGraph.parse(text));
+    expect(describe(HeapGraph.parse([text.slice(0, 100), text.slice(100, 101), text.slice(101)]))).toEqual(expected);
+    expect(describe(HeapGraph.parse(new TextEncoder().encode(text)))).toEqual(expected);
+  });
+
+  it('a layout it does not expect (no node count) still parses, through JSON.parse', () => {
+    const heap = HeapGraph.parse(text.replace('"node_count":2,', ''));
+    expect([heap.nodeCount, heap.name(0), heap.edgeTo(0, 'reactions_or_result'), heap.location(1)?.lineNumber]).toEqual([2, 'Promise', 1, 12]);
+  });
+
+  it('a node count that does not match the nodes: parsed through JSON.parse, by the arrays themselves', () => {
+    const heap = HeapGraph.parse(text.replace('"node_count":2,', '"node_count":3,'));
+    expect(heap.nodeCount).toBe(2);
   });
 
   it('not JSON: a SnapshotFailedError', () => {

@@ -181,7 +181,7 @@ async function fetchSources(
   const scriptIds = new Set<string>();
   for (const node of nodes) {
     const fn = heap.edgeTo(node.generator ?? node.key, 'function');
-    const at = fn === undefined ? undefined : (facts.internalProperties(fn)?.get('[[FunctionLocation]]')?.value as { scriptId?: string } | undefined);
+    const at = fn === undefined ? undefined : (heap.location(fn) ?? (facts.internalProperties(fn)?.get('[[FunctionLocation]]')?.value as { scriptId?: string } | undefined));
     if (at?.scriptId) scriptIds.add(at.scriptId);
   }
   const sources = new Map<string, string>();

@@ -2,11 +2,11 @@
  * The target's heap snapshot, taken remotely: `HeapProfiler.takeHeapSnapshot` with the same
  * parameters as an in-process dump; the snapshot arrives as `HeapProfiler.addHeapSnapshotChunk`
  * events before the request is answered. Chunks are kept as they come (no per-message
- * re-buffering) and joined once; the deadline is renewed by every chunk, so a large heap may
+ * re-buffering) and copied into one buffer once; the deadline is renewed by every chunk, so a large heap may
  * take as long as it needs as long as it keeps coming.
  */
 import { HeapGraph } from '../snapshot/heap-graph.js';
-import { HEAP_SNAPSHOT_PARAMS, joinChunks } from '../snapshot/snapshotter.js';
+import { HEAP_SNAPSHOT_PARAMS } from '../snapshot/heap-capture.js';
 import type { CdpClient } from './cdp-client.js';
 
 /** Time allowed before the first chunk (V8 builds the whole snapshot first), at least. */
@@ -25,7 +25,7 @@ export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: numbe
   } finally {
     stop();
   }
-  const text = joinChunks(chunks);
+  const heap = HeapGraph.parse(chunks);
   chunks.length = 0;
-  return HeapGraph.parse(text);
+  return heap;
 }

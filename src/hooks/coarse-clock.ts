@@ -12,8 +12,15 @@
  *
  * A stamp is thus at most ~10 ms early, or one macrotask early if that task creates fewer than
  * REFRESH_EVERY promises while blocking the loop.
+ *
+ * The time is kept in whole milliseconds: a small integer is stored in a promise's field as
+ * is (a V8 "Smi"), where a fractional one would allocate a 16-byte heap number per promise,
+ * and a heap snapshot shows one node per distinct integer rather than one per promise (on
+ * 200k stuck tasks, 30 MB less snapshot to produce and read at dump time). Integers stay
+ * Smis for 2^31 ms (~24 days) of process uptime; after that they are heap numbers again,
+ * still correct.
  */
-const now = performance.now.bind(performance);
+const now = (): number => Math.round(performance.now());
 
 /** Reads between forced refreshes. */
 export const REFRESH_EVERY = 256;
@@ -25,7 +32,7 @@ let budget = REFRESH_EVERY;
 let timer: ReturnType<typeof setInterval> | undefined;
 let users = 0;
 
-/** The cached time (ms since `performance.timeOrigin`). Hot path. */
+/** The cached time (whole ms since `performance.timeOrigin`). Hot path. */
 export function coarseNow(): number {
   if (--budget === 0) {
     budget = REFRESH_EVERY;

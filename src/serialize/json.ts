@@ -24,6 +24,7 @@ import {
   type SourceLocation,
   type StackFrame,
   type DumpMetrics,
+  type DumpProfile,
   type HistogramSummary,
   type SlowStep,
   type TaskMetrics,
@@ -326,6 +327,23 @@ function stack(value: unknown, path: string): StackFrame[] {
   return array(value, path).map((f, i) => frame(f, join(path, i)));
 }
 
+function dumpProfile(value: unknown, path: string): DumpProfile {
+  const o = object(value, path);
+  const ms = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
+  const whole = (key: string): number => num(required(o, key, path), join(path, key), 0, true);
+  return {
+    capture: oneOf(o, 'capture', path, ['v8.getHeapSnapshot', 'inspector'] as const),
+    snapshotBytes: whole('snapshotBytes'),
+    heapNodes: whole('heapNodes'),
+    captureMs: ms('captureMs'),
+    parseMs: ms('parseMs'),
+    graphMs: ms('graphMs'),
+    lookups: whole('lookups'),
+    lookupMs: ms('lookupMs'),
+    buildMs: ms('buildMs'),
+  };
+}
+
 function cycle(value: unknown, path: string): Cycle {
   const o = object(value, path);
   const nodes = strings(required(o, 'nodes', path), join(path, 'nodes'));
@@ -381,6 +399,7 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'blockedLoop') !== undefined) dump.blockedLoop = blockedLoop(own(top, 'blockedLoop'), 'blockedLoop');
   if (own(top, 'source') !== undefined) dump.source = oneOf(top, 'source', '', ['in-process', 'attached'] as const);
   if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
+  if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
   checkReferences(dump);
   return dump;
 }

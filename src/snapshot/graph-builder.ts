@@ -33,10 +33,13 @@ interface V8Location {
 /** Builds the dump's nodes from the raw graph. */
 export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): GraphNode[] {
   const builder = new NodeBuilder(context);
-  const entries = [...raw].map((rawNode) => ({ raw: rawNode, node: builder.describe(rawNode) }));
+  const entries = [...raw].map((rawNode) => {
+    const node = builder.describe(rawNode);
+    return { raw: rawNode, node, order: sourceOrder(node) };
+  });
   // Heap order changes from run to run; source order does not. Ids and every list in the
   // dump follow it, so two dumps of the same stuck program read the same.
-  entries.sort((a, b) => compareNodes(a.node, b.node) || a.raw.key - b.raw.key);
+  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || a.raw.key - b.raw.key));
   const ids = new Map<number, string>();
   entries.forEach((entry, i) => {
     entry.node.id = `n${i + 1}`;
@@ -111,7 +114,11 @@ class NodeBuilder {
     if (single && definedAt) {
       node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...single })!;
     } else {
-      const props = facts.internalProperties(gen);
+      // Asking V8 walks the whole heap (about a second per object on a 100 MB heap): worth it
+      // for the program's own functions, not for Node's (the ESM loader's `run` and the like,
+      // in every dump of an ES module program), which show where they are defined instead.
+      const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
+      const props = facts.internalProperties(gen, { cheapOnly: internal });
       if (props) {
         const state = props.get('[[GeneratorState]]')?.value;
         if (state === 'running' || state === 'executing') node.state = 'running';
@@ -127,10 +134,13 @@ class NodeBuilder {
   }
 
   /**
-   * Where a closure's function is defined, as V8 reports it. Asked once per function: all
-   * closures of one function literal share its SharedFunctionInfo.
+   * Where a closure's function is defined, as V8 reports it: from the heap snapshot's
+   * `locations` section, else (an older snapshot format) asked once per function, all closures
+   * of one function literal sharing its SharedFunctionInfo.
    */
   #functionPosition(closure: number): V8Location | undefined {
+    const inSnapshot = this.#c.heap.location(closure);
+    if (inSnapshot) return inSnapshot;
     const shared = this.#c.heap.edgeTo(closure, 'shared') ?? closure;
     if (this.#positions.has(shared)) return this.#positions.get(shared);
     const props = this.#c.facts.internalProperties(closure);
@@ -145,12 +155,24 @@ class NodeBuilder {
     return this.#location(this.#functionPosition(closure));
   }
 
+  /**
+   * One object per distinct location, shared by every node there (read-only): a dump of 100k
+   * tasks stuck at a handful of lines would otherwise allocate 100k copies of each, and on a
+   * large heap the garbage collector's time, not the analysis, dominates the dump's pause.
+   */
   #location(v8: V8Location | undefined): SourceLocation | undefined {
     if (!v8 || typeof v8.lineNumber !== 'number') return undefined;
+    const key = `${v8.scriptId}:${v8.lineNumber}:${v8.columnNumber}`;
+    const known = this.#locations.get(key);
+    if (known) return known;
     const url = this.#c.scripts.get(v8.scriptId);
     if (url === undefined || url === '') return undefined;
-    return { url, line: v8.lineNumber + 1, column: v8.columnNumber + 1 };
+    const location = { url, line: v8.lineNumber + 1, column: v8.columnNumber + 1 };
+    this.#locations.set(key, location);
+    return location;
   }
+
+  readonly #locations = new Map<string, SourceLocation>();
 
   /** Waiting time and, with creation stacks, age and stack, from the hook layer's stamps. */
   #applyStamps(raw: RawNode, node: GraphNode): void {
@@ -189,15 +211,14 @@ function describeResourceState(leaf: LeafInfo, state: Record<string, string | nu
   if (parts.length > 0) leaf.description += ` — ${parts.join(', ')}`;
 }
 
-/** Source order: by await (else definition) location, then kind and name. */
-function compareNodes(a: GraphNode, b: GraphNode): number {
-  const key = (n: GraphNode): string => {
-    const at = n.awaitLocation ?? n.functionLocation;
-    return at ? `${at.url}\u0000${String(at.line).padStart(8, '0')}:${String(at.column).padStart(8, '0')}` : '\uffff';
-  };
-  const ka = key(a);
-  const kb = key(b);
-  if (ka !== kb) return ka < kb ? -1 : 1;
+/** Sort key of source order: by await (else definition) location; computed once a node. */
+function sourceOrder(n: GraphNode): string {
+  const at = n.awaitLocation ?? n.functionLocation;
+  return at ? `${at.url}\u0000${String(at.line).padStart(8, '0')}:${String(at.column).padStart(8, '0')}` : '\uffff';
+}
+
+/** Ties in source order: by kind, then name. */
+function compareKindAndName(a: GraphNode, b: GraphNode): number {
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

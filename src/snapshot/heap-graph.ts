@@ -8,10 +8,19 @@
  */
 import { SnapshotFailedError } from '../errors.js';
 
+interface SnapshotMeta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+  location_fields?: string[];
+}
+
 interface RawSnapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
+  snapshot: { meta: SnapshotMeta; node_count?: number; edge_count?: number };
   nodes: ArrayLike<number>;
   edges: ArrayLike<number>;
+  locations?: ArrayLike<number>;
   strings: string[];
 }
 
@@ -23,6 +32,31 @@ export interface HeapEdge {
   name: string;
   /** Target node index. */
   to: number;
+}
+
+/** Where V8 says a function is defined: 0-based, as `[[FunctionLocation]]` reports it. */
+export interface HeapLocation {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
+/** The columns the analysis keeps, whichever way they were read. */
+interface Columns {
+  strings: string[];
+  nodeTypeNames: string[];
+  edgeTypeNames: string[];
+  nodeTypes: Uint8Array;
+  nodeNames: Uint32Array;
+  nodeIds: Float64Array;
+  firstEdge: Uint32Array;
+  edgeTypes: Uint8Array;
+  edgeNames: Uint32Array;
+  edgeTo: Uint32Array;
+  /** Per node: its row in `locations`, or -1. */
+  nodeLocation: Int32Array;
+  /** Rows of (script id, line, column). */
+  locations: Float64Array;
 }
 
 /** The parsed snapshot. Node "indexes" are positions (0…count-1), not V8's heap object ids. */
@@ -38,77 +72,68 @@ export class HeapGraph {
   readonly #strings: string[];
   readonly #nodeTypeNames: string[];
   readonly #edgeTypeNames: string[];
+  readonly #nodeLocation: Int32Array;
+  readonly #locations: Float64Array;
   #reverseFirst: Uint32Array | undefined;
   #reverseFrom: Uint32Array | undefined;
   #reverseEdge: Uint32Array | undefined;
 
   /**
-   * Parses the JSON text of a heap snapshot. The two big integer arrays (`nodes`, `edges`:
-   * millions of numbers for a large heap) are read straight into typed arrays rather than
-   * through `JSON.parse`, which would build a JS array of them first (seconds of parsing and
-   * garbage collection on a 100 MB heap); the rest (metadata, strings) goes through `JSON.parse`.
-   * Anything unexpected falls back to `JSON.parse` of the whole text.
+   * Parses a heap snapshot: its JSON text, as one string, as the chunks V8 sent it in, or as
+   * bytes (`v8.getHeapSnapshot()`).
+   *
+   * V8 writes the snapshot as pure ASCII (other characters as `\u` escapes), so text and bytes
+   * are read alike. The big integer arrays (`nodes`, `edges`, `locations`: tens of millions of
+   * numbers for a 100 MB heap) are scanned byte by byte straight into the typed columns the
+   * analysis keeps, sized from the node and edge counts in the header: no intermediate array
+   * of every field, which on a 100 MB heap meant seconds of parsing and garbage collection.
+   * Only the header and the string table go through `JSON.parse`. Anything unexpected falls
+   * back to `JSON.parse` of the whole text.
    */
-  static parse(text: string): HeapGraph {
-    let raw: RawSnapshot | undefined;
+  static parse(source: string | readonly string[] | Uint8Array): HeapGraph {
+    const bytes = toBytes(source);
+    let columns: Columns | undefined;
     try {
-      raw = parseSections(text);
+      columns = readColumns(bytes);
     } catch {
-      raw = undefined;
+      columns = undefined;
     }
-    if (!raw) {
+    if (!columns) {
       try {
-        raw = JSON.parse(text) as RawSnapshot;
+        columns = columnsOf(JSON.parse(bytes.toString('latin1')) as RawSnapshot);
       } catch (cause) {
+        if (cause instanceof SnapshotFailedError) throw cause;
         throw new SnapshotFailedError('the heap snapshot is not valid JSON', { cause });
       }
     }
-    return new HeapGraph(raw);
+    return new HeapGraph(columns);
   }
 
-  private constructor(raw: RawSnapshot) {
-    const meta = raw.snapshot.meta;
-    const nf = meta.node_fields.length;
-    const ef = meta.edge_fields.length;
-    const nType = meta.node_fields.indexOf('type');
-    const nName = meta.node_fields.indexOf('name');
-    const nId = meta.node_fields.indexOf('id');
-    const nEdges = meta.node_fields.indexOf('edge_count');
-    const eType = meta.edge_fields.indexOf('type');
-    const eName = meta.edge_fields.indexOf('name_or_index');
-    const eTo = meta.edge_fields.indexOf('to_node');
-    if ([nType, nName, nId, nEdges, eType, eName, eTo].includes(-1)) {
-      throw new SnapshotFailedError('unexpected heap snapshot layout');
-    }
-    this.#strings = raw.strings;
-    this.#nodeTypeNames = meta.node_types[0];
-    this.#edgeTypeNames = meta.edge_types[0];
-    const count = raw.nodes.length / nf;
-    const edgeCount = raw.edges.length / ef;
-    this.nodeCount = count;
-    this.#nodeTypes = new Uint8Array(count);
-    this.#nodeNames = new Uint32Array(count);
-    this.#nodeIds = new Float64Array(count);
-    this.#firstEdge = new Uint32Array(count + 1);
-    let e = 0;
-    for (let i = 0; i < count; i++) {
-      const base = i * nf;
-      this.#nodeTypes[i] = raw.nodes[base + nType]!;
-      this.#nodeNames[i] = raw.nodes[base + nName]!;
-      this.#nodeIds[i] = raw.nodes[base + nId]!;
-      this.#firstEdge[i] = e;
-      e += raw.nodes[base + nEdges]!;
-    }
-    this.#firstEdge[count] = e;
-    this.#edgeTypes = new Uint8Array(edgeCount);
-    this.#edgeNames = new Uint32Array(edgeCount);
-    this.#edgeTo = new Uint32Array(edgeCount);
-    for (let j = 0; j < edgeCount; j++) {
-      const base = j * ef;
-      this.#edgeTypes[j] = raw.edges[base + eType]!;
-      this.#edgeNames[j] = raw.edges[base + eName]!;
-      this.#edgeTo[j] = raw.edges[base + eTo]! / nf;
-    }
+  private constructor(c: Columns) {
+    this.nodeCount = c.nodeTypes.length;
+    this.#strings = c.strings;
+    this.#nodeTypeNames = c.nodeTypeNames;
+    this.#edgeTypeNames = c.edgeTypeNames;
+    this.#nodeTypes = c.nodeTypes;
+    this.#nodeNames = c.nodeNames;
+    this.#nodeIds = c.nodeIds;
+    this.#firstEdge = c.firstEdge;
+    this.#edgeTypes = c.edgeTypes;
+    this.#edgeNames = c.edgeNames;
+    this.#edgeTo = c.edgeTo;
+    this.#nodeLocation = c.nodeLocation;
+    this.#locations = c.locations;
+  }
+
+  /**
+   * Where the function of a closure (or of a generator) is defined, from the snapshot's
+   * `locations` section: the same position as the inspector's `[[FunctionLocation]]`, without
+   * the whole-heap walk a per-object lookup costs.
+   */
+  location(node: number): HeapLocation | undefined {
+    const row = this.#nodeLocation[node] ?? -1;
+    if (row < 0) return undefined;
+    return { scriptId: String(this.#locations[row * 3]), lineNumber: this.#locations[row * 3 + 1]!, columnNumber: this.#locations[row * 3 + 2]! };
   }
 
   /** Node type: `object`, `closure`, `hidden`, `code`, `string`, … */
@@ -198,33 +223,231 @@ export class HeapGraph {
   }
 }
 
-/**
- * Splits V8's snapshot JSON (`{"snapshot":{…},"nodes":[…],"edges":[…],…,"strings":[…]}`) into
- * its sections; `undefined` if the text is not laid out that way.
- */
-function parseSections(text: string): RawSnapshot | undefined {
-  const nodesAt = text.indexOf('"nodes":[');
-  const edgesAt = text.indexOf('"edges":[', nodesAt);
-  const stringsAt = text.lastIndexOf('"strings":[');
-  if (nodesAt < 0 || edgesAt < 0 || stringsAt < edgesAt) return undefined;
-  const head = text.slice(0, nodesAt).replace(/,\s*$/, '');
-  const meta = JSON.parse(`${head}}`) as Pick<RawSnapshot, 'snapshot'>;
-  const nodes = parseIntegers(text, nodesAt + '"nodes":['.length);
-  const edges = parseIntegers(text, edgesAt + '"edges":['.length);
-  const end = text.lastIndexOf(']');
-  const strings = JSON.parse(text.slice(stringsAt + '"strings":'.length, end + 1)) as string[];
-  if (!nodes || !edges || !Array.isArray(strings)) return undefined;
-  return { snapshot: meta.snapshot, nodes, edges, strings };
+/** The snapshot as bytes; string chunks are copied in (ASCII: one byte a character). */
+function toBytes(source: string | readonly string[] | Uint8Array): Buffer {
+  if (typeof source === 'string') return Buffer.from(source, 'latin1');
+  if (!Array.isArray(source)) {
+    const view = source as Uint8Array;
+    return Buffer.isBuffer(view) ? view : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  }
+  const chunks = source as readonly string[];
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const bytes = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const chunk of chunks) at += bytes.write(chunk, at, 'latin1');
+  return bytes;
 }
 
-/** Non-negative integers separated by commas and white space, up to the closing `]`. */
-function parseIntegers(text: string, from: number): Float64Array | undefined {
-  let values = new Float64Array(1 << 16);
+/** Indexes of the fields the analysis reads; throws if the layout lacks one. */
+function fieldIndexes(meta: SnapshotMeta) {
+  const f = {
+    nodeFields: meta.node_fields.length,
+    edgeFields: meta.edge_fields.length,
+    nType: meta.node_fields.indexOf('type'),
+    nName: meta.node_fields.indexOf('name'),
+    nId: meta.node_fields.indexOf('id'),
+    nEdges: meta.node_fields.indexOf('edge_count'),
+    eType: meta.edge_fields.indexOf('type'),
+    eName: meta.edge_fields.indexOf('name_or_index'),
+    eTo: meta.edge_fields.indexOf('to_node'),
+  };
+  if ([f.nType, f.nName, f.nId, f.nEdges, f.eType, f.eName, f.eTo].includes(-1)) {
+    throw new SnapshotFailedError('unexpected heap snapshot layout');
+  }
+  return f;
+}
+
+/** Per-node location rows from `locations` (object_index, script_id, line, column). */
+function locationColumns(meta: SnapshotMeta, nodeCount: number, nodeFields: number, rows: ArrayLike<number> | undefined) {
+  const nodeLocation = new Int32Array(nodeCount).fill(-1);
+  const lf = meta.location_fields ?? [];
+  const [lObj, lScript, lLine, lCol] = ['object_index', 'script_id', 'line', 'column'].map((name) => lf.indexOf(name));
+  if (!rows || [lObj, lScript, lLine, lCol].includes(-1)) return { nodeLocation, locations: new Float64Array(0) };
+  const count = Math.floor(rows.length / lf.length);
+  const locations = new Float64Array(count * 3);
+  for (let r = 0; r < count; r++) {
+    const base = r * lf.length;
+    const node = rows[base + lObj!]! / nodeFields;
+    if (!Number.isInteger(node) || node >= nodeCount) continue;
+    nodeLocation[node] = r;
+    locations[r * 3] = rows[base + lScript!]!;
+    locations[r * 3 + 1] = rows[base + lLine!]!;
+    locations[r * 3 + 2] = rows[base + lCol!]!;
+  }
+  return { nodeLocation, locations };
+}
+
+/** Columns from a snapshot already parsed by `JSON.parse` (the slow path). */
+function columnsOf(raw: RawSnapshot): Columns {
+  const meta = raw.snapshot.meta;
+  const f = fieldIndexes(meta);
+  const count = raw.nodes.length / f.nodeFields;
+  const edgeCount = raw.edges.length / f.edgeFields;
+  const nodeTypes = new Uint8Array(count);
+  const nodeNames = new Uint32Array(count);
+  const nodeIds = new Float64Array(count);
+  const firstEdge = new Uint32Array(count + 1);
+  let e = 0;
+  for (let i = 0; i < count; i++) {
+    const base = i * f.nodeFields;
+    nodeTypes[i] = raw.nodes[base + f.nType]!;
+    nodeNames[i] = raw.nodes[base + f.nName]!;
+    nodeIds[i] = raw.nodes[base + f.nId]!;
+    firstEdge[i] = e;
+    e += raw.nodes[base + f.nEdges]!;
+  }
+  firstEdge[count] = e;
+  const edgeTypes = new Uint8Array(edgeCount);
+  const edgeNames = new Uint32Array(edgeCount);
+  const edgeTo = new Uint32Array(edgeCount);
+  for (let j = 0; j < edgeCount; j++) {
+    const base = j * f.edgeFields;
+    edgeTypes[j] = raw.edges[base + f.eType]!;
+    edgeNames[j] = raw.edges[base + f.eName]!;
+    edgeTo[j] = raw.edges[base + f.eTo]! / f.nodeFields;
+  }
+  return {
+    strings: raw.strings,
+    nodeTypeNames: meta.node_types[0],
+    edgeTypeNames: meta.edge_types[0],
+    nodeTypes,
+    nodeNames,
+    nodeIds,
+    firstEdge,
+    edgeTypes,
+    edgeNames,
+    edgeTo,
+    ...locationColumns(meta, count, f.nodeFields, raw.locations),
+  };
+}
+
+const NODES = Buffer.from('"nodes":[');
+const EDGES = Buffer.from('"edges":[');
+const LOCATIONS = Buffer.from('"locations":[');
+const STRINGS = Buffer.from('"strings":[');
+
+/**
+ * Columns read section by section from V8's layout
+ * (`{"snapshot":{…},"nodes":[…],"edges":[…],…,"locations":[…],"strings":[…]}`);
+ * `undefined` if the bytes are not laid out that way.
+ */
+function readColumns(bytes: Buffer): Columns | undefined {
+  const nodesAt = bytes.indexOf(NODES);
+  const edgesAt = nodesAt < 0 ? -1 : bytes.indexOf(EDGES, nodesAt);
+  const stringsAt = bytes.lastIndexOf(STRINGS);
+  if (nodesAt < 0 || edgesAt < 0 || stringsAt < edgesAt) return undefined;
+  const head = bytes.toString('latin1', 0, nodesAt).replace(/,\s*$/, '');
+  const { snapshot } = JSON.parse(`${head}}`) as Pick<RawSnapshot, 'snapshot'>;
+  const meta = snapshot.meta;
+  const f = fieldIndexes(meta);
+  const count = snapshot.node_count;
+  const edgeCount = snapshot.edge_count;
+  if (!Number.isInteger(count) || !Number.isInteger(edgeCount)) return undefined;
+
+  const nodeTypes = new Uint8Array(count!);
+  const nodeNames = new Uint32Array(count!);
+  const nodeIds = new Float64Array(count!);
+  const edgesPerNode = new Uint32Array(count!);
+  const nodeSinks: Array<Uint8Array | Uint32Array | Float64Array | undefined> = new Array(f.nodeFields).fill(undefined);
+  nodeSinks[f.nType] = nodeTypes;
+  nodeSinks[f.nName] = nodeNames;
+  nodeSinks[f.nId] = nodeIds;
+  nodeSinks[f.nEdges] = edgesPerNode;
+  if (readRows(bytes, nodesAt + NODES.length, count!, nodeSinks) < 0) return undefined;
+
+  const edgeTypes = new Uint8Array(edgeCount!);
+  const edgeNames = new Uint32Array(edgeCount!);
+  const edgeTo = new Uint32Array(edgeCount!);
+  const edgeSinks: Array<Uint8Array | Uint32Array | undefined> = new Array(f.edgeFields).fill(undefined);
+  edgeSinks[f.eType] = edgeTypes;
+  edgeSinks[f.eName] = edgeNames;
+  edgeSinks[f.eTo] = edgeTo;
+  const edgesEnd = readRows(bytes, edgesAt + EDGES.length, edgeCount!, edgeSinks);
+  if (edgesEnd < 0) return undefined;
+  // to_node is an offset into the flat nodes array: make it a node index.
+  for (let j = 0; j < edgeCount!; j++) edgeTo[j] = edgeTo[j]! / f.nodeFields;
+
+  const firstEdge = new Uint32Array(count! + 1);
+  let e = 0;
+  for (let i = 0; i < count!; i++) {
+    firstEdge[i] = e;
+    e += edgesPerNode[i]!;
+  }
+  firstEdge[count!] = e;
+  if (e !== edgeCount) return undefined;
+
+  let locationRows: Float64Array | undefined;
+  const locationsAt = bytes.indexOf(LOCATIONS, edgesEnd);
+  const lf = meta.location_fields?.length ?? 0;
+  if (locationsAt >= 0 && locationsAt < stringsAt && lf > 0) {
+    locationRows = readIntegers(bytes, locationsAt + LOCATIONS.length);
+  }
+  const end = bytes.lastIndexOf(']'.charCodeAt(0));
+  const strings = JSON.parse(bytes.toString('latin1', stringsAt + STRINGS.length - 1, end + 1)) as unknown;
+  if (!Array.isArray(strings)) return undefined;
+  return {
+    strings: strings as string[],
+    nodeTypeNames: meta.node_types[0],
+    edgeTypeNames: meta.edge_types[0],
+    nodeTypes,
+    nodeNames,
+    nodeIds,
+    firstEdge,
+    edgeTypes,
+    edgeNames,
+    edgeTo,
+    ...locationColumns(meta, count!, f.nodeFields, locationRows),
+  };
+}
+
+/**
+ * Reads `rows` rows of `sinks.length` non-negative integers (separated by commas and white
+ * space, closed by `]`) into the column of each field that has a sink. Returns the position
+ * after the `]`, or -1 if the text does not hold exactly that many numbers.
+ */
+function readRows(bytes: Uint8Array, from: number, rows: number, sinks: ArrayLike<{ [i: number]: number } | undefined>): number {
+  const width = sinks.length;
+  const total = rows * width;
+  let count = 0;
+  let field = 0;
+  let row = 0;
+  let current = 0;
+  let inNumber = false;
+  const length = bytes.length;
+  for (let i = from; i < length; i++) {
+    const c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      current = current * 10 + (c - 48);
+      inNumber = true;
+      continue;
+    }
+    if (inNumber) {
+      if (count === total) return -1;
+      const sink = sinks[field];
+      if (sink !== undefined) sink[row] = current;
+      count++;
+      if (++field === width) {
+        field = 0;
+        row++;
+      }
+      current = 0;
+      inNumber = false;
+    }
+    if (c === 93) return count === total ? i + 1 : -1; // ]
+    if (c !== 44 && c !== 10 && c !== 13 && c !== 32 && c !== 9) return -1; // not , or white space
+  }
+  return -1;
+}
+
+/** Non-negative integers up to the closing `]`, as one array; `undefined` if malformed. */
+function readIntegers(bytes: Uint8Array, from: number): Float64Array | undefined {
+  let values = new Float64Array(1 << 12);
   let count = 0;
   let current = 0;
   let inNumber = false;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = from; i < bytes.length; i++) {
+    const c = bytes[i]!;
     if (c >= 48 && c <= 57) {
       current = current * 10 + (c - 48);
       inNumber = true;
@@ -241,7 +464,7 @@ function parseIntegers(text: string, from: number): Float64Array | undefined {
       inNumber = false;
     }
     if (c === 93) return values.subarray(0, count); // ]
-    if (c !== 44 && c !== 10 && c !== 13 && c !== 32 && c !== 9) return undefined; // not , or white space
+    if (c !== 44 && c !== 10 && c !== 13 && c !== 32 && c !== 9) return undefined;
   }
   return undefined;
 }

@@ -16,8 +16,12 @@ export interface RemoteValue {
 
 /** Internal properties (`[[GeneratorLocation]]`, `[[FunctionLocation]]`, …) of heap objects. */
 export interface ObjectFacts {
-  /** The internal properties of the object at `heapIndex`, or `undefined` if unavailable. */
-  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined;
+  /**
+   * The internal properties of the object at `heapIndex`, or `undefined` if unavailable.
+   * With `cheapOnly`, only if that needs no whole-heap walk (the object was found in bulk or
+   * fetched already).
+   */
+  internalProperties(heapIndex: number, options?: { cheapOnly?: boolean }): Map<string, RemoteValue> | undefined;
   /**
    * The live state of a socket or stream (addresses, connecting, paused, ended, bytes queued),
    * read through its own getters; `undefined` where that is not possible.
@@ -51,7 +55,8 @@ export const LOOKUP_LIMIT = 400;
 
 /**
  * The heap objects whose facts a dump may need, most useful first: one closure per function
- * (closures of one function literal share their SharedFunctionInfo and location), `.then`
+ * the snapshot does not locate itself (closures of one function literal share their
+ * SharedFunctionInfo and location), `.then`
  * callbacks and leaf holders, then the task generators — which the graph builder asks about
  * only when a function has several suspension points.
  */
@@ -59,7 +64,8 @@ export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>, options: 
   const functions = new Map<number, number>();
   const generators: number[] = [];
   const addFunction = (closure: number | undefined) => {
-    if (closure === undefined) return;
+    // Located by the snapshot itself: nothing to ask.
+    if (closure === undefined || heap.location(closure)) return;
     const shared = heap.edgeTo(closure, 'shared') ?? closure;
     if (!functions.has(shared)) functions.set(shared, closure);
   };
@@ -88,20 +94,15 @@ export function internalPropertyMap(answer: { internalProperties?: Array<{ name:
 export const LOOKUP_BUDGET_MS = 3000;
 
 /**
- * Prototypes whose instances a dump asks about, found in bulk: `Runtime.queryObjects` returns
+ * Async generator objects are found in bulk: `Runtime.queryObjects` on their prototype returns
  * every instance in one heap walk, and `HeapProfiler.getHeapObjectId` maps each to its heap id
- * in constant time. Async functions and async generator functions (for definition sites), and
- * async generator objects (for where they are suspended). Async *function* invocations have
- * no prototype and cannot be found this way.
+ * in constant time. Async *function* invocations have no prototype and cannot be found this
+ * way; functions need no lookup (the snapshot's `locations` section places them).
  */
-const BULK_PROTOTYPES = [
-  'Object.getPrototypeOf(async function () {})',
-  'Object.getPrototypeOf(async function* () {})',
-  'Object.getPrototypeOf(async function* () {}.prototype)',
-];
+const BULK_PROTOTYPE = 'Object.getPrototypeOf(async function* () {}.prototype)';
 
-/** Above this many distinct functions to locate, finding them in bulk is cheaper. */
-const BULK_THRESHOLD = 6;
+/** From this many async generators to locate, one bulk query is cheaper than a walk each. */
+const BULK_THRESHOLD = 2;
 
 /** Facts read through a same-thread inspector session: in bulk where possible, else one by one. */
 export class InProcessFacts implements ObjectFacts {
@@ -113,6 +114,7 @@ export class InProcessFacts implements ObjectFacts {
   readonly #known = new Map<number, string>();
   readonly #budgetMs: number;
   #spentMs = 0;
+  #walks = 0;
   #skipped = 0;
 
   constructor(client: InspectorClient, heap: HeapGraph, warnings: string[], budgetMs = LOOKUP_BUDGET_MS) {
@@ -123,16 +125,17 @@ export class InProcessFacts implements ObjectFacts {
   }
 
   /**
-   * Finds functions in bulk when a dump needs many: a bulk query costs about three single
-   * lookups (a garbage collection and a walk per prototype), each function found in bulk saves
-   * one. Call before the lookups, with the number of distinct functions to locate.
+   * Finds async generator objects in bulk when a dump needs several: a bulk query costs about
+   * one single lookup (a garbage collection and a heap walk). Call before the lookups, with
+   * the number of async generators to locate.
    */
-  prepare(functions: number): void {
-    if (functions > BULK_THRESHOLD) this.#findInBulk();
+  prepare(asyncGenerators: number): void {
+    if (asyncGenerators >= BULK_THRESHOLD) this.#findInBulk();
   }
 
-  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
+  internalProperties(heapIndex: number, options: { cheapOnly?: boolean } = {}): Map<string, RemoteValue> | undefined {
     if (this.#cache.has(heapIndex)) return this.#cache.get(heapIndex);
+    if (options.cheapOnly && !this.#known.has(this.#heap.heapId(heapIndex))) return undefined;
     const props = this.#fetch(heapIndex);
     this.#cache.set(heapIndex, props);
     return props;
@@ -155,6 +158,11 @@ export class InProcessFacts implements ObjectFacts {
     }
   }
 
+  /** Per-object heap walks done so far, and their time (ms). */
+  get walks(): { count: number; ms: number } {
+    return { count: this.#walks, ms: this.#spentMs };
+  }
+
   /** Adds a warning if the budget cut lookups short; call once, after the last lookup. */
   finish(): void {
     if (this.#skipped > 0) {
@@ -165,28 +173,26 @@ export class InProcessFacts implements ObjectFacts {
   }
 
   #findInBulk(): void {
-    for (const expression of BULK_PROTOTYPES) {
-      try {
-        const proto = this.#client.call<{ result: RemoteValue }>('Runtime.evaluate', { expression, objectGroup: OBJECT_GROUP, silent: true });
-        if (proto.result.objectId === undefined) continue;
-        const found = this.#client.call<{ objects: RemoteValue }>('Runtime.queryObjects', {
-          prototypeObjectId: proto.result.objectId,
-          objectGroup: OBJECT_GROUP,
-        });
-        if (found.objects.objectId === undefined) continue;
-        const items = this.#client.call<{ result: Array<{ name: string; value?: RemoteValue }> }>('Runtime.getProperties', {
-          objectId: found.objects.objectId,
-          ownProperties: true,
-        });
-        for (const item of items.result) {
-          const objectId = item.value?.objectId;
-          if (objectId === undefined || !/^\d+$/.test(item.name)) continue;
-          const { heapSnapshotObjectId } = this.#client.call<{ heapSnapshotObjectId: string }>('HeapProfiler.getHeapObjectId', { objectId });
-          this.#known.set(Number(heapSnapshotObjectId), objectId);
-        }
-      } catch {
-        // Bulk lookup is an optimisation: one by one still works.
+    try {
+      const proto = this.#client.call<{ result: RemoteValue }>('Runtime.evaluate', { expression: BULK_PROTOTYPE, objectGroup: OBJECT_GROUP, silent: true });
+      if (proto.result.objectId === undefined) return;
+      const found = this.#client.call<{ objects: RemoteValue }>('Runtime.queryObjects', {
+        prototypeObjectId: proto.result.objectId,
+        objectGroup: OBJECT_GROUP,
+      });
+      if (found.objects.objectId === undefined) return;
+      const items = this.#client.call<{ result: Array<{ name: string; value?: RemoteValue }> }>('Runtime.getProperties', {
+        objectId: found.objects.objectId,
+        ownProperties: true,
+      });
+      for (const item of items.result) {
+        const objectId = item.value?.objectId;
+        if (objectId === undefined || !/^\d+$/.test(item.name)) continue;
+        const { heapSnapshotObjectId } = this.#client.call<{ heapSnapshotObjectId: string }>('HeapProfiler.getHeapObjectId', { objectId });
+        this.#known.set(Number(heapSnapshotObjectId), objectId);
       }
+    } catch {
+      // Bulk lookup is an optimisation: one by one still works.
     }
   }
 
@@ -216,6 +222,7 @@ export class InProcessFacts implements ObjectFacts {
           objectGroup: OBJECT_GROUP,
         });
         this.#spentMs += performance.now() - started;
+        this.#walks++;
         objectId = result.objectId;
       }
       return objectId;
@@ -251,9 +258,9 @@ export class PrefetchedFacts implements ObjectFacts {
     return this.#states.get(heapIndex);
   }
 
-  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
+  internalProperties(heapIndex: number, options: { cheapOnly?: boolean } = {}): Map<string, RemoteValue> | undefined {
     const props = this.#facts.get(heapIndex);
-    if (props === undefined) this.missing.add(heapIndex);
+    if (props === undefined && !options.cheapOnly) this.missing.add(heapIndex);
     return props;
   }
 }

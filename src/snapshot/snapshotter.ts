@@ -13,7 +13,6 @@
  * 5. find roots and cycles (`dump-assembly.ts`).
  */
 import { createRequire } from 'node:module';
-import { SnapshotFailedError } from '../errors.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -21,9 +20,9 @@ import type { Dump, DumpTrigger } from '../model.js';
 import type { VerdictOptions } from '../graph/verdicts.js';
 import { assembleDump } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
-import { HeapGraph } from './heap-graph.js';
+import { captureHeap } from './heap-capture.js';
 import { InspectorClient } from './inspector-client.js';
-import { factLookups, InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
+import { InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
 import { describeLeaves } from './leaves.js';
 import { SuspensionIndex } from './suspension-points.js';
 import { deriveWaitEdges } from './wait-edges.js';
@@ -34,24 +33,12 @@ export interface SnapshotOptions {
   trigger?: DumpTrigger;
 }
 
-/** Parameters of `HeapProfiler.takeHeapSnapshot` for every dump: numbers carry their values. */
-export const HEAP_SNAPSHOT_PARAMS = { reportProgress: false, captureNumericValue: true } as const;
-
 /** Loaded lazily: a Node built without the inspector must still be able to load awaitwhat. */
 function loadInspector(): typeof import('node:inspector') | undefined {
   try {
     return createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector');
   } catch {
     return undefined;
-  }
-}
-
-/** Joins snapshot chunks; V8 strings stop at ~512 MiB, which a very large heap exceeds. */
-export function joinChunks(chunks: string[]): string {
-  try {
-    return chunks.join('');
-  } catch (cause) {
-    throw new SnapshotFailedError('the heap snapshot is too large to read in one string', { cause });
   }
 }
 
@@ -92,17 +79,18 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     const scripts = new Map<string, string>();
     client.on('Debugger.scriptParsed', (p: { scriptId: string; url: string }) => scripts.set(p.scriptId, p.url));
     client.call('Debugger.enable');
-    const chunks: string[] = [];
-    client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => chunks.push(p.chunk));
-    client.call('HeapProfiler.takeHeapSnapshot', HEAP_SNAPSHOT_PARAMS);
-    const heap = HeapGraph.parse(joinChunks(chunks));
-    chunks.length = 0;
+    const captured = captureHeap(client);
+    const { heap } = captured;
+    const graphStarted = performance.now();
     const raw = deriveWaitEdges(heap);
     describeLeaves(heap, raw.nodes.values(), started);
+    const graphMs = performance.now() - graphStarted;
     const state = hookState();
     const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
     const facts = new InProcessFacts(client, heap, warnings, lookupBudget(process.env));
-    facts.prepare(factLookups(heap, raw.nodes.values(), { generators: false }).length);
+    let asyncGenerators = 0;
+    for (const node of raw.nodes.values()) if (node.kind === 'async-generator') asyncGenerators++;
+    facts.prepare(asyncGenerators);
     const nodes = buildNodes(raw.nodes.values(), {
       heap,
       facts,
@@ -124,9 +112,24 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       hooks,
       nodes,
       warnings,
-      durationMs: performance.now() - started,
+      durationMs: 0,
       verdicts: { ...verdictOptions(process.env), eventSourcesPending: eventSourcesPending() },
     });
+    const walks = facts.walks;
+    const finished = performance.now();
+    dump.durationMs = Math.round((finished - started) * 10) / 10;
+    const ms = (value: number) => Math.round(value * 10) / 10;
+    dump.profile = {
+      capture: captured.method,
+      snapshotBytes: captured.bytes,
+      heapNodes: heap.nodeCount,
+      captureMs: ms(captured.captureMs),
+      parseMs: ms(captured.parseMs),
+      graphMs: ms(graphMs),
+      lookups: walks.count,
+      lookupMs: ms(walks.ms),
+      buildMs: ms(finished - graphStarted - graphMs - walks.ms),
+    };
     // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.
     const metricsSection = dumpMetrics();
     if (metricsSection) dump.metrics = metricsSection;
