@@ -40,6 +40,15 @@ describe('never harm the host', () => {
     expect(loaded.stderr).toBe(plain.stderr);
   });
 
+  it('does not wake an idle program: the clock rests while no promise is made, and the first wait after that is timed exactly', async () => {
+    const { stdout } = await run(process.execPath, ['--import', register, program('idle-then-wait.mjs')], { timeout: 30_000 });
+    const r = JSON.parse(stdout) as { restedWhileIdle: boolean; armedAgain: boolean; waitingMs: number; elapsedMs: number };
+    expect(r.restedWhileIdle).toBe(true);
+    expect(r.armedAgain).toBe(true);
+    // The wait's own age, within the clock's rounding; a stale clock would add the idle 300 ms.
+    expect(Math.abs(r.waitingMs - r.elapsedMs)).toBeLessThan(5);
+  });
+
   it('does not keep a finished program alive', async () => {
     const started = Date.now();
     const { stdout } = await run(process.execPath, ['--import', register, '-e', 'console.log("bye")'], { timeout: 20_000 });

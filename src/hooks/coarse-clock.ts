@@ -5,8 +5,10 @@
  * await-heavy code (docs/benchmarks.md). A stamp only needs to say when a wait began, to the
  * precision a person reads "waiting 12.3s" with, so the hot path reads a cached value instead:
  *
- * - an unref'd 10 ms interval refreshes it while the event loop turns (it never keeps the
- *   process alive);
+ * - an unref'd 10 ms interval refreshes it while the event loop turns and the program creates
+ *   promises (it never keeps the process alive); when a whole interval passes without a read
+ *   the interval stops, so an idle process is not woken 100 times a second, and the first read
+ *   after that takes the exact time and starts it again;
  * - every {@link REFRESH_EVERY} reads refresh it too, so a long synchronous stretch that
  *   creates many promises does not stamp them all with the time it began.
  *
@@ -24,36 +26,74 @@ const now = (): number => Math.round(performance.now());
 
 /** Reads between forced refreshes. */
 export const REFRESH_EVERY = 256;
-/** Interval of the background refresh, ms. */
+/** Period of the background refresh, ms. */
 export const REFRESH_INTERVAL_MS = 10;
 
 let cached = now();
 let budget = REFRESH_EVERY;
-let timer: ReturnType<typeof setInterval> | undefined;
+/**
+ * One timeout, created when the clock starts and re-armed with `refresh()` rather than
+ * replaced: a timer created later, from inside a promise hook, would belong to (and keep
+ * alive) the async context of whatever task happened to read the clock.
+ */
+let timer: ReturnType<typeof setTimeout> | undefined;
+let armed = false;
 let users = 0;
+/** Refreshes so far, and the count and budget at the last tick: unchanged means no reads. */
+let refreshes = 0;
+let seenRefreshes = -1;
+let seenBudget = -1;
 
 /** The cached time (whole ms since `performance.timeOrigin`). Hot path. */
 export function coarseNow(): number {
-  if (--budget === 0) {
-    budget = REFRESH_EVERY;
-    cached = now();
-  }
+  if (--budget === 0) refresh();
   return cached;
+}
+
+/** Off the hot path: once every REFRESH_EVERY reads, or at the first read after idling. */
+function refresh(): void {
+  budget = REFRESH_EVERY;
+  refreshes++;
+  cached = now();
+  if (!armed && timer !== undefined) {
+    armed = true;
+    timer.refresh();
+  }
+}
+
+function onTick(): void {
+  if (budget === seenBudget && refreshes === seenRefreshes) {
+    // Nothing read the clock for a whole interval: stop waking the process. The next read
+    // finds a budget of 1, so it takes the exact time and re-arms the timer.
+    armed = false;
+    budget = 1;
+    return;
+  }
+  seenBudget = budget;
+  seenRefreshes = refreshes;
+  cached = now();
+  timer?.refresh();
 }
 
 /** Starts the background refresh (reference-counted). */
 export function startClock(): void {
   if (users++ > 0) return;
   cached = now();
-  timer = setInterval(() => {
-    cached = now();
-  }, REFRESH_INTERVAL_MS);
+  budget = REFRESH_EVERY;
+  armed = true;
+  timer = setTimeout(onTick, REFRESH_INTERVAL_MS);
   timer.unref();
 }
 
 /** Stops the background refresh once every user stopped. */
 export function stopClock(): void {
   if (users === 0 || --users > 0) return;
-  clearInterval(timer);
+  clearTimeout(timer);
   timer = undefined;
+  armed = false;
+}
+
+/** Whether the background refresh is armed (it rests while nothing reads the clock). */
+export function clockTicking(): boolean {
+  return armed;
 }
