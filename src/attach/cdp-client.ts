@@ -27,8 +27,21 @@ interface Message {
   error?: { code?: number; message?: string; data?: string };
 }
 
+/**
+ * What the remote steps of a dump need of a CDP session: requests with a deadline, events,
+ * and whether it is gone. A WebSocket to another process ({@link CdpClient}) or an inspector
+ * session a worker thread holds on its own main thread (background dumps).
+ */
+export interface CdpSession {
+  send<T = Record<string, unknown>>(method: string, params?: object, timeoutMs?: number): Promise<T>;
+  /** Listens to an event; returns a function that stops listening. */
+  on(event: string, listener: (params: any) => void): () => void;
+  /** Whether the session is closed. */
+  readonly closed: boolean;
+}
+
 /** A connected CDP session. Always {@link CdpClient.close} it. */
-export class CdpClient {
+export class CdpClient implements CdpSession {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<(params: any) => void>>();

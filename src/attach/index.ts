@@ -18,20 +18,16 @@
 import { AttachFailedError, AwaitwhatError, SnapshotFailedError } from '../errors.js';
 import type { BlockedLoop, Dump } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
-import { buildNodes } from '../snapshot/graph-builder.js';
 import { describeLeaves } from '../snapshot/leaves.js';
-import { factLookups, type PrefetchedFacts } from '../snapshot/object-facts.js';
-import { SuspensionIndex } from '../snapshot/suspension-points.js';
-import type { HeapGraph } from '../snapshot/heap-graph.js';
-import type { RawNode } from '../snapshot/wait-edges.js';
-import { verdictOptions } from '../snapshot/snapshotter.js';
+import { lookupBudget, verdictOptions } from '../snapshot/snapshotter.js';
 import { deriveWaitEdges } from '../snapshot/wait-edges.js';
 import type { CdpClient } from './cdp-client.js';
 import { openInspector } from './inspector-endpoint.js';
 import { leaveTarget } from './leave-target.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
-import { prefetchFacts, prefetchResourceStates } from './remote-facts.js';
+import { LookupBudget } from './remote-facts.js';
+import { buildNodesOverSession } from './remote-graph.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
 import { checkProcess, DEFAULT_INSPECTOR_PORT, inspectorFlagsOf } from './target-process.js';
 
@@ -132,23 +128,26 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   const heap = await takeRemoteHeapSnapshot(client, timeoutMs);
   const raw = deriveWaitEdges(heap);
   describeLeaves(heap, raw.nodes.values(), facts.now);
-  // Two rounds: function definitions and their scripts' sources first, which locate every
-  // task of a single-await function; then only the tasks the sources could not place.
-  const prefetched = await prefetchFacts(client, heap, factLookups(heap, raw.nodes.values(), { generators: false }), warnings, timeoutMs);
-  const sources = await fetchSources(client, raw.nodes.values(), heap, prefetched, timeoutMs);
-  const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
-  buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks, suspensions });
-  if (prefetched.missing.size > 0) prefetched.add(await prefetchFacts(client, heap, [...prefetched.missing], warnings, timeoutMs));
-  const resources = [...raw.nodes.values()].flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource]));
-  await prefetchResourceStates(client, heap, resources, prefetched, timeoutMs);
-  if (thread.paused) {
-    await resumeMainThread(client, timeoutMs);
-    setPaused(false);
-  }
-  const durationMs = Date.now() - started;
-
-  const nodes = buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now: facts.now, hooks: facts.hooks, suspensions });
-  const unlocated = nodes.filter((n) => (n.kind === 'async-function' || n.kind === 'async-generator') && !n.awaitLocation).length;
+  let durationMs = 0;
+  const nodes = await buildNodesOverSession(client, heap, raw, {
+    scripts,
+    now: facts.now,
+    hooks: facts.hooks,
+    warnings,
+    timeoutMs,
+    budget: new LookupBudget(lookupBudget(process.env)),
+    factsFetched: async () => {
+      if (thread.paused) {
+        await resumeMainThread(client, timeoutMs);
+        setPaused(false);
+      }
+      durationMs = Date.now() - started;
+    },
+  });
+  // Node's own functions are located by definition only, by design (graph-builder.ts).
+  const unlocated = nodes.filter(
+    (n) => (n.kind === 'async-function' || n.kind === 'async-generator') && !n.awaitLocation && !n.functionLocation?.url.startsWith('node:'),
+  ).length;
   if (unlocated > 0 && !thread.paused) {
     warnings.push(
       `${unlocated} task(s) have no await line: the program kept running after the heap snapshot and they moved on or were collected before their lookup (or they were beyond the lookup limit)`,
@@ -168,30 +167,4 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   dump.source = 'attached';
   if (blockedLoop) dump.blockedLoop = blockedLoop;
   return dump;
-}
-
-/** The sources of the scripts that define the tasks' functions (for single-await locations). */
-async function fetchSources(
-  client: CdpClient,
-  nodes: Iterable<RawNode>,
-  heap: HeapGraph,
-  facts: PrefetchedFacts,
-  timeoutMs: number,
-): Promise<Map<string, string>> {
-  const scriptIds = new Set<string>();
-  for (const node of nodes) {
-    const fn = heap.edgeTo(node.generator ?? node.key, 'function');
-    const at = fn === undefined ? undefined : (heap.location(fn) ?? (facts.internalProperties(fn)?.get('[[FunctionLocation]]')?.value as { scriptId?: string } | undefined));
-    if (at?.scriptId) scriptIds.add(at.scriptId);
-  }
-  const sources = new Map<string, string>();
-  for (const scriptId of scriptIds) {
-    try {
-      const { scriptSource } = await client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }, timeoutMs);
-      sources.set(scriptId, scriptSource);
-    } catch {
-      // that script is then located by V8 object by object
-    }
-  }
-  return sources;
 }

@@ -1,25 +1,66 @@
 /**
  * Internal properties (`[[GeneratorLocation]]`, `[[GeneratorState]]`, `[[FunctionLocation]]`)
- * of the heap objects a dump needs, fetched from the target before the graph is built:
- * `HeapProfiler.getObjectByHeapObjectId` (in awaitwhat's object group) then
- * `Runtime.getProperties`. Requests are pipelined a few at a time (the target answers them one
- * by one on its main thread; pipelining saves the round trips). Bounded by the same lookup
- * limit as an in-process dump, with the same warning.
+ * of the heap objects a dump needs, fetched through an asynchronous CDP session before the
+ * graph is built: `HeapProfiler.getObjectByHeapObjectId` (in awaitwhat's object group) then
+ * `Runtime.getProperties`. Used by attach mode (another process) and by background dumps (a
+ * worker thread asking its own main thread). Requests are pipelined a few at a time (the
+ * target answers them one by one on its main thread; pipelining saves the round trips).
+ *
+ * Each lookup walks the target's whole heap *on its main thread* (about a second on a 100 MB
+ * heap), so lookups are bounded twice: by count ({@link LOOKUP_LIMIT}) and by the time they
+ * took ({@link LookupBudget}, the same `AWAITWHAT_LOOKUP_BUDGET_MS` as an in-process dump).
  */
 import type { HeapGraph } from '../snapshot/heap-graph.js';
-import { internalPropertyMap, LOOKUP_LIMIT, OBJECT_GROUP, PrefetchedFacts, RESOURCE_STATE, type RemoteValue } from '../snapshot/object-facts.js';
-import type { CdpClient } from './cdp-client.js';
+import {
+  internalPropertyMap,
+  LOOKUP_BUDGET_MS,
+  LOOKUP_LIMIT,
+  OBJECT_GROUP,
+  PrefetchedFacts,
+  RESOURCE_STATE,
+  type RemoteValue,
+} from '../snapshot/object-facts.js';
+import type { RawNode } from '../snapshot/wait-edges.js';
+import type { CdpSession } from './cdp-client.js';
 
 /** Requests in flight at once. */
 const IN_FLIGHT = 4;
 
+/**
+ * The time per-object lookups may take in one dump, shared by every round of it; counts what
+ * was spent (the target's main thread was busy for that long) and what was skipped.
+ */
+export class LookupBudget {
+  readonly budgetMs: number;
+  spentMs = 0;
+  lookups = 0;
+  skipped = 0;
+
+  constructor(budgetMs = LOOKUP_BUDGET_MS) {
+    this.budgetMs = budgetMs;
+  }
+
+  /** Whether another lookup may start. */
+  get open(): boolean {
+    return this.spentMs < this.budgetMs;
+  }
+
+  /** The warning to give when lookups were cut short, if they were. */
+  warning(): string | undefined {
+    return this.skipped > 0
+      ? `${this.skipped} objects were not located: per-object lookups walk the whole heap and stopped after ${this.budgetMs} ms (AWAITWHAT_LOOKUP_BUDGET_MS)`
+      : undefined;
+  }
+}
+
 /** Fetches the facts of `indexes` (heap node indexes) into a {@link PrefetchedFacts}. */
 export async function prefetchFacts(
-  client: CdpClient,
+  client: CdpSession,
   heap: HeapGraph,
   indexes: readonly number[],
   warnings: string[],
   timeoutMs: number,
+  budget: LookupBudget = new LookupBudget(),
 ): Promise<PrefetchedFacts> {
   const facts = new Map<number, Map<string, RemoteValue>>();
   const wanted = indexes.slice(0, LOOKUP_LIMIT);
@@ -29,8 +70,13 @@ export async function prefetchFacts(
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < wanted.length) {
+      if (!budget.open) {
+        budget.skipped += wanted.length - next;
+        next = wanted.length;
+        return;
+      }
       const index = wanted[next++]!;
-      const props = await fetchOne(client, heap, index, timeoutMs);
+      const props = await fetchOne(client, heap, index, timeoutMs, budget);
       if (props) facts.set(index, props);
     }
   };
@@ -38,15 +84,27 @@ export async function prefetchFacts(
   return new PrefetchedFacts(facts);
 }
 
-async function fetchOne(client: CdpClient, heap: HeapGraph, index: number, timeoutMs: number): Promise<Map<string, RemoteValue> | undefined> {
+/** The object's inspector id: one heap walk in the target, timed against the budget. */
+async function objectIdOf(client: CdpSession, heap: HeapGraph, index: number, timeoutMs: number, budget: LookupBudget): Promise<string | undefined> {
+  const started = performance.now();
   try {
     const { result } = await client.send<{ result: RemoteValue }>(
       'HeapProfiler.getObjectByHeapObjectId',
       { objectId: String(heap.heapId(index)), objectGroup: OBJECT_GROUP },
       timeoutMs,
     );
-    if (result.objectId === undefined) return undefined;
-    return internalPropertyMap(await client.send('Runtime.getProperties', { objectId: result.objectId, ownProperties: true }, timeoutMs));
+    return result.objectId;
+  } finally {
+    budget.spentMs += performance.now() - started;
+    budget.lookups++;
+  }
+}
+
+async function fetchOne(client: CdpSession, heap: HeapGraph, index: number, timeoutMs: number, budget: LookupBudget): Promise<Map<string, RemoteValue> | undefined> {
+  try {
+    const objectId = await objectIdOf(client, heap, index, timeoutMs, budget);
+    if (objectId === undefined) return undefined;
+    return internalPropertyMap(await client.send('Runtime.getProperties', { objectId, ownProperties: true }, timeoutMs));
   } catch (error) {
     if (client.closed) throw error;
     return undefined; // collected since the snapshot, or not an object
@@ -58,23 +116,26 @@ async function fetchOne(client: CdpClient, heap: HeapGraph, index: number, timeo
  * paused, waiting for drain…) through their public getters, as an in-process dump does.
  */
 export async function prefetchResourceStates(
-  client: CdpClient,
+  client: CdpSession,
   heap: HeapGraph,
   resources: readonly number[],
   facts: PrefetchedFacts,
   timeoutMs: number,
+  budget: LookupBudget = new LookupBudget(),
 ): Promise<void> {
-  for (const index of resources.slice(0, LOOKUP_LIMIT)) {
+  const wanted = resources.slice(0, LOOKUP_LIMIT);
+  for (let i = 0; i < wanted.length; i++) {
+    if (!budget.open) {
+      budget.skipped += wanted.length - i;
+      return;
+    }
+    const index = wanted[i]!;
     try {
-      const { result } = await client.send<{ result: RemoteValue }>(
-        'HeapProfiler.getObjectByHeapObjectId',
-        { objectId: String(heap.heapId(index)), objectGroup: OBJECT_GROUP },
-        timeoutMs,
-      );
-      if (result.objectId === undefined) continue;
+      const objectId = await objectIdOf(client, heap, index, timeoutMs, budget);
+      if (objectId === undefined) continue;
       const answer = await client.send<{ result: { value?: unknown } }>(
         'Runtime.callFunctionOn',
-        { objectId: result.objectId, functionDeclaration: RESOURCE_STATE, returnByValue: true, silent: true },
+        { objectId, functionDeclaration: RESOURCE_STATE, returnByValue: true, silent: true },
         timeoutMs,
       );
       const value = answer.result.value;
@@ -83,4 +144,30 @@ export async function prefetchResourceStates(
       if (client.closed) throw error;
     }
   }
+}
+
+/** The sources of the scripts that define the tasks' functions (for single-await locations). */
+export async function fetchSources(
+  client: CdpSession,
+  nodes: Iterable<RawNode>,
+  heap: HeapGraph,
+  facts: PrefetchedFacts,
+  timeoutMs: number,
+): Promise<Map<string, string>> {
+  const scriptIds = new Set<string>();
+  for (const node of nodes) {
+    const fn = heap.edgeTo(node.generator ?? node.key, 'function');
+    const at = fn === undefined ? undefined : (heap.location(fn) ?? (facts.internalProperties(fn)?.get('[[FunctionLocation]]')?.value as { scriptId?: string } | undefined));
+    if (at?.scriptId) scriptIds.add(at.scriptId);
+  }
+  const sources = new Map<string, string>();
+  for (const scriptId of scriptIds) {
+    try {
+      const { scriptSource } = await client.send<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId }, timeoutMs);
+      sources.set(scriptId, scriptSource);
+    } catch {
+      // that script is then located by V8 object by object
+    }
+  }
+  return sources;
 }

@@ -65,7 +65,7 @@ function eventSourcesPending(): boolean | undefined {
 }
 
 /** The per-object lookup budget from `AWAITWHAT_LOOKUP_BUDGET_MS`, else the default. */
-function lookupBudget(env: NodeJS.ProcessEnv): number {
+export function lookupBudget(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.AWAITWHAT_LOOKUP_BUDGET_MS);
   return env.AWAITWHAT_LOOKUP_BUDGET_MS && Number.isFinite(ms) && ms >= 0 ? ms : LOOKUP_BUDGET_MS;
 }
