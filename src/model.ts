@@ -282,6 +282,11 @@ export interface DumpProfile {
   lookupMs: number;
   /** Building the nodes (lookups excepted) and assembling the dump: roots, cycles, verdicts. */
   buildMs: number;
+  /**
+   * Whether parsing and analysis ran in a worker thread while the program went on (SIGUSR2
+   * dumps, `snapshotInBackground()`); then only `captureMs` and `lookupMs` paused it.
+   */
+  worker: boolean;
 }
 
 /* ------------------------------------------------------------------------------------------ */

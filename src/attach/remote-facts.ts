@@ -32,12 +32,26 @@ const IN_FLIGHT = 4;
  */
 export class LookupBudget {
   readonly budgetMs: number;
+  /** Time during which at least one lookup was outstanding (pipelined lookups overlap). */
   spentMs = 0;
   lookups = 0;
   skipped = 0;
+  #outstanding = 0;
+  #since = 0;
 
   constructor(budgetMs = LOOKUP_BUDGET_MS) {
     this.budgetMs = budgetMs;
+  }
+
+  /** A lookup starts. */
+  begin(): void {
+    if (this.#outstanding++ === 0) this.#since = performance.now();
+    this.lookups++;
+  }
+
+  /** A lookup ended (answered or failed). */
+  end(): void {
+    if (--this.#outstanding === 0) this.spentMs += performance.now() - this.#since;
   }
 
   /** Whether another lookup may start. */
@@ -86,7 +100,7 @@ export async function prefetchFacts(
 
 /** The object's inspector id: one heap walk in the target, timed against the budget. */
 async function objectIdOf(client: CdpSession, heap: HeapGraph, index: number, timeoutMs: number, budget: LookupBudget): Promise<string | undefined> {
-  const started = performance.now();
+  budget.begin();
   try {
     const { result } = await client.send<{ result: RemoteValue }>(
       'HeapProfiler.getObjectByHeapObjectId',
@@ -95,8 +109,7 @@ async function objectIdOf(client: CdpSession, heap: HeapGraph, index: number, ti
     );
     return result.objectId;
   } finally {
-    budget.spentMs += performance.now() - started;
-    budget.lookups++;
+    budget.end();
   }
 }
 

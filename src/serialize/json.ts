@@ -341,6 +341,7 @@ function dumpProfile(value: unknown, path: string): DumpProfile {
     lookups: whole('lookups'),
     lookupMs: ms('lookupMs'),
     buildMs: ms('buildMs'),
+    worker: bool(o, 'worker', path),
   };
 }
 

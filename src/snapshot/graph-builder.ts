@@ -115,10 +115,10 @@ class NodeBuilder {
       node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...single })!;
     } else {
       // Asking V8 walks the whole heap (about a second per object on a 100 MB heap): worth it
-      // for the program's own functions, not for Node's (the ESM loader's `run` and the like,
-      // in every dump of an ES module program), which show where they are defined instead.
+      // for the program's own functions, not for Node's (the ESM loader's `run`, a stream's
+      // async iterator…, in many dumps), which show where they are defined instead.
       const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
-      const props = facts.internalProperties(gen, { cheapOnly: internal });
+      const props = internal ? undefined : facts.internalProperties(gen);
       if (props) {
         const state = props.get('[[GeneratorState]]')?.value;
         if (state === 'running' || state === 'executing') node.state = 'running';

@@ -57,8 +57,11 @@ export function captureHeap(client: InspectorClient): CapturedHeap {
   return { heap, method: 'inspector', bytes: length, captureMs: captured - again, parseMs: performance.now() - captured };
 }
 
-/** The snapshot's bytes from `v8.getHeapSnapshot()`, or `undefined` if they did not all arrive synchronously. */
-function readStreamSynchronously(): Buffer | undefined {
+/**
+ * The snapshot's bytes from `v8.getHeapSnapshot()`, or `undefined` if they did not all
+ * arrive synchronously (then only the inspector can take it).
+ */
+export function readStreamSynchronously(): Buffer | undefined {
   let stream: ReturnType<typeof v8.getHeapSnapshot> | undefined;
   try {
     stream = (v8.getHeapSnapshot as (options?: object) => ReturnType<typeof v8.getHeapSnapshot>)({ exposeNumericValues: true });

@@ -16,12 +16,8 @@ export interface RemoteValue {
 
 /** Internal properties (`[[GeneratorLocation]]`, `[[FunctionLocation]]`, …) of heap objects. */
 export interface ObjectFacts {
-  /**
-   * The internal properties of the object at `heapIndex`, or `undefined` if unavailable.
-   * With `cheapOnly`, only if that needs no whole-heap walk (the object was found in bulk or
-   * fetched already).
-   */
-  internalProperties(heapIndex: number, options?: { cheapOnly?: boolean }): Map<string, RemoteValue> | undefined;
+  /** The internal properties of the object at `heapIndex`, or `undefined` if unavailable. */
+  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined;
   /**
    * The live state of a socket or stream (addresses, connecting, paused, ended, bytes queued),
    * read through its own getters; `undefined` where that is not possible.
@@ -133,9 +129,8 @@ export class InProcessFacts implements ObjectFacts {
     if (asyncGenerators >= BULK_THRESHOLD) this.#findInBulk();
   }
 
-  internalProperties(heapIndex: number, options: { cheapOnly?: boolean } = {}): Map<string, RemoteValue> | undefined {
+  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     if (this.#cache.has(heapIndex)) return this.#cache.get(heapIndex);
-    if (options.cheapOnly && !this.#known.has(this.#heap.heapId(heapIndex))) return undefined;
     const props = this.#fetch(heapIndex);
     this.#cache.set(heapIndex, props);
     return props;
@@ -258,9 +253,9 @@ export class PrefetchedFacts implements ObjectFacts {
     return this.#states.get(heapIndex);
   }
 
-  internalProperties(heapIndex: number, options: { cheapOnly?: boolean } = {}): Map<string, RemoteValue> | undefined {
+  internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined {
     const props = this.#facts.get(heapIndex);
-    if (props === undefined && !options.cheapOnly) this.missing.add(heapIndex);
+    if (props === undefined) this.missing.add(heapIndex);
     return props;
   }
 }

@@ -56,7 +56,7 @@ export function verdictOptions(env: NodeJS.ProcessEnv): VerdictOptions {
  * Whether anything keeps the event loop alive. awaitwhat's own handles (the clock interval,
  * the watchdog) are unref'd and not listed, nor is the signal listener.
  */
-function eventSourcesPending(): boolean | undefined {
+export function eventSourcesPending(): boolean | undefined {
   try {
     return process.getActiveResourcesInfo().length > 0;
   } catch {
@@ -129,6 +129,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
       lookups: walks.count,
       lookupMs: ms(walks.ms),
       buildMs: ms(finished - graphStarted - graphMs - walks.ms),
+      worker: false,
     };
     // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.
     const metricsSection = dumpMetrics();

@@ -11,12 +11,17 @@ import { createRequire } from 'node:module';
 
 type Snapshotter = typeof import('../snapshot/snapshotter.js');
 type DumpFile = typeof import('./dump-file.js');
+type Background = typeof import('../background/index.js');
 
 const load = createRequire(import.meta.url);
-let modules: { snapshotter: Snapshotter; dumpFile: DumpFile } | undefined;
+let modules: { snapshotter: Snapshotter; dumpFile: DumpFile; background: Background } | undefined;
 
-/** `takeSnapshot` and `writeDumpFile`, loaded on first use. */
-export function dumpModules(): { snapshotter: Snapshotter; dumpFile: DumpFile } {
-  modules ??= { snapshotter: load('../snapshot/snapshotter.js') as Snapshotter, dumpFile: load('./dump-file.js') as DumpFile };
+/** `takeSnapshot`, `takeSnapshotInBackground` and `writeDumpFile`, loaded on first use. */
+export function dumpModules(): { snapshotter: Snapshotter; dumpFile: DumpFile; background: Background } {
+  modules ??= {
+    snapshotter: load('../snapshot/snapshotter.js') as Snapshotter,
+    dumpFile: load('./dump-file.js') as DumpFile,
+    background: load('../background/index.js') as Background,
+  };
   return modules;
 }

@@ -1,7 +1,12 @@
 /**
  * The SIGUSR2 trigger: `kill -USR2 <pid>` writes a dump and names it on stderr.
+ *
+ * The dump is taken in the background (`src/background/`): the program is paused while V8
+ * writes the heap snapshot, and goes on serving while a worker thread builds the graph. The
+ * exit trigger, where nothing asynchronous can happen, dumps synchronously instead.
  */
 import { isMainThread } from 'node:worker_threads';
+import type { Dump } from '../model.js';
 import { dumpModules } from './lazy-dump.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
@@ -29,8 +34,64 @@ export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | unde
   }
 }
 
+/** The background dump under way, if any: one at a time. */
+let inFlight = false;
+
+/** Reports a failure in one line; never throws. */
+function reportFailure(error: unknown): void {
+  try {
+    process.stderr.write(`awaitwhat: dump failed: ${(error as Error)?.message ?? String(error)}\n`);
+  } catch {
+    // stderr is gone: nothing else to tell
+  }
+}
+
+/**
+ * Takes a dump in the background and writes it, as the signal handler does. Never rejects
+ * and never throws: failures are reported on stderr in one line.
+ * @returns the dump file's path, or `undefined` if the dump failed or one was under way.
+ */
+export function dumpToFileInBackground(): Promise<string | undefined> {
+  if (inFlight) {
+    process.stderr.write('awaitwhat: a dump is already being taken; this request is ignored\n');
+    return Promise.resolve(undefined);
+  }
+  let modules: ReturnType<typeof dumpModules>;
+  try {
+    modules = dumpModules();
+  } catch (error) {
+    reportFailure(error);
+    return Promise.resolve(undefined);
+  }
+  inFlight = true;
+  let pending: Promise<Dump>;
+  try {
+    pending = modules.background.takeSnapshotInBackground({ trigger: 'signal' });
+  } catch (error) {
+    pending = Promise.reject(error);
+  }
+  return pending.then(
+    (dump) => {
+      inFlight = false;
+      try {
+        const path = modules.dumpFile.writeDumpFile(dump);
+        process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
+        return path;
+      } catch (error) {
+        reportFailure(error);
+        return undefined;
+      }
+    },
+    (error: unknown) => {
+      inFlight = false;
+      reportFailure(error);
+      return undefined;
+    },
+  );
+}
+
 function onSignal(): void {
-  dumpToFile('signal');
+  void dumpToFileInBackground();
 }
 
 /**
