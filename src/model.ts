@@ -296,8 +296,12 @@ export interface DumpProfile {
 
 /**
  * Summary of a histogram of durations. Every field is in **nanoseconds** except `count`.
- * Percentiles come from log-linear buckets and are within ≈ 3 % of the true sample;
- * `count`, `min`, `max` and `mean` are exact. All fields are 0 when `count` is 0.
+ * Percentiles come from log-linear buckets and are within ≈ 3 % of the true sample.
+ * `count` is exact. For the task metrics' step and wait histograms, values come from the
+ * **timed** steps (a sample unless `enableMetrics({ timeEveryStep: true })`, see
+ * docs/metrics.md): `mean` and the percentiles are estimates, `min` / `max` the extremes of the
+ * sample; with every step timed, `min`, `max` and `mean` are exact. All fields but `count` are
+ * 0 while nothing was measured (all are 0 when `count` is 0).
  */
 export interface HistogramSummary {
   /** Number of samples. */

@@ -27,6 +27,28 @@ async function json<T>(name: string, ...args: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
+/** Runs an ES module given as text (it imports 'awaitwhat', the built package) and parses its output. */
+async function inline<T>(source: string): Promise<T> {
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', source], { cwd: root, timeout: 30_000 });
+  return JSON.parse(stdout) as T;
+}
+
+/**
+ * 20 steps of 4 ms then 10 steps of 12 ms, measured in a window opened from a timer (the
+ * shape `histogram` of monitor-shapes.mjs), with the given enableMetrics() options.
+ */
+const busySteps = (options: string) => `
+  import { enableMetrics, metricsIntervals } from 'awaitwhat';
+  enableMetrics(${options});
+  const spin = (ms) => { const t0 = performance.now(); while (performance.now() - t0 < ms); };
+  async function busy(ms) { await null; spin(ms); }
+  setTimeout(() => {
+    const interval = metricsIntervals();
+    for (let i = 0; i < 20; i++) busy(4);
+    for (let i = 0; i < 10; i++) busy(12);
+    setTimeout(() => console.log(JSON.stringify({ window: interval.next() })), 600);
+  }, 10);`;
+
 describe('Histogram (fixed memory, log-linear)', () => {
   it('count, min, max and mean are exact; percentiles within the bucket precision', () => {
     const h = new Histogram();
@@ -75,8 +97,8 @@ interface ShapeOut {
 }
 
 describe('metrics() on programs with known busy steps', () => {
-  it('stepDurationNs matches 20 steps of 4 ms and 10 steps of 12 ms', async () => {
-    const r = await json<ShapeOut>('monitor-shapes.mjs', 'histogram');
+  it('timeEveryStep: stepDurationNs matches 20 steps of 4 ms and 10 steps of 12 ms', async () => {
+    const r = await inline<ShapeOut>(busySteps('{ slowStepThresholdMs: 15, timeEveryStep: true }'));
     const h = r.window.stepDurationNs;
     expect(h.count).toBe(30);
     expect(r.window.resumptions).toBe(30);
@@ -89,8 +111,61 @@ describe('metrics() on programs with known busy steps', () => {
     expect(h.max).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION));
     expect(h.mean).toBeGreaterThanOrEqual((20 * 4e6 + 10 * 12e6) / 30);
     expect(r.window.busyNs).toBeGreaterThanOrEqual(200e6);
-    // The slow-step threshold of this program is 15 ms: no 4 or 12 ms step is slow.
+    // The slow-step threshold is 15 ms: no 4 or 12 ms step is slow.
     expect(r.window.slowSteps).toBe(0);
+  });
+
+  it('sampled (default): every step counted, only timed steps measured, long steps timed back to back', async () => {
+    // monitor-shapes.mjs `histogram`: default options, so about 1 step in 64 is timed, and every
+    // step after a timed step of 10 µs or more. Steps before the window decide whether one of
+    // these 30 is timed; once one is, all the following ones are (they are long).
+    const r = await json<ShapeOut>('monitor-shapes.mjs', 'histogram');
+    const h = r.window.stepDurationNs;
+    expect(h.count).toBe(30); // exact, timed or not
+    expect(r.window.resumptions).toBe(30);
+    expect(r.window.slowSteps).toBe(0);
+    if (h.max > 0) {
+      // Whatever was timed in the window is one of these steps: none shorter than 4 ms.
+      expect(h.min).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
+      expect(h.p95).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION)); // the 12 ms steps came last: all timed
+      expect(h.max).toBeLessThan(12e6 * 1.25 * 4); // generous: a slow machine
+      expect(r.window.busyNs).toBeGreaterThanOrEqual(10 * 12e6); // the 10 steps of 12 ms, at least
+    } else {
+      expect(r.window.busyNs).toBe(0);
+    }
+  });
+
+  it('sampled (default): on many short steps, counts stay exact and a sample is measured', async () => {
+    const r = await inline<{ window: ShapeOut['window'] & { waitDurationNs: { count: number; max: number }; waitingNs: number; tasksSettled: number } }>(`
+      import { enableMetrics, metricsIntervals } from 'awaitwhat';
+      enableMetrics();
+      async function work() { for (let j = 0; j < 200; j++) await null; }
+      setTimeout(() => {
+        const interval = metricsIntervals();
+        const all = [];
+        for (let i = 0; i < 20; i++) all.push(work());
+        Promise.all(all).then(() => setTimeout(() => console.log(JSON.stringify({ window: interval.next() })), 20));
+      }, 10);`);
+    const w = r.window;
+    expect(w.tasksCreated).toBeGreaterThanOrEqual(20); // the 20 work() tasks, the Promise.all callbacks
+    expect(w.tasksSettled).toBe(w.tasksCreated);
+    expect(w.resumptions).toBeGreaterThanOrEqual(20 * 200);
+    expect(w.stepDurationNs.count).toBe(w.resumptions); // every step counted
+    // 4000 steps: gaps between timed steps are at most 95, so dozens were timed.
+    expect(w.stepDurationNs.max).toBeGreaterThan(0);
+    expect(w.stepDurationNs.p50).toBeGreaterThan(0);
+    expect(w.busyNs).toBeGreaterThan(0);
+    expect(w.stepDurationNs.min).toBeLessThanOrEqual(w.stepDurationNs.p50);
+    expect(w.stepDurationNs.p50).toBeLessThanOrEqual(w.stepDurationNs.max);
+    // Every wait of a work() task between two of its steps is counted (199 each), more with
+    // the Promise.all tasks.
+    expect(w.waitDurationNs.count).toBeGreaterThanOrEqual(20 * 199);
+    expect(w.waitDurationNs.count).toBeLessThan(w.resumptions);
+  });
+
+  it('rejects a timeEveryStep that is not a boolean', async () => {
+    const { enableMetrics } = await import('../src/monitor/metrics.js');
+    expect(() => enableMetrics({ timeEveryStep: 1 as never })).toThrow(expect.objectContaining({ code: 'AWAITWHAT_USAGE' }));
   });
 
   it('intervals: a next() right after another covers nothing', async () => {

@@ -75,6 +75,16 @@ function onTick(): void {
   timer?.refresh();
 }
 
+/**
+ * Offers a precise reading taken anyway (`performance.now()`, e.g. by the task tracker's timed
+ * steps): the cached value becomes fresher for free. Kept in whole ms (see above) and only
+ * moved forward, so the clock stays monotonic.
+ */
+export function offerTime(t: number): void {
+  const ms = Math.round(t);
+  if (ms > cached) cached = ms;
+}
+
 /** Starts the background refresh (reference-counted). */
 export function startClock(): void {
   if (users++ > 0) return;

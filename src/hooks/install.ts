@@ -5,8 +5,8 @@
  * loaded in one process (the `--import` register and the program's own `import 'awaitwhat'`
  * may resolve to different files) shares one hook set and one reader.
  */
-import { promiseHooks } from 'node:v8';
 import { startClock, stopClock } from './coarse-clock.js';
+import { setStampHook } from './init-hooks.js';
 import { readStamp, stampWaits, stampWithStack, type Stamp } from './promise-stamps.js';
 
 /** Options of {@link installHooks}. */
@@ -43,12 +43,13 @@ export function installHooks(options: InstallOptions = {}): HookState {
   if (existing) return existing;
   const creationStacks = options.creationStacks === true;
   startClock();
-  const stop = promiseHooks.onInit(creationStacks ? stampWithStack : stampWaits);
+  // Through this copy's single init hook: shared with the task tracker when both are on.
+  setStampHook(creationStacks ? stampWithStack : stampWaits);
   const state: HookState = {
     creationStacks,
     read: readStamp,
     stop: () => {
-      stop();
+      setStampHook(undefined);
       stopClock();
       if (hookState() === state) delete (globalThis as Holder)[STATE_KEY];
     },

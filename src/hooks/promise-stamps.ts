@@ -20,6 +20,7 @@
  */
 import { coarseNow } from './coarse-clock.js';
 import { Carrier } from '../internal/carrier.js';
+import { initEntry } from './init-hooks.js';
 
 /** What is attached to a promise. A bare number is the creation time (ms, `performance.now()`). */
 export type Stamp = number | StackStamp;
@@ -78,7 +79,8 @@ export function stampWaits(promise: Promise<unknown>, parent: Promise<unknown> |
 export function stampWithStack(promise: Promise<unknown>): void {
   try {
     const site: { stack?: string } = {};
-    Error.captureStackTrace(site, stampWithStack);
+    // Cut at the function V8 called (this one, or the one it shares with the task tracker).
+    Error.captureStackTrace(site, initEntry() ?? stampWithStack);
     StampField.attach(promise, { t: now(), stack: site.stack ?? '' });
   } catch {
     // See stampWaits.

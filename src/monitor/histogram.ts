@@ -1,12 +1,19 @@
 /**
  * A fixed-memory histogram of non-negative integers (nanoseconds here), log-linear buckets.
  *
- * Step durations are recorded on the hot path (once per task step), so recording must be a
- * few arithmetic operations and must never allocate: an array of every sample would grow
- * without bound in a long-running process. Values are grouped by their power of two and,
- * inside each power of two, into {@link SUB_BUCKETS} equal sub-buckets (the scheme of
- * HdrHistogram with 5 significant bits): a percentile read from the buckets is within
- * 1 / SUB_BUCKETS ≈ 3.1 % of the true sample value. Count, sum, min and max are exact.
+ * Step durations are recorded on the hot path, so recording must be a few arithmetic
+ * operations and must never allocate: an array of every sample would grow without bound in a
+ * long-running process. Values are grouped by their power of two and, inside each power of two,
+ * into {@link SUB_BUCKETS} equal sub-buckets (the scheme of HdrHistogram with 5 significant
+ * bits): a percentile read from the buckets is within 1 / SUB_BUCKETS ≈ 3.1 % of the true
+ * sample value.
+ *
+ * Sampling: a value may be recorded with a **weight** (it stands for `weight` values that were
+ * not measured, e.g. the untimed steps between two timed ones), and a value may be counted
+ * without being measured (`count += 1` alone). `count` is then the exact number of values,
+ * `weight` the total weight of the measured ones (≈ count); buckets, `sum`, mean and
+ * percentiles are weighted; `min` and `max` are exact over the measured values. Without
+ * sampling (every value recorded with weight 1) count, sum, min and max are exact.
  *
  * @internal Not exported from the package; its summaries are.
  */
@@ -54,20 +61,36 @@ function bucketHigh(b: number): number {
 
 /** A histogram of nanosecond values with fixed memory (≈ 11 KiB). */
 export class Histogram {
-  /** Counts per bucket. Float64 so that counts never wrap in a long-lived process. */
+  /** Weight per bucket. Float64 so that counts never wrap in a long-lived process. */
   readonly counts = new Float64Array(BUCKETS);
+  /** Values counted (measured or not). */
   count = 0;
+  /** Total weight of the measured values (= count when every value is recorded with weight 1). */
+  weight = 0;
+  /** Weighted sum of the measured values. */
   sum = 0;
   min = Infinity;
   max = 0;
 
-  /** Records one value (rounded to an integer, negatives as 0). Hot path: no allocation. */
-  record(value: number): void {
+  /**
+   * Records one measured value (rounded down to an integer, negatives as 0) standing for
+   * `weight` values, and counts it. Hot path: no allocation.
+   */
+  record(value: number, weight = 1): void {
+    this.count += 1;
+    this.add(value, weight);
+  }
+
+  /**
+   * Adds a measured value standing for `weight` values without counting it: for sampling,
+   * where every value is counted (`count += 1`) and only some are measured.
+   */
+  add(value: number, weight: number): void {
     // Truncation, not rounding: a nanosecond does not matter and `| 0`-style code is cheaper.
     const v = value > 0 ? Math.floor(value) : 0;
-    this.counts[bucketOf(v)]! += 1;
-    this.count += 1;
-    this.sum += v;
+    this.counts[bucketOf(v)]! += weight;
+    this.weight += weight;
+    this.sum += v * weight;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
   }
@@ -76,6 +99,7 @@ export class Histogram {
   reset(): void {
     this.counts.fill(0);
     this.count = 0;
+    this.weight = 0;
     this.sum = 0;
     this.min = Infinity;
     this.max = 0;
@@ -86,6 +110,7 @@ export class Histogram {
     const h = new Histogram();
     h.counts.set(this.counts);
     h.count = this.count;
+    h.weight = this.weight;
     h.sum = this.sum;
     h.min = this.min;
     h.max = this.max;
@@ -109,8 +134,9 @@ export class Histogram {
       }
     }
     h.count = this.count - earlier.count;
+    h.weight = this.weight - earlier.weight;
     h.sum = this.sum - earlier.sum;
-    if (h.count > 0 && first >= 0) {
+    if (h.weight > 0 && first >= 0) {
       h.min = Math.max(bucketLow(first), this.min);
       h.max = Math.min(bucketHigh(last), this.max);
     }
@@ -118,15 +144,16 @@ export class Histogram {
   }
 
   /**
-   * The value at quantile `q` (0 … 1): the midpoint of the bucket holding the sample of rank
-   * ⌈q·count⌉, clamped to [min, max]; the first and last ranks are the exact min and max.
+   * The value at quantile `q` (0 … 1): the midpoint of the bucket holding the sample of
+   * (weighted) rank ⌈q·weight⌉, clamped to [min, max]; the first and last ranks are the exact
+   * min and max.
    */
   quantile(q: number): number {
-    if (this.count === 0) return 0;
-    const rank = Math.max(1, Math.ceil(q * this.count));
+    if (this.weight === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.weight));
     // The lowest and highest samples are known exactly.
     if (rank === 1) return this.min;
-    if (rank >= this.count) return this.max;
+    if (rank >= this.weight) return this.max;
     let seen = 0;
     for (let b = 0; b < BUCKETS; b++) {
       seen += this.counts[b] ?? 0;
@@ -138,13 +165,16 @@ export class Histogram {
     return this.max;
   }
 
-  /** The summary published in metrics and dumps (all in the histogram's unit, ns). */
+  /**
+   * The summary published in metrics and dumps (all in the histogram's unit, ns). `count` is
+   * the exact number of values; the other fields are 0 while none was measured.
+   */
   summary(): HistogramSummary {
-    if (this.count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
+    if (this.weight === 0) return { count: this.count, min: 0, mean: 0, p50: 0, p95: 0, p99: 0, max: 0 };
     return {
       count: this.count,
       min: this.min,
-      mean: Math.round(this.sum / this.count),
+      mean: Math.round(this.sum / this.weight),
       p50: this.quantile(0.5),
       p95: this.quantile(0.95),
       p99: this.quantile(0.99),
