@@ -14,10 +14,10 @@ import { ROOT } from './helpers/samples.js';
 
 const REGISTER = pathToFileURL(join(ROOT, 'dist/src/register.js')).href;
 
-function dumpOf(requests: number): Dump {
+function dumpOf(requests: number, env: Record<string, string> = {}): Dump {
   const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/many-stuck.cjs'), String(requests)], {
     encoding: 'utf8',
-    env: { ...process.env, AWAITWHAT_INDEX: join(ROOT, 'dist/src/index.js') },
+    env: { ...process.env, AWAITWHAT_INDEX: join(ROOT, 'dist/src/index.js'), ...env },
     maxBuffer: 1 << 26,
   });
   expect(r.stderr).toBe('');
@@ -46,5 +46,15 @@ describe('a dump profile', () => {
     expect(tasks.every((n) => n.awaitLocation && n.functionLocation)).toBe(true);
     expect(new Set(tasks.map((n) => `${n.name}:${n.awaitLocation!.line}`))).toEqual(new Set(['helper:7', 'handler:10']));
     expect(dump.profile!.lookups).toBe(0);
+  });
+});
+
+describe('the fallback: the heap snapshot through the inspector (AWAITWHAT_HEAP_CAPTURE=inspector)', () => {
+  it('gives the same graph, and says how it was taken', () => {
+    const fast = dumpOf(50);
+    const slow = dumpOf(50, { AWAITWHAT_HEAP_CAPTURE: 'inspector' });
+    expect(slow.profile?.capture).toBe('inspector');
+    const shape = (d: Dump) => d.nodes.map((n) => [n.kind, n.name, n.awaitLocation?.line, n.functionLocation?.line, n.awaits.length, n.awaitedBy.length, n.waitingMs !== undefined]);
+    expect(shape(slow)).toEqual(shape(fast));
   });
 });

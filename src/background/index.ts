@@ -14,7 +14,7 @@ import { hookState } from '../hooks/install.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
-import { readStreamSynchronously } from '../snapshot/heap-capture.js';
+import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
 import { eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import type { AnalysisInput, AnalysisOutput } from './protocol.js';
 
@@ -29,7 +29,7 @@ const round = (ms: number): number => Math.round(ms * 10) / 10;
 export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise<Dump> {
   // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
   const started = performance.now();
-  const bytes = readStreamSynchronously();
+  const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
   if (!bytes) {
     try {
       return Promise.resolve(takeSnapshot(options));
