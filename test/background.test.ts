@@ -49,6 +49,16 @@ describe('a background dump', () => {
   });
 });
 
+describe('a program that runs `debugger;` statements during a background dump', () => {
+  it('is not paused by the dump\'s inspector session', () => {
+    const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/debugger-statement.mjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { ticksDuring: number; ticksAfter: number; stuck: boolean };
+    expect(out.stuck).toBe(true);
+    expect(out.ticksAfter).toBeGreaterThan(0);
+  });
+});
+
 describe('SIGUSR2 while a dump is under way', () => {
   it('is ignored with one line: one dump at a time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-bg-'));

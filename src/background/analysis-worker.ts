@@ -32,6 +32,10 @@ async function analyse(input: AnalysisInput): Promise<AnalysisOutput> {
     const scripts = new Map<string, string>();
     session.on('Debugger.scriptParsed', (p: { scriptId: string; url: string }) => scripts.set(p.scriptId, p.url));
     await session.send('Debugger.enable');
+    // The program runs while our session has the debugger on: a `debugger;` statement in it
+    // must not stop it waiting for us. Skipped, and resumed should a pause happen anyway.
+    session.on('Debugger.paused', () => void session.send('Debugger.resume').catch(() => undefined));
+    await session.send('Debugger.setSkipAllPauses', { skip: true });
     nodes = await buildNodesOverSession(session, heap, raw, { scripts, now: input.now, hooks: input.hooks, warnings, timeoutMs: 30_000, budget });
   } finally {
     await session.send('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP }).catch(() => undefined);
