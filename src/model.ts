@@ -359,15 +359,16 @@ export interface SlowStep {
   context?: unknown;
 }
 
-/** Cumulative task metrics since `enableMetrics()`; definitions in docs/metrics.md. */
-export interface DumpMetrics {
-  /** Milliseconds since metrics were enabled. */
-  sinceMs: number;
+/**
+ * The task figures every metrics reading has: cumulative in a dump's {@link DumpMetrics}, over
+ * one interval in `metricsIntervals()` readings. Definitions in docs/metrics.md.
+ */
+export interface TaskFigures {
   /** Tasks that ran their first step. */
   tasksCreated: number;
   /** Tasks that finished (their last step ended without a continuation). */
   tasksSettled: number;
-  /** `tasksCreated − tasksSettled`: tasks started and not finished. */
+  /** Tasks started and not finished, at the time of the reading (a level, never a delta). */
   tasksLive: number;
   /** Task steps run (every step counts, the first one included). */
   resumptions: number;
@@ -379,10 +380,16 @@ export interface DumpMetrics {
   stepDurationNs: HistogramSummary;
   /** Time from the end of a task's step to the start of its next step, ns. */
   waitDurationNs: HistogramSummary;
+  /** Event-loop utilisation over the period, 0 … 1 (`performance.eventLoopUtilization`). */
+  eventLoopUtilization: number;
+}
+
+/** Cumulative task metrics since `enableMetrics()`; definitions in docs/metrics.md. */
+export interface DumpMetrics extends TaskFigures {
+  /** Milliseconds since metrics were enabled. */
+  sinceMs: number;
   /** Event-loop delay (`perf_hooks.monitorEventLoopDelay`, 10 ms resolution), ns. */
   eventLoopDelayNs: HistogramSummary;
-  /** Event-loop utilisation since metrics were enabled, 0 … 1 (`performance.eventLoopUtilization`). */
-  eventLoopUtilization: number;
   /** The slow-step threshold, ms. */
   slowStepThresholdMs: number;
   /** Slow steps seen since metrics were enabled. */

@@ -6,7 +6,7 @@
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram, type EventLoopUtilization } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
-import type { DumpMetrics, HistogramSummary, TaskMetrics } from '../model.js';
+import type { DumpMetrics, HistogramSummary, TaskFigures, TaskMetrics } from '../model.js';
 import { Histogram } from './histogram.js';
 import {
   forEachLiveTask,
@@ -72,22 +72,13 @@ export interface MetricsSnapshot extends DumpMetrics {
   enabled: boolean;
 }
 
-/** Figures over one interval (see {@link metricsIntervals}); same definitions, over the interval only. */
-export interface IntervalMetrics {
+/**
+ * Figures over one interval (see {@link metricsIntervals}); same definitions, over the interval
+ * only (`tasksLive` at its end). The histograms' `min` and `max` are bucket bounds (≈ 3 %).
+ */
+export interface IntervalMetrics extends TaskFigures {
   /** Length of the interval, ms. */
   durationMs: number;
-  tasksCreated: number;
-  tasksSettled: number;
-  /** Live tasks at the end of the interval (a level, not a delta). */
-  tasksLive: number;
-  resumptions: number;
-  busyNs: number;
-  waitingNs: number;
-  /** Step durations in the interval; min and max are bucket bounds (≈ 3 %). */
-  stepDurationNs: HistogramSummary;
-  waitDurationNs: HistogramSummary;
-  /** Event-loop utilisation over the interval, 0 … 1. */
-  eventLoopUtilization: number;
   /** Slow steps in the interval. */
   slowSteps: number;
 }
