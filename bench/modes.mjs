@@ -99,10 +99,9 @@ export const MODES = [
   {
     name: 'awaitwhat-metrics',
     description:
-      'same as `awaitwhat` plus `--import bench/modes/awaitwhat-metrics.mjs`: `enableMetrics()` with defaults (task counts, step/wait histograms, event-loop delay, slow steps) (optional: run with `--modes`)',
+      'same as `awaitwhat` plus `--import bench/modes/awaitwhat-metrics.mjs`: `enableMetrics()` with defaults (task counts, step/wait histograms sampled, event-loop delay, slow steps)',
     nodeArgs: () => ['--import', REGISTER_URL, '--import', fileUrl('modes/awaitwhat-metrics.mjs')],
     available: registerAvailable,
-    optional: true,
   },
   {
     name: 'hook-empty',
@@ -115,10 +114,9 @@ export const MODES = [
   {
     name: 'hook-disabled',
     description:
-      '`--import bench/modes/hook-disabled.mjs`: a hook never enabled and one enabled then disabled — must cost nothing (optional)',
+      '`--import bench/modes/hook-disabled.mjs`: a hook created and never enabled — must cost nothing',
     nodeArgs: () => ['--import', fileUrl('modes/hook-disabled.mjs')],
     available: registerAvailable,
-    optional: true,
   },
   {
     name: 'als',

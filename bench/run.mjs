@@ -47,6 +47,9 @@ export const WORKLOADS = [
 ];
 
 const FLOOR_GOAL = 1.3;
+/** Metrics on: at most this × the floor; an installed but disabled hook: at most this × `none`. */
+const METRICS_FLOOR_GOAL = 1.5;
+const DISABLED_GOAL = 1.02;
 
 function parseArgs(argv) {
   const o = { rounds: null, quick: false, only: null, modes: null, json: null, memory: true, docs: null };
@@ -233,6 +236,21 @@ function markdown({ results, modes, skipped, opts, machine, startedAt, elapsedSe
         `| ${r.workload}${wl.realistic ? ' (realistic app)' : ''} | ${fmtX(p.vsFloor)} | ≤ ${FLOOR_GOAL.toFixed(2)}× | ${fmtX(p.vsNone)} | ${wl.goalVsNone ? `≤ ${wl.goalVsNone.toFixed(2)}×` : '—'} | ${okFloor && okNone ? 'yes' : 'no'} |`,
       );
     }
+  }
+  if (modes.some((m) => m.name === 'awaitwhat-metrics') || modes.some((m) => m.name === 'hook-disabled')) {
+    L.push('');
+    L.push('#### Goals (metrics on, disabled hook)');
+    L.push('');
+    L.push(`| workload | \`awaitwhat-metrics\` ÷ floor | goal | met? | \`hook-disabled\` ÷ none | goal | met? |`);
+    L.push(`|---|---:|---:|:---:|---:|---:|:---:|`);
+    for (const r of results) {
+      const m = r.perMode?.['awaitwhat-metrics'];
+      const d = r.perMode?.['hook-disabled'];
+      const cell = (value, goal) => (Number.isFinite(value) ? [fmtX(value), `≤ ${goal.toFixed(2)}×`, value <= goal ? 'yes' : 'no'] : ['n/a', `≤ ${goal.toFixed(2)}×`, '?']);
+      L.push(`| ${r.workload} | ${cell(m?.vsFloor, METRICS_FLOOR_GOAL).join(' | ')} | ${cell(d?.vsNone, DISABLED_GOAL).join(' | ')} |`);
+    }
+    L.push('');
+    L.push('A disabled hook registers no promise hook at all, so `hook-disabled` ÷ none is the noise of the run; read it with the `none` spread below.');
   }
   L.push('');
   L.push('#### Absolute medians (context only — compare ratios, not these)');
