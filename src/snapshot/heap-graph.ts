@@ -278,48 +278,82 @@ function locationColumns(meta: SnapshotMeta, nodeCount: number, nodeFields: numb
   return { nodeLocation, locations };
 }
 
+/** The node fields the analysis keeps, one array each, in node order. */
+interface NodeFields {
+  types: Uint8Array;
+  names: Uint32Array;
+  ids: Float64Array;
+  edgeCounts: Uint32Array;
+}
+
+/** The edge fields the analysis keeps; `to` still as V8 writes it (an offset into `nodes`). */
+interface EdgeFields {
+  types: Uint8Array;
+  names: Uint32Array;
+  to: Uint32Array;
+}
+
+function nodeFields(count: number): NodeFields {
+  return { types: new Uint8Array(count), names: new Uint32Array(count), ids: new Float64Array(count), edgeCounts: new Uint32Array(count) };
+}
+
+function edgeFields(count: number): EdgeFields {
+  return { types: new Uint8Array(count), names: new Uint32Array(count), to: new Uint32Array(count) };
+}
+
+/**
+ * The columns, whichever way the fields were read: each node's first edge, edge targets as
+ * node indexes, locations per node. `undefined` if the edge counts do not add up.
+ */
+function assemble(meta: SnapshotMeta, strings: string[], nodes: NodeFields, edges: EdgeFields, locationRows: ArrayLike<number> | undefined): Columns | undefined {
+  const width = meta.node_fields.length;
+  const count = nodes.types.length;
+  const firstEdge = new Uint32Array(count + 1);
+  let e = 0;
+  for (let i = 0; i < count; i++) {
+    firstEdge[i] = e;
+    e += nodes.edgeCounts[i]!;
+  }
+  firstEdge[count] = e;
+  if (e !== edges.to.length) return undefined;
+  for (let j = 0; j < e; j++) edges.to[j] = edges.to[j]! / width;
+  return {
+    strings,
+    nodeTypeNames: meta.node_types[0],
+    edgeTypeNames: meta.edge_types[0],
+    nodeTypes: nodes.types,
+    nodeNames: nodes.names,
+    nodeIds: nodes.ids,
+    firstEdge,
+    edgeTypes: edges.types,
+    edgeNames: edges.names,
+    edgeTo: edges.to,
+    ...locationColumns(meta, count, width, locationRows),
+  };
+}
+
 /** Columns from a snapshot already parsed by `JSON.parse` (the slow path). */
 function columnsOf(raw: RawSnapshot): Columns {
   const meta = raw.snapshot.meta;
   const f = fieldIndexes(meta);
-  const count = raw.nodes.length / f.nodeFields;
-  const edgeCount = raw.edges.length / f.edgeFields;
-  const nodeTypes = new Uint8Array(count);
-  const nodeNames = new Uint32Array(count);
-  const nodeIds = new Float64Array(count);
-  const firstEdge = new Uint32Array(count + 1);
-  let e = 0;
-  for (let i = 0; i < count; i++) {
+  const nodes = nodeFields(raw.nodes.length / f.nodeFields);
+  for (let i = 0; i < nodes.types.length; i++) {
     const base = i * f.nodeFields;
-    nodeTypes[i] = raw.nodes[base + f.nType]!;
-    nodeNames[i] = raw.nodes[base + f.nName]!;
-    nodeIds[i] = raw.nodes[base + f.nId]!;
-    firstEdge[i] = e;
-    e += raw.nodes[base + f.nEdges]!;
+    nodes.types[i] = raw.nodes[base + f.nType]!;
+    nodes.names[i] = raw.nodes[base + f.nName]!;
+    nodes.ids[i] = raw.nodes[base + f.nId]!;
+    nodes.edgeCounts[i] = raw.nodes[base + f.nEdges]!;
   }
-  firstEdge[count] = e;
-  const edgeTypes = new Uint8Array(edgeCount);
-  const edgeNames = new Uint32Array(edgeCount);
-  const edgeTo = new Uint32Array(edgeCount);
-  for (let j = 0; j < edgeCount; j++) {
+  const edges = edgeFields(raw.edges.length / f.edgeFields);
+  for (let j = 0; j < edges.to.length; j++) {
     const base = j * f.edgeFields;
-    edgeTypes[j] = raw.edges[base + f.eType]!;
-    edgeNames[j] = raw.edges[base + f.eName]!;
-    edgeTo[j] = raw.edges[base + f.eTo]! / f.nodeFields;
+    edges.types[j] = raw.edges[base + f.eType]!;
+    edges.names[j] = raw.edges[base + f.eName]!;
+    edges.to[j] = raw.edges[base + f.eTo]!;
   }
-  return {
-    strings: raw.strings,
-    nodeTypeNames: meta.node_types[0],
-    edgeTypeNames: meta.edge_types[0],
-    nodeTypes,
-    nodeNames,
-    nodeIds,
-    firstEdge,
-    edgeTypes,
-    edgeNames,
-    edgeTo,
-    ...locationColumns(meta, count, f.nodeFields, raw.locations),
-  };
+  const columns = assemble(meta, raw.strings, nodes, edges, raw.locations);
+  if (!columns) throw new SnapshotFailedError('the heap snapshot is inconsistent: its nodes count more edges than it has');
+  return columns;
 }
 
 const NODES = Buffer.from('"nodes":[');
@@ -345,60 +379,31 @@ function readColumns(bytes: Buffer): Columns | undefined {
   const edgeCount = snapshot.edge_count;
   if (!Number.isInteger(count) || !Number.isInteger(edgeCount)) return undefined;
 
-  const nodeTypes = new Uint8Array(count!);
-  const nodeNames = new Uint32Array(count!);
-  const nodeIds = new Float64Array(count!);
-  const edgesPerNode = new Uint32Array(count!);
+  const nodes = nodeFields(count!);
   const nodeSinks: Array<Uint8Array | Uint32Array | Float64Array | undefined> = new Array(f.nodeFields).fill(undefined);
-  nodeSinks[f.nType] = nodeTypes;
-  nodeSinks[f.nName] = nodeNames;
-  nodeSinks[f.nId] = nodeIds;
-  nodeSinks[f.nEdges] = edgesPerNode;
+  nodeSinks[f.nType] = nodes.types;
+  nodeSinks[f.nName] = nodes.names;
+  nodeSinks[f.nId] = nodes.ids;
+  nodeSinks[f.nEdges] = nodes.edgeCounts;
   if (readRows(bytes, nodesAt + NODES.length, count!, nodeSinks) < 0) return undefined;
 
-  const edgeTypes = new Uint8Array(edgeCount!);
-  const edgeNames = new Uint32Array(edgeCount!);
-  const edgeTo = new Uint32Array(edgeCount!);
+  const edges = edgeFields(edgeCount!);
   const edgeSinks: Array<Uint8Array | Uint32Array | undefined> = new Array(f.edgeFields).fill(undefined);
-  edgeSinks[f.eType] = edgeTypes;
-  edgeSinks[f.eName] = edgeNames;
-  edgeSinks[f.eTo] = edgeTo;
+  edgeSinks[f.eType] = edges.types;
+  edgeSinks[f.eName] = edges.names;
+  edgeSinks[f.eTo] = edges.to;
   const edgesEnd = readRows(bytes, edgesAt + EDGES.length, edgeCount!, edgeSinks);
   if (edgesEnd < 0) return undefined;
-  // to_node is an offset into the flat nodes array: make it a node index.
-  for (let j = 0; j < edgeCount!; j++) edgeTo[j] = edgeTo[j]! / f.nodeFields;
-
-  const firstEdge = new Uint32Array(count! + 1);
-  let e = 0;
-  for (let i = 0; i < count!; i++) {
-    firstEdge[i] = e;
-    e += edgesPerNode[i]!;
-  }
-  firstEdge[count!] = e;
-  if (e !== edgeCount) return undefined;
 
   let locationRows: Float64Array | undefined;
   const locationsAt = bytes.indexOf(LOCATIONS, edgesEnd);
-  const lf = meta.location_fields?.length ?? 0;
-  if (locationsAt >= 0 && locationsAt < stringsAt && lf > 0) {
+  if (locationsAt >= 0 && locationsAt < stringsAt && (meta.location_fields?.length ?? 0) > 0) {
     locationRows = readIntegers(bytes, locationsAt + LOCATIONS.length);
   }
   const end = bytes.lastIndexOf(']'.charCodeAt(0));
   const strings = JSON.parse(bytes.toString('latin1', stringsAt + STRINGS.length - 1, end + 1)) as unknown;
   if (!Array.isArray(strings)) return undefined;
-  return {
-    strings: strings as string[],
-    nodeTypeNames: meta.node_types[0],
-    edgeTypeNames: meta.edge_types[0],
-    nodeTypes,
-    nodeNames,
-    nodeIds,
-    firstEdge,
-    edgeTypes,
-    edgeNames,
-    edgeTo,
-    ...locationColumns(meta, count!, f.nodeFields, locationRows),
-  };
+  return assemble(meta, strings as string[], nodes, edges, locationRows);
 }
 
 /**
