@@ -38,7 +38,7 @@ export interface RemoteGraphContext {
 /** Builds the dump's nodes, fetching the facts they need over `client`. */
 export async function buildNodesOverSession(client: CdpSession, heap: HeapGraph, raw: RawWaitGraph, context: RemoteGraphContext): Promise<GraphNode[]> {
   const { scripts, now, hooks, warnings, timeoutMs, budget } = context;
-  const prefetched = await prefetchFacts(client, heap, factLookups(heap, raw.nodes.values(), { generators: false }), warnings, timeoutMs, budget);
+  const prefetched = await prefetchFacts(client, heap, factLookups(heap, raw.nodes.values()), warnings, timeoutMs, budget);
   const sources = await fetchSources(client, raw.nodes.values(), heap, prefetched, timeoutMs);
   const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
   buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now, hooks, suspensions });

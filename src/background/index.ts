@@ -10,15 +10,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
-import { hookState } from '../hooks/install.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
-import { eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
+import { tenthsOfMs } from '../snapshot/dump-assembly.js';
+import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import type { AnalysisInput, AnalysisOutput } from './protocol.js';
-
-const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 /**
  * Takes a dump, pausing the program only for the heap snapshot itself; the rest runs in a
@@ -39,8 +37,7 @@ export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise
   }
   const captured = performance.now();
   const createdAt = new Date().toISOString();
-  const state = hookState();
-  const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
+  const hooks = currentHookInfo();
   const metrics = dumpMetrics();
   const input: AnalysisInput = {
     snapshot: ownArrayBuffer(bytes),
@@ -57,17 +54,17 @@ export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise
     const { dump } = output;
     dump.createdAt = createdAt;
     // Paused: while V8 wrote the snapshot, and while the main thread answered lookups.
-    dump.durationMs = round(captured - started + output.lookupMs);
+    dump.durationMs = tenthsOfMs(captured - started + output.lookupMs);
     dump.profile = {
       capture: 'v8.getHeapSnapshot',
       snapshotBytes,
       heapNodes: output.heapNodes,
-      captureMs: round(captured - started),
-      parseMs: round(output.parseMs),
-      graphMs: round(output.graphMs),
+      captureMs: tenthsOfMs(captured - started),
+      parseMs: tenthsOfMs(output.parseMs),
+      graphMs: tenthsOfMs(output.graphMs),
       lookups: output.lookups,
-      lookupMs: round(output.lookupMs),
-      buildMs: round(output.buildMs),
+      lookupMs: tenthsOfMs(output.lookupMs),
+      buildMs: tenthsOfMs(output.buildMs),
       worker: true,
     };
     if (metrics) dump.metrics = metrics;

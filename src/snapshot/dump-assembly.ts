@@ -25,6 +25,11 @@ export interface DumpParts {
   verdicts?: VerdictOptions;
 }
 
+/** Milliseconds as dumps give them: to a tenth. */
+export function tenthsOfMs(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 /** Assembles a dump: finds roots and cycles, stamps the format version and producer. */
 export function assembleDump(parts: DumpParts): Dump {
   const warnings = [...parts.warnings];
@@ -37,7 +42,7 @@ export function assembleDump(parts: DumpParts): Dump {
     tool: { name: 'awaitwhat', version: VERSION },
     createdAt: new Date().toISOString(),
     trigger: parts.trigger,
-    durationMs: Math.round(parts.durationMs * 10) / 10,
+    durationMs: tenthsOfMs(parts.durationMs),
     process: parts.process,
     hooks: parts.hooks,
     nodes: parts.nodes,

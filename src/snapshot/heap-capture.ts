@@ -15,14 +15,15 @@
  * compare both).
  */
 import v8 from 'node:v8';
+import type { DumpProfile } from '../model.js';
 import { HeapGraph } from './heap-graph.js';
 import type { InspectorClient } from './inspector-client.js';
 
 /** Parameters of `HeapProfiler.takeHeapSnapshot` for every dump: numbers carry their values. */
 export const HEAP_SNAPSHOT_PARAMS = { reportProgress: false, captureNumericValue: true } as const;
 
-/** Which way the snapshot was taken, for the dump's profile. */
-export type CaptureMethod = 'v8.getHeapSnapshot' | 'inspector';
+/** Which way the snapshot was taken, as the dump's profile says it. */
+export type CaptureMethod = DumpProfile['capture'];
 
 /** The parsed heap snapshot and how it was taken. */
 export interface CapturedHeap {

@@ -50,15 +50,13 @@ export const OBJECT_GROUP = 'awaitwhat-snapshot';
 export const LOOKUP_LIMIT = 400;
 
 /**
- * The heap objects whose facts a dump may need, most useful first: one closure per function
- * the snapshot does not locate itself (closures of one function literal share their
- * SharedFunctionInfo and location), `.then`
- * callbacks and leaf holders, then the task generators — which the graph builder asks about
- * only when a function has several suspension points.
+ * The functions whose definition site a dump must ask V8 for: those the snapshot does not
+ * locate itself, one closure per function (closures of one function literal share their
+ * SharedFunctionInfo and location) — the tasks' functions, `.then` callbacks, leaf holders.
+ * Task generators are asked about later, only where the sources cannot place them.
  */
-export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>, options: { generators?: boolean } = {}): number[] {
+export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>): number[] {
   const functions = new Map<number, number>();
-  const generators: number[] = [];
   const addFunction = (closure: number | undefined) => {
     // Located by the snapshot itself: nothing to ask.
     if (closure === undefined || heap.location(closure)) return;
@@ -67,15 +65,13 @@ export function factLookups(heap: HeapGraph, nodes: Iterable<RawNode>, options: 
   };
   for (const node of nodes) {
     if (node.kind === 'async-function' || node.kind === 'async-generator' || node.kind === 'module') {
-      const gen = node.generator ?? node.key;
-      generators.push(gen);
-      addFunction(heap.edgeTo(gen, 'function'));
+      addFunction(heap.edgeTo(node.generator ?? node.key, 'function'));
     } else {
       addFunction(node.callback);
     }
     addFunction(node.leaf?.closure);
   }
-  return options.generators === false ? [...functions.values()] : [...functions.values(), ...generators];
+  return [...functions.values()];
 }
 
 /** Parses a `Runtime.getProperties` answer. */

@@ -16,9 +16,9 @@ import { createRequire } from 'node:module';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
-import type { Dump, DumpTrigger } from '../model.js';
+import type { Dump, DumpTrigger, HookInfo } from '../model.js';
 import type { VerdictOptions } from '../graph/verdicts.js';
-import { assembleDump } from './dump-assembly.js';
+import { assembleDump, tenthsOfMs } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import { captureHeap } from './heap-capture.js';
 import { InspectorClient } from './inspector-client.js';
@@ -64,6 +64,12 @@ export function eventSourcesPending(): boolean | undefined {
   }
 }
 
+/** What the hook layer contributes to a dump of this process now. */
+export function currentHookInfo(): HookInfo {
+  const state = hookState();
+  return { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
+}
+
 /** The per-object lookup budget from `AWAITWHAT_LOOKUP_BUDGET_MS`, else the default. */
 export function lookupBudget(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.AWAITWHAT_LOOKUP_BUDGET_MS);
@@ -85,8 +91,7 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     const raw = deriveWaitEdges(heap);
     describeLeaves(heap, raw.nodes.values(), started);
     const graphMs = performance.now() - graphStarted;
-    const state = hookState();
-    const hooks = { installed: state !== undefined, creationStacks: state?.creationStacks ?? false };
+    const hooks = currentHookInfo();
     const facts = new InProcessFacts(client, heap, warnings, lookupBudget(process.env));
     let asyncGenerators = 0;
     for (const node of raw.nodes.values()) if (node.kind === 'async-generator') asyncGenerators++;
@@ -117,18 +122,17 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
     });
     const walks = facts.walks;
     const finished = performance.now();
-    dump.durationMs = Math.round((finished - started) * 10) / 10;
-    const ms = (value: number) => Math.round(value * 10) / 10;
+    dump.durationMs = tenthsOfMs(finished - started);
     dump.profile = {
       capture: captured.method,
       snapshotBytes: captured.bytes,
       heapNodes: heap.nodeCount,
-      captureMs: ms(captured.captureMs),
-      parseMs: ms(captured.parseMs),
-      graphMs: ms(graphMs),
+      captureMs: tenthsOfMs(captured.captureMs),
+      parseMs: tenthsOfMs(captured.parseMs),
+      graphMs: tenthsOfMs(graphMs),
       lookups: walks.count,
-      lookupMs: ms(walks.ms),
-      buildMs: ms(finished - graphStarted - graphMs - walks.ms),
+      lookupMs: tenthsOfMs(walks.ms),
+      buildMs: tenthsOfMs(finished - graphStarted - graphMs - walks.ms),
       worker: false,
     };
     // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.

@@ -24,12 +24,22 @@ let installed = false;
  */
 export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | undefined {
   try {
-    const { snapshotter, dumpFile } = dumpModules();
-    const path = dumpFile.writeDumpFile(snapshotter.takeSnapshot({ trigger }));
+    const { snapshotter } = dumpModules();
+    return writeAndAnnounce(snapshotter.takeSnapshot({ trigger }));
+  } catch (error) {
+    reportFailure(error);
+    return undefined;
+  }
+}
+
+/** Writes the dump file and names it on stderr; a failure is reported in one line. */
+function writeAndAnnounce(dump: Dump): string | undefined {
+  try {
+    const path = dumpModules().dumpFile.writeDumpFile(dump);
     process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
     return path;
   } catch (error) {
-    process.stderr.write(`awaitwhat: dump failed: ${(error as Error)?.message ?? String(error)}\n`);
+    reportFailure(error);
     return undefined;
   }
 }
@@ -73,14 +83,7 @@ export function dumpToFileInBackground(): Promise<string | undefined> {
   return pending.then(
     (dump) => {
       inFlight = false;
-      try {
-        const path = modules.dumpFile.writeDumpFile(dump);
-        process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
-        return path;
-      } catch (error) {
-        reportFailure(error);
-        return undefined;
-      }
+      return writeAndAnnounce(dump);
     },
     (error: unknown) => {
       inFlight = false;
