@@ -157,7 +157,10 @@ class TreeRenderer {
       this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${verdict.summary}`);
     }
     // Leaves are where every non-cyclic chain ends: the promises someone must settle.
-    // Identical leaves (same place, same kind of waiter) are counted, not listed.
+    // Identical leaves (same place, same wait, same kind of waiter) are counted, not listed.
+    // The wait itself (kind and description) is part of the key: two `once()` promises made
+    // by one helper share a place but wait for different events, and a queue and a timer in
+    // one race share their waiter.
     const leaves = dump.nodes.filter((n) => n.awaits.length === 0);
     const groups = new Map<string, { leaf: GraphNode; count: number; waiters: Map<string, number> }>();
     for (const leaf of leaves) {
@@ -166,7 +169,11 @@ class TreeRenderer {
         const ref = this.nodeRef(id);
         waiters.set(ref, (waiters.get(ref) ?? 0) + 1);
       }
-      const key = `${this.nodeRef(leaf.id)}\u0000${[...waiters].map(([k, v]) => `${k}×${v}`).join('\u0000')}`;
+      const key = JSON.stringify([
+        this.nodeRef(leaf.id),
+        leaf.leaf ? [leaf.leaf.kind, leaf.leaf.description] : null,
+        [...waiters],
+      ]);
       const group = groups.get(key);
       if (group) group.count += 1;
       else groups.set(key, { leaf, count: 1, waiters });
