@@ -21,6 +21,7 @@
  * (or fails to write) a dump.
  */
 import { isMainThread } from 'node:worker_threads';
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode } from '../model.js';
 import { displayPath } from '../serialize/format.js';
 import { dumpModules } from './lazy-dump.js';
@@ -138,8 +139,15 @@ export function stuckChains(dump: Dump, cwd: string = dump.process.cwd): { chain
   return { chains: ordered.slice(0, MAX_CHAINS).map((c) => c.text), more: ordered.length > MAX_CHAINS || paths >= MAX_PATHS };
 }
 
-/** The one-line verdict printed before the `dump written to` line. */
+/**
+ * The one-line verdict printed before the `dump written to` line. Terminal-safe: the chains
+ * are made of the program's function names, paths and leaf descriptions.
+ */
 export function exitVerdict(dump: Dump, exitCode: number, cwd: string = dump.process.cwd): string {
+  return terminalSafe(exitVerdictText(dump, exitCode, cwd));
+}
+
+function exitVerdictText(dump: Dump, exitCode: number, cwd: string): string {
   const moduleWaiting = dump.nodes.some((n) => n.kind === 'module' && isProgramTask(n));
   const waiting = dump.nodes.filter(isProgramTask).length;
   const what =
@@ -160,8 +168,9 @@ function say(line: string): void {
   }
 }
 
+/** The first line of an error's message, terminal-safe (it may quote the program's text). */
 function firstLine(error: unknown): string {
-  return ((error as Error)?.message ?? String(error)).split(/\r?\n/, 1)[0] ?? '';
+  return terminalSafe(((error as Error)?.message ?? String(error)).split(/\r?\n/, 1)[0] ?? '');
 }
 
 function onExit(code: number): void {
@@ -179,7 +188,8 @@ function onExit(code: number): void {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
     const path = dumpModules().dumpFile.writeDumpFile(dump);
-    say(`${DUMP_WRITTEN_PREFIX}${path}`);
+    // The path holds the dump directory, which may be the program's cwd.
+    say(`${DUMP_WRITTEN_PREFIX}${terminalSafe(path)}`);
   } catch (error) {
     say(`awaitwhat: exit dump failed: ${firstLine(error)}`);
   }

@@ -6,6 +6,7 @@
  * exit trigger, where nothing asynchronous can happen, dumps synchronously instead.
  */
 import { isMainThread } from 'node:worker_threads';
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump } from '../model.js';
 import { dumpModules } from './lazy-dump.js';
 
@@ -36,7 +37,8 @@ export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | unde
 function writeAndAnnounce(dump: Dump): string | undefined {
   try {
     const path = dumpModules().dumpFile.writeDumpFile(dump);
-    process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
+    // The path holds the dump directory, which may be the program's cwd.
+    process.stderr.write(`${DUMP_WRITTEN_PREFIX}${terminalSafe(path)}\n`);
     return path;
   } catch (error) {
     reportFailure(error);
@@ -50,7 +52,7 @@ let inFlight = false;
 /** Reports a failure in one line; never throws. */
 function reportFailure(error: unknown): void {
   try {
-    process.stderr.write(`awaitwhat: dump failed: ${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(`awaitwhat: dump failed: ${terminalSafe((error as Error)?.message ?? String(error))}\n`);
   } catch {
     // stderr is gone: nothing else to tell
   }
