@@ -9,7 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { attachSnapshot } from '../src/attach/index.js';
 import { cgroupDirectories, parseCgroupFile, parseMountInfo, readTextFile } from '../src/internal/memory-headroom.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
@@ -68,8 +70,8 @@ interface Ballast {
  * Starts test/programs/heap-ballast.mjs under the register, in `cgroup` if given (the shell
  * moves itself into it, then becomes node), and resolves once it printed `ready`.
  */
-async function startBallast(env: NodeJS.ProcessEnv, cgroup?: string): Promise<Ballast> {
-  const node = [process.execPath, '--import', REGISTER, BALLAST];
+async function startBallast(env: NodeJS.ProcessEnv, cgroup?: string, execArgv = ['--import', REGISTER]): Promise<Ballast> {
+  const node = [process.execPath, ...execArgv, BALLAST];
   const child =
     cgroup === undefined ?
       spawn(node[0]!, node.slice(1), { cwd: ROOT, env: { ...process.env, ...env } })
@@ -187,6 +189,48 @@ describe('the memory guard refuses a snapshot that exceeds AWAITWHAT_MEMORY_BUDG
   }, 60_000);
 });
 
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `attachSnapshot` with this process's environment changed for the call (the guard reads it). */
+async function attachWith(env: Record<string, string>, pid: number, port: number): Promise<Dump> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  try {
+    return await attachSnapshot(pid, { port });
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+describe('attach mode weighs the target\'s heap before asking it for a snapshot', () => {
+  it('a budget refuses it: the target is left running and exits 0', async () => {
+    const port = await freePort();
+    const target = await startBallast({ BALLAST_MB: '20' }, undefined, [`--inspect-port=${port}`]);
+    const dump = await attachWith({ AWAITWHAT_MEMORY_BUDGET_MB: '64' }, target.child.pid!, port);
+    expect(dump.source).toBe('attached');
+    expect(dump.refused?.way).toBe('attached');
+    expect(dump.refused?.limit.source).toBe('AWAITWHAT_MEMORY_BUDGET_MB=64');
+    expect(dump.refused?.reason).toContain(`in the target (pid ${target.child.pid})`);
+    expect(dump.refused!.heapUsedBytes).toBeGreaterThan(20 * 1024 * 1024);
+    expect(dump.nodes).toEqual([]);
+    expect(dump.process.pid).toBe(target.child.pid);
+    expect(await finish(target)).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
+
 /* ------------------------------------------------------------------------------------------ */
 /* A real cgroup v1 memory limit.                                                              */
 /* ------------------------------------------------------------------------------------------ */
@@ -257,6 +301,19 @@ describe('the memory guard under a real cgroup v1 memory limit (256 MiB, a 40 Mi
     expect(dump.refused!.estimatedPeakBytes).toBeGreaterThan(dump.refused!.limit.headroomBytes);
     expect(target.stderr()).toContain(`awaitwhat: ${dump.refused!.reason}\n`);
     expect(isAlive(target.child.pid!)).toBe(true);
+    expect(await finish(target)).toEqual({ code: 0, signal: null });
+    expect(oomKills(cgroup.dir)).toBe(0);
+  }, 120_000);
+
+  it("attach mode reads the target's cgroup: refused, naming it, and the target lives on", async (ctx) => {
+    const cgroup = makeMemoryCgroup(LIMIT);
+    if ('skip' in cgroup) return ctx.skip(cgroup.skip);
+    const port = await freePort();
+    const target = await startBallast({ BALLAST_MB: '40' }, cgroup.dir, [`--inspect-port=${port}`]);
+    const dump = await attachWith({}, target.child.pid!, port);
+    expect(dump.refused?.limit.source).toBe('cgroup v1 memory.limit_in_bytes');
+    expect(dump.refused!.limit.limitBytes).toBe(LIMIT);
+    expect(dump.refused!.reason).toContain(`in the target (pid ${target.child.pid})`);
     expect(await finish(target)).toEqual({ code: 0, signal: null });
     expect(oomKills(cgroup.dir)).toBe(0);
   }, 120_000);
