@@ -12,11 +12,13 @@
  *
  * | used heap | snapshot() (in-process) | background (SIGUSR2) | attach: target | attach: reader |
  * |---:|---:|---:|---:|---:|
- * | 11–12 MB | 156 MB | 186 MB | 129 MB | 118 MB |
- * | 50–51 MB | 565 MB | 632 MB | 411 MB | 231 MB |
- * | 96–97 MB | 980 MB | 1164 MB | 805 MB | 409 MB |
+ * | 11–12 MB | 156–158 MB | 186 MB | 129 MB | 118 MB |
+ * | 50–51 MB | 528–565 MB | 572–632 MB | 411 MB | 231 MB |
+ * | 96–97 MB | 980–1066 MB | 1164–1171 MB | 805 MB | 409 MB |
  *
- * Fitted: in-process ≈ 10 × heap + 40 MB (the snapshot's bytes, then its typed columns, string
+ * (MB here are MiB; two runs where a range is given.)
+ *
+ * Fitted: in-process ≈ 11 × heap + 40 MB (the snapshot's bytes, then its typed columns, string
  * table and graph in the same process); background ≈ 12 × heap + 50 MB (the bytes are held
  * while a worker of the same process parses them, and the worker has its own isolate); attach
  * ≈ 8 × heap + 40 MB in the target (V8's snapshot structures and the inspector's chunks) and
@@ -39,7 +41,7 @@ const MiB = 1024 * 1024;
 
 /** Peak memory added per byte of used heap, and a fixed part, measured (see the table above). */
 export const DUMP_MEMORY_FACTORS: Readonly<Record<DumpWay | 'attached-reader', { perHeapByte: number; fixedBytes: number }>> = {
-  'in-process': { perHeapByte: 10, fixedBytes: 40 * MiB },
+  'in-process': { perHeapByte: 11, fixedBytes: 40 * MiB },
   background: { perHeapByte: 12, fixedBytes: 50 * MiB },
   attached: { perHeapByte: 8, fixedBytes: 40 * MiB },
   'attached-reader': { perHeapByte: 4, fixedBytes: 80 * MiB },
