@@ -26,10 +26,10 @@ import type { AnalysisInput, AnalysisOutput } from './protocol.js';
  * and rejects with a {@link SnapshotFailedError} if the analysis fails.
  */
 export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise<Dump> {
-  const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
-  if (refused) return Promise.resolve(refused);
   // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
   const started = performance.now();
+  const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
+  if (refused) return Promise.resolve(refused);
   const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
   if (!bytes) {
     try {

@@ -79,9 +79,9 @@ export function lookupBudget(env: NodeJS.ProcessEnv): number {
 
 /** Takes a dump of this process. Synchronous: the program does not run until it returns. */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
+  const started = performance.now();
   const refused = refuseIfTooBig('in-process', options.trigger ?? 'api', options);
   if (refused) return refused;
-  const started = performance.now();
   const client = InspectorClient.connect(loadInspector());
   const warnings: string[] = [];
   try {
