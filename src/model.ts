@@ -276,7 +276,7 @@ export interface SnapshotRefusal {
   estimatedPeakBytes: number;
   /** The tightest limit: what it is, its size, what counts against it, what it leaves. */
   limit: {
-    /** e.g. `cgroup v1 memory.limit_in_bytes`, `system MemAvailable`, `AWAITWHAT_MEMORY_BUDGET_MB`. */
+    /** e.g. `cgroup v1 memory.limit_in_bytes`, `system MemAvailable`, `AWAITWHAT_MEMORY_BUDGET_MB=64`, `option memoryBudgetMB=64`. */
     source: string;
     limitBytes: number;
     usageBytes: number;

@@ -164,7 +164,7 @@ describe('the memory guard refuses a snapshot that exceeds AWAITWHAT_MEMORY_BUDG
     const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', program], { cwd: ROOT });
     const out = JSON.parse(stdout) as { refused?: Dump['refused']; nodes: number; forced: boolean };
     expect(out.refused?.way).toBe('in-process');
-    expect(out.refused?.limit.source).toBe('AWAITWHAT_MEMORY_BUDGET_MB=1');
+    expect(out.refused?.limit.source).toBe('option memoryBudgetMB=1');
     expect(out.nodes).toBe(0);
     expect(out.forced).toBe(true);
     expect(stderr).toBe('');

@@ -173,7 +173,9 @@ describe('the decision', () => {
     expect(checkDumpMemory({ way: 'in-process', heapUsedBytes: 10 * MiB, limits: [] }, {}, { AWAITWHAT_MEMORY_BUDGET_MB: '50' })?.limit.source).toBe(
       'AWAITWHAT_MEMORY_BUDGET_MB=50',
     );
-    expect(checkDumpMemory({ way: 'in-process', heapUsedBytes: 10 * MiB, limits: [] }, { memoryBudgetMB: 50 }, {})?.limit.headroomBytes).toBe(50 * MiB);
+    const byOption = checkDumpMemory({ way: 'in-process', heapUsedBytes: 10 * MiB, limits: [] }, { memoryBudgetMB: 50 }, { AWAITWHAT_MEMORY_BUDGET_MB: '4000' });
+    expect(byOption?.limit).toMatchObject({ source: 'option memoryBudgetMB=50', headroomBytes: 50 * MiB });
+    expect(byOption?.reason).toContain('the budget option memoryBudgetMB=50 allows 50 MiB');
     expect(checkDumpMemory({ way: 'in-process', heapUsedBytes: 10 * MiB, limits: [] }, {}, { AWAITWHAT_MEMORY_BUDGET_MB: 'lots' })).toBeUndefined();
     expect(checkDumpMemory({ way: 'background', heapUsedBytes: 106 * MiB, limits: [cgroup] }, {}, { AWAITWHAT_DUMP_FORCE: '1' })).toBeUndefined();
     expect(checkDumpMemory({ way: 'background', heapUsedBytes: 106 * MiB, limits: [cgroup] }, { force: true }, {})).toBeUndefined();

@@ -77,7 +77,8 @@ function budgetLimit(options: MemoryGuardOptions, env: NodeJS.ProcessEnv): Memor
   const mb = options.memoryBudgetMB ?? fromEnv;
   if (mb === undefined || !Number.isFinite(mb) || mb <= 0) return undefined;
   const bytes = Math.round(mb * MiB);
-  return { source: `${BUDGET_VARIABLE}=${mb}`, limitBytes: bytes, usageBytes: 0, headroomBytes: bytes };
+  const source = options.memoryBudgetMB === undefined ? `${BUDGET_VARIABLE}=${mb}` : `option memoryBudgetMB=${mb}`;
+  return { source, limitBytes: bytes, usageBytes: 0, headroomBytes: bytes };
 }
 
 /** What the guard weighs: the heap, the estimate, the limits. */
@@ -103,7 +104,7 @@ export function checkDumpMemory(check: MemoryCheck, options: MemoryGuardOptions 
   const estimatedPeakBytes = check.estimatedPeakBytes ?? estimateDumpPeak(check.heapUsedBytes, check.way);
   if (!limit || estimatedPeakBytes <= limit.headroomBytes) return undefined;
   const fits =
-    limit.source.startsWith(BUDGET_VARIABLE) ? `the budget ${limit.source} allows ${formatBytes(limit.limitBytes)}`
+    limit === budget ? `the budget ${limit.source} allows ${formatBytes(limit.limitBytes)}`
     : `${limit.source} is ${formatBytes(limit.limitBytes)} with ${formatBytes(limit.usageBytes)} in use, leaving ${formatBytes(limit.headroomBytes)}`;
   return {
     reason:
