@@ -15,6 +15,7 @@ import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
 import { tenthsOfMs } from '../snapshot/dump-assembly.js';
+import { refuseIfTooBig } from '../snapshot/memory-guard.js';
 import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import type { AnalysisInput, AnalysisOutput } from './protocol.js';
 
@@ -27,6 +28,8 @@ import type { AnalysisInput, AnalysisOutput } from './protocol.js';
 export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise<Dump> {
   // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
   const started = performance.now();
+  const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
+  if (refused) return Promise.resolve(refused);
   const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
   if (!bytes) {
     try {

@@ -105,6 +105,7 @@ class TreeRenderer {
   }
 
   render(): string {
+    this.refusal();
     this.header();
     this.verdict();
     this.blockedLoop();
@@ -143,8 +144,17 @@ class TreeRenderer {
     }
   }
 
+  /** A dump that took no heap snapshot says why before anything else. */
+  private refusal(): void {
+    const refused = this.dump.refused;
+    if (!refused) return;
+    this.lines.push(this.style.red(this.style.bold('No heap snapshot: the dump was refused to protect the process')));
+    this.lines.push(`  ${terminalSafe(refused.reason)}`, '');
+  }
+
   private verdict(): void {
     const { dump, style } = this;
+    if (dump.refused) return;
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
       for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);

@@ -180,10 +180,11 @@ function onExit(code: number): void {
     const exitCode = effectiveExitCode(code);
     if (mode === 'auto' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE) return;
     const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
-    if (mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
+    // A refused dump (too big for the memory left) was said on stderr; its file says why.
+    if (!dump.refused && mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
     // The verdict first: it is the useful part, and stays useful if the file cannot be written.
     try {
-      say(exitVerdict(dump, exitCode, process.cwd()));
+      if (!dump.refused) say(exitVerdict(dump, exitCode, process.cwd()));
     } catch (error) {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
