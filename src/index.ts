@@ -9,8 +9,13 @@
  * @packageDocumentation
  */
 import type { Dump } from './model.js';
-import { takeSnapshotInBackground } from './background/index.js';
-import { takeSnapshot } from './snapshot/snapshotter.js';
+import * as background from './background/index.js';
+import * as snapshotter from './snapshot/snapshotter.js';
+import * as dumpFile from './triggers/dump-file.js';
+import { provideDumpModules } from './triggers/lazy-dump.js';
+
+// installSignalTrigger() below dumps through these; on Node < 20.19 it could not require() them.
+provideDumpModules({ snapshotter, dumpFile, background });
 
 export * from './model.js';
 export * from './errors.js';
@@ -56,7 +61,7 @@ export {
  * @throws {@link SnapshotFailedError} if V8 could not take or parse the heap snapshot.
  */
 export function snapshot(): Dump {
-  return takeSnapshot({ trigger: 'api' });
+  return snapshotter.takeSnapshot({ trigger: 'api' });
 }
 
 /**
@@ -71,5 +76,5 @@ export function snapshot(): Dump {
  * @throws (rejects with) {@link SnapshotFailedError} if the snapshot or its analysis failed.
  */
 export function snapshotInBackground(): Promise<Dump> {
-  return takeSnapshotInBackground({ trigger: 'api' });
+  return background.takeSnapshotInBackground({ trigger: 'api' });
 }
