@@ -46,6 +46,14 @@ export {
   type OpenTelemetryOptions,
   type SpanBlockingOptions,
 } from './monitor/exporters/opentelemetry.js';
+export type {
+  OpenTelemetryApi,
+  OpenTelemetryMeter,
+  OpenTelemetrySpan,
+  OpenTelemetryBatchResult,
+  OpenTelemetryObservable,
+  OpenTelemetryInstrumentOptions,
+} from './monitor/exporters/otel-api.js';
 
 /**
  * Takes a dump of this process now: every suspended async function, async generator and
