@@ -76,6 +76,11 @@ export function preloadDumpModules(): Promise<void> {
   return preloading;
 }
 
+/** The preload under way, if the dump modules are not loaded yet (an asynchronous dump waits for it). */
+export function dumpModulesLoading(): Promise<void> | undefined {
+  return modules === undefined && preloadError === undefined ? preloading : undefined;
+}
+
 /** Hands over dump modules that a caller has already loaded (synchronously, at no cost). */
 export function provideDumpModules(loaded: DumpModules): void {
   modules ??= loaded;
