@@ -11,10 +11,11 @@
  * `node_modules/awaitwhat` (resolved by name, as an application would; its realpath is this
  * repository, where it finds its own 1.10).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as OtelApi from '@opentelemetry/api';
 import type { OpenTelemetryApi, OpenTelemetryMeter } from '../src/index.js';
@@ -25,16 +26,18 @@ export type RealApiFits = typeof OtelApi extends OpenTelemetryApi ? true : never
 export type RealMeterFits = OtelApi.Meter extends OpenTelemetryMeter ? true : never;
 const fits: [RealApiFits, RealMeterFits] = [true, true];
 
+// Asynchronous children: a synchronous one of many seconds starves vitest's messages to the worker.
+const execFileAsync = promisify(execFile);
 let app: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'awaitwhat-otel-app-'));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'otel-app', private: true, type: 'module' }));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(
+  await execFileAsync(
     npm,
     ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '@opentelemetry/api@1.9.0', '@opentelemetry/sdk-metrics@2.12.1'],
-    { cwd: app, stdio: 'pipe', timeout: 120_000 },
+    { cwd: app, timeout: 120_000 },
   );
   symlinkSync(ROOT, join(app, 'node_modules', 'awaitwhat'), 'dir');
   copyFileSync(join(ROOT, 'test/programs/otel-app.mjs'), join(app, 'app.mjs'));
@@ -44,9 +47,14 @@ afterAll(() => {
   if (app) rmSync(app, { recursive: true, force: true });
 });
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, ['app.mjs', ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+async function run(...args: string[]) {
+  try {
+    const r = await execFileAsync(process.execPath, ['app.mjs', ...args], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? null, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
 
 describe("OpenTelemetry exporter uses the application's @opentelemetry/api", () => {
@@ -57,8 +65,8 @@ describe("OpenTelemetry exporter uses the application's @opentelemetry/api", () 
     expect(version(ROOT)).toMatch(/^1\.(1\d|[1-9]\d)\./);
   });
 
-  it('metrics reach the MeterProvider the application registered', () => {
-    const r = run();
+  it('metrics reach the MeterProvider the application registered', async () => {
+    const r = await run();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -70,8 +78,8 @@ describe("OpenTelemetry exporter uses the application's @opentelemetry/api", () 
     expect(values.has('nodejs.eventloop.utilization')).toBe(true);
   });
 
-  it('no MeterProvider registered: one line says nothing will be exported', () => {
-    const r = run('--no-provider');
+  it('no MeterProvider registered: one line says nothing will be exported', async () => {
+    const r = await run('--no-provider');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('done');
     const lines = r.stderr.split('\n').filter((l) => l !== '');
