@@ -8,7 +8,7 @@
  * `node_modules/awaitwhat` links to this repository.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +42,8 @@ function runToEnd(args: string[]) {
 }
 
 /** Starts `node <args> app.cjs`, sends SIGUSR2 once it is ready, and returns the dump written. */
-async function signalDump(args: string[]) {
-  const child = spawn(process.execPath, [...args, 'app.cjs'], { cwd: app, env: { ...process.env, AWAITWHAT_DIR: app }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function signalDump(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [...args, 'app.cjs'], { cwd: app, env: { ...process.env, AWAITWHAT_DIR: app, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -115,3 +115,31 @@ describe.each([
     expect(r.stdout).toBe('ok 1\n');
   });
 });
+
+it('require(esm) unavailable, AWAITWHAT_EXIT_DUMP=never (nothing loaded ahead of time): SIGUSR2 loads the dump modules then', async () => {
+  const { dump, stderr } = await signalDump([NO_REQUIRE_ESM, '--import', 'awaitwhat/register'], { AWAITWHAT_EXIT_DUMP: 'never' });
+  expect(stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  expect(dump.nodes.some((n) => n.name === 'waitForStart' && n.awaitLocation?.url.endsWith('/app.cjs'))).toBe(true);
+}, 60_000);
+
+it("require(esm) unavailable: installSignalTrigger() from 'awaitwhat' dumps without the register", async () => {
+  writeFileSync(
+    join(app, 'api.mjs'),
+    "import { installSignalTrigger } from 'awaitwhat';\ninstallSignalTrigger();\nawait import('./app.cjs');\n",
+  );
+  const child = spawn(process.execPath, [NO_REQUIRE_ESM, 'api.mjs'], { cwd: app, env: { ...process.env, AWAITWHAT_DIR: app }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+    if (/^ready$/m.test(stdout)) child.kill('SIGUSR2');
+  });
+  await new Promise<void>((resolve, reject) => {
+    const check = () => (DUMP_LINE.test(stderr) ? resolve() : /failed/.test(stderr) ? reject(new Error(stderr)) : undefined);
+    child.stderr.on('data', check);
+    child.once('exit', (code, signal) => reject(new Error(`exited (${code ?? signal}); stderr: ${stderr}`)));
+  });
+  expect(stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+}, 60_000);

@@ -76,9 +76,13 @@ export function preloadDumpModules(): Promise<void> {
   return preloading;
 }
 
-/** The preload under way, if the dump modules are not loaded yet (an asynchronous dump waits for it). */
+/**
+ * For an asynchronous dump (SIGUSR2): where the dump modules cannot be `require()`d and are not
+ * loaded yet, the load to wait for (started now if the register did not start it).
+ */
 export function dumpModulesLoading(): Promise<void> | undefined {
-  return modules === undefined && preloadError === undefined ? preloading : undefined;
+  if (modules !== undefined || preloadError !== undefined || canRequireEsm()) return undefined;
+  return preloadDumpModules();
 }
 
 /** Hands over dump modules that a caller has already loaded (synchronously, at no cost). */
