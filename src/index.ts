@@ -9,9 +9,14 @@
  * @packageDocumentation
  */
 import type { Dump } from './model.js';
-import { takeSnapshotInBackground } from './background/index.js';
-import { takeSnapshot } from './snapshot/snapshotter.js';
 import type { MemoryGuardOptions } from './snapshot/memory-guard.js';
+import * as background from './background/index.js';
+import * as snapshotter from './snapshot/snapshotter.js';
+import * as dumpFile from './triggers/dump-file.js';
+import { provideDumpModules } from './triggers/lazy-dump.js';
+
+// installSignalTrigger() below dumps through these; on Node < 20.19 it could not require() them.
+provideDumpModules({ snapshotter, dumpFile, background });
 
 export * from './model.js';
 export * from './errors.js';
@@ -43,6 +48,14 @@ export {
   type OpenTelemetryOptions,
   type SpanBlockingOptions,
 } from './monitor/exporters/opentelemetry.js';
+export type {
+  OpenTelemetryApi,
+  OpenTelemetryMeter,
+  OpenTelemetrySpan,
+  OpenTelemetryBatchResult,
+  OpenTelemetryObservable,
+  OpenTelemetryInstrumentOptions,
+} from './monitor/exporters/otel-api.js';
 
 /**
  * Takes a dump of this process now: every suspended async function, async generator and
@@ -62,7 +75,7 @@ export {
  * @throws {@link SnapshotFailedError} if V8 could not take or parse the heap snapshot.
  */
 export function snapshot(options: MemoryGuardOptions = {}): Dump {
-  return takeSnapshot({ ...options, trigger: 'api' });
+  return snapshotter.takeSnapshot({ ...options, trigger: 'api' });
 }
 
 /**
@@ -79,5 +92,5 @@ export function snapshot(options: MemoryGuardOptions = {}): Dump {
  * @throws (rejects with) {@link SnapshotFailedError} if the snapshot or its analysis failed.
  */
 export function snapshotInBackground(options: MemoryGuardOptions = {}): Promise<Dump> {
-  return takeSnapshotInBackground({ ...options, trigger: 'api' });
+  return background.takeSnapshotInBackground({ ...options, trigger: 'api' });
 }

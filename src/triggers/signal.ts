@@ -8,7 +8,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump } from '../model.js';
-import { dumpModules } from './lazy-dump.js';
+import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
 export const DUMP_SIGNAL = 'SIGUSR2';
@@ -68,6 +68,9 @@ export function dumpToFileInBackground(): Promise<string | undefined> {
     process.stderr.write('awaitwhat: a dump is already being taken; this request is ignored\n');
     return Promise.resolve(undefined);
   }
+  // Node < 20.19 under `node -r`: the register may still be import()ing them.
+  const loading = dumpModulesLoading();
+  if (loading) return loading.then(dumpToFileInBackground);
   let modules: ReturnType<typeof dumpModules>;
   try {
     modules = dumpModules();
