@@ -5,13 +5,15 @@
  * @packageDocumentation
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SnapshotFailedError, UsageError } from '../src/errors.js';
+import { readTerminal } from '../src/internal/proc.js';
 import { registerPath } from './capture.js';
+import { dumpableProcesses } from './target-facts.js';
 
 /** Signals passed on to the child, so `kill -USR2 <awaitwhat's pid>` dumps the program. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR2'];
@@ -56,13 +58,12 @@ export function runWithRegister(command: readonly string[], dir?: string): Promi
   }
 
   return new Promise((resolvePromise, rejectPromise) => {
-    const child = spawn(program, args, { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals) => (): void => {
-      // A terminal's Ctrl-C already reaches the child through the process group; forwarding
-      // anyway covers `kill <pid>` aimed at awaitwhat alone, which is the case that matters.
-      child.kill(signal);
-    };
-    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+    // In a terminal's foreground the command shares our process group, as it must to read the
+    // terminal: Ctrl-C already reaches it there. Anywhere else it gets a group of its own, so
+    // that a signal to our group reaches it once, through us.
+    const sharesGroup = inTerminalForeground();
+    const child = spawn(program, args, { stdio: 'inherit', env, detached: !sharesGroup });
+    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => passOn(child, signal, sharesGroup)] as const);
     for (const [signal, handler] of handlers) {
       try {
         process.on(signal, handler);
@@ -84,4 +85,56 @@ export function runWithRegister(command: readonly string[], dir?: string): Promi
       else resolvePromise(code ?? 1);
     });
   });
+}
+
+/**
+ * Whether this process is in the foreground process group of its controlling terminal
+ * (`/proc/self/stat`); off Linux, whether stdin is a terminal.
+ */
+export function inTerminalForeground(): boolean {
+  const terminal = readTerminal('self');
+  if (!terminal) return process.stdin.isTTY === true;
+  return terminal.ttyNr !== 0 && terminal.tpgid === terminal.pgrp;
+}
+
+/** Passes a signal `run` received on to the command, once. */
+function passOn(child: ChildProcess, signal: NodeJS.Signals, sharesGroup: boolean): void {
+  if (child.pid === undefined) return;
+  if (signal === 'SIGUSR2') return passDumpSignal(child.pid);
+  if (sharesGroup) {
+    // A terminal's SIGINT went to the whole foreground group, the command included: passing
+    // it on would make it a second one (a program that force-quits on a second Ctrl-C would).
+    if (signal === 'SIGINT' && inTerminalForeground()) return;
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal); // its group: `npm`, `sh` and the program, as a terminal would
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/**
+ * SIGUSR2 goes to the processes that catch it with awaitwhat's register — the program, not
+ * `npm` or `sh` in between (SIGUSR2 kills a process without a handler). Off Linux they cannot
+ * be found: the command itself gets it.
+ */
+function passDumpSignal(childPid: number): void {
+  if (process.platform !== 'linux') {
+    process.kill(childPid, 'SIGUSR2');
+    return;
+  }
+  const targets = dumpableProcesses(childPid, true);
+  if (targets.length === 0) {
+    process.stderr.write('awaitwhat: SIGUSR2 not passed on: no process of the command has awaitwhat\'s SIGUSR2 listener yet (it would kill it)\n');
+    return;
+  }
+  for (const pid of targets) {
+    try {
+      process.kill(pid, 'SIGUSR2');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
