@@ -2,6 +2,12 @@
  * `awaitwhat run`: start any command with the register preloaded into every Node.js process
  * it starts, and behave like that command (signals in, exit code out).
  *
+ * Signals reach the command once: in a terminal's foreground it shares our process group and
+ * gets the terminal's SIGINT directly (we do not pass it on again); elsewhere it gets a group
+ * of its own and everything goes through us. SIGUSR2 goes only to the processes of the
+ * command that run the register and catch it (the program under `npm` or `sh -c`), because it
+ * kills a process without a handler.
+ *
  * @packageDocumentation
  */
 
@@ -15,7 +21,7 @@ import { readTerminal } from '../src/internal/proc.js';
 import { registerPath } from './capture.js';
 import { dumpableProcesses } from './target-facts.js';
 
-/** Signals passed on to the child, so `kill -USR2 <awaitwhat's pid>` dumps the program. */
+/** Signals passed on to the command (see the module comment for how), so `kill -USR2 <awaitwhat's pid>` dumps the program. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR2'];
 
 /**
@@ -61,7 +67,8 @@ export function runWithRegister(command: readonly string[], dir?: string): Promi
     // In a terminal's foreground the command shares our process group, as it must to read the
     // terminal: Ctrl-C already reaches it there. Anywhere else it gets a group of its own, so
     // that a signal to our group reaches it once, through us.
-    const sharesGroup = inTerminalForeground();
+    // (Windows has no process groups to speak of, and `detached` would open a new console.)
+    const sharesGroup = process.platform === 'win32' || inTerminalForeground();
     const child = spawn(program, args, { stdio: 'inherit', env, detached: !sharesGroup });
     const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => passOn(child, signal, sharesGroup)] as const);
     for (const [signal, handler] of handlers) {
