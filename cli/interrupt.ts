@@ -55,7 +55,10 @@ export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise
     if ('error' in outcome) throw outcome.error;
     return outcome.value;
   }
-  const line = 'error' in outcome && outcome.error instanceof Error ? outcome.error.message.split('\n', 1)[0]! : `interrupted (${received})`;
+  const line =
+    !('error' in outcome) ? `interrupted (${received}) after the dump was taken (nothing left open); not shown`
+    : outcome.error instanceof Error ? outcome.error.message.split('\n', 1)[0]!
+    : `interrupted (${received})`;
   process.stderr.write(`awaitwhat: ${terminalSafe(line)}\n`);
   return dieOf(received);
 }

@@ -20,6 +20,7 @@ import {
   readEnviron,
   readMounts,
   readProcLink,
+  readState,
   readStatus,
   sharesFilesystemView,
   type ProcStatus,
@@ -39,6 +40,10 @@ const CAP_DAC_OVERRIDE_BIT = 2;
 const CPU_SAMPLE_MS = 250;
 /** Share of one core above which a silent target is considered busy (its loop blocked). */
 const BUSY_SHARE = 0.3;
+/** How many times the main thread's state is read while sampling. */
+const STATE_SAMPLES = 10;
+/** Share of those samples in which a busy main thread is runnable. */
+const RUNNABLE_SHARE = 0.8;
 
 /** What `/proc` says about a process (Linux); fields are undefined when unreadable. */
 export interface TargetFacts {
@@ -89,15 +94,27 @@ export function ownPidOf(facts: TargetFacts): number {
 /** `utime + stime` of `pid` in seconds; re-exported for tests. */
 export { cpuSeconds };
 
-/** Whether `pid` uses at least {@link BUSY_SHARE} of a core over {@link CPU_SAMPLE_MS}. */
+/**
+ * Whether `pid`'s main thread is busy: over {@link CPU_SAMPLE_MS} it used at least
+ * {@link BUSY_SHARE} of a core, or it was runnable (`R`) in most samples of its state. The
+ * second holds on a loaded machine too, where a spinning thread waits for a core and its CPU
+ * share says little; an idle Node.js main thread sleeps in its event loop (`S`).
+ */
 export async function isBusy(pid: number): Promise<boolean | undefined> {
   const before = cpuSeconds(pid);
   const started = performance.now();
-  await sleep(CPU_SAMPLE_MS);
+  let samples = 0;
+  let runnable = 0;
+  for (let i = 0; i < STATE_SAMPLES; i++) {
+    const state = readState(pid);
+    if (state !== undefined) samples++;
+    if (state === 'R') runnable++;
+    await sleep(CPU_SAMPLE_MS / STATE_SAMPLES);
+  }
   const after = cpuSeconds(pid);
   if (before === undefined || after === undefined) return undefined;
   const wall = (performance.now() - started) / 1000;
-  return (after - before) / wall >= BUSY_SHARE;
+  return (after - before) / wall >= BUSY_SHARE || (samples > 0 && runnable / samples >= RUNNABLE_SHARE);
 }
 
 /**

@@ -130,6 +130,14 @@ export function cpuSeconds(pid: number): number | undefined {
   return (utime + stime) / USER_HZ;
 }
 
+/**
+ * The scheduling state of `pid`'s main thread (`R` running or runnable, `S` sleeping, `D`
+ * waiting on I/O, …), from `/proc/<pid>/stat`; undefined if unreadable.
+ */
+export function readState(pid: number): string | undefined {
+  return statFields(pid)?.[0];
+}
+
 /** Process group, controlling terminal and the terminal's foreground group of `pid`. */
 export function readTerminal(pid: number | 'self'): { pgrp: number; ttyNr: number; tpgid: number } | undefined {
   const fields = statFields(pid);
