@@ -64,7 +64,10 @@ async function until(check: () => boolean, what: string, ms = 90_000): Promise<v
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 
 describe.runIf(linux)('dump <pid>: whatever it opens it closes, on signals too', () => {
-  it('SIGINT while attached: the target\'s inspector is closed again, the target lives, the CLI dies of SIGINT', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while attached: the target\'s inspector is closed again, the target lives, the CLI dies of that signal', async (signalName, status) => {
     const port = await freePort();
     // A heap large enough that the snapshot is still streaming when the CLI is interrupted.
     const target = await startTarget([`--inspect-port=${port}`, 'test/programs/big-heap.mjs'], { BIG_HEAP_OBJECTS: '150000' }, 90_000);
@@ -81,10 +84,10 @@ describe.runIf(linux)('dump <pid>: whatever it opens it closes, on signals too',
     // Node prints this on the target's stderr when a session connects: the CLI is attached.
     await until(() => target.stderr().includes('Debugger attached.'), 'the CLI to attach');
     expect(await listTargets(port, 2000)).toBeDefined();
-    cli.kill('SIGINT');
+    cli.kill(signalName);
     const { code, signal } = await exited;
-    expect(signal === 'SIGINT' || code === 130, `exit ${code} ${signal}; ${stderr}`).toBe(true);
-    expect(lines(stderr).at(-1)).toMatch(new RegExp(`^awaitwhat: interrupted \\(SIGINT\\) while attached to pid ${target.pid}; .*it was closed again`));
+    expect(signal === signalName || code === status, `exit ${code} ${signal}; ${stderr}`).toBe(true);
+    expect(lines(stderr).at(-1)).toMatch(new RegExp(`^awaitwhat: interrupted \\(${signalName}\\) while attached to pid ${target.pid}; .*it was closed again`));
     expect(await listTargets(port, 2000)).toBeUndefined();
     expect(isAlive(target.pid)).toBe(true);
     expect(target.child.exitCode).toBeNull();
