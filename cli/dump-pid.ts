@@ -10,9 +10,16 @@
  *   on the command line or in `NODE_OPTIONS`), and its `AWAITWHAT_DIR`;
  * - `/proc/<pid>/cwd`: where the register writes dumps when `AWAITWHAT_DIR` is not set.
  *
+ * - `/proc/<pid>/status` `NSpid`: the pid the target calls itself (inside a container's pid
+ *   namespace it is not the pid given), which its dump files are named with; `Uid`, `Gid`,
+ *   `Groups`, `CapEff` and `/proc/<pid>/mountinfo`: whether it can write its dump directory.
+ *   A target in another mount namespace has its directory reached through `/proc/<pid>/root`.
+ *
  * Then:
- * - register loaded and SIGUSR2 caught → send SIGUSR2, wait for a new
- *   `awaitwhat-<pid>-*.json` in its dump directory (renamed into place, so whole once visible);
+ * - `awaitwhat run` → the process of its command that runs the register, not `npm` or `sh`;
+ * - register loaded and SIGUSR2 caught → check its dump directory is writable by it (else say
+ *   so and send nothing), send SIGUSR2, wait for a new `awaitwhat-<own pid>-*.json` there
+ *   (renamed into place, so whole once visible);
  * - no dump within the timeout while the target burns CPU → its event loop is blocked; attach
  *   through the inspector, which can still pause it and read its stack;
  * - otherwise (no register, or `--attach`) → attach mode, never SIGUSR2.
@@ -23,29 +30,46 @@
  * @packageDocumentation
  */
 
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { DumpUnreadableError, SnapshotFailedError, UsageError } from '../src/errors.js';
+import { DumpUnreadableError, InterruptedError, SnapshotFailedError, UsageError } from '../src/errors.js';
+import { describeProcess } from '../src/internal/proc.js';
+import { terminalSafe } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
-import { registerPath } from './capture.js';
+import {
+  catches,
+  dumpableProcesses,
+  dumpDirProblem,
+  isBusy,
+  isRunWrapper,
+  LINUX_SIGUSR1,
+  LINUX_SIGUSR2,
+  looksLikeNode,
+  ownPidOf,
+  readTargetFacts,
+  runsRegister,
+  targetDumpDir,
+  type DumpDirectory,
+} from './target-facts.js';
 
-/** SIGUSR1 on Linux: Node's inspector listens for it. */
-export const LINUX_SIGUSR1 = 10;
-/** SIGUSR2 on Linux: awaitwhat's register listens for it; without a handler it kills. */
-export const LINUX_SIGUSR2 = 12;
+export {
+  cpuSeconds,
+  LINUX_SIGUSR1,
+  LINUX_SIGUSR2,
+  looksLikeNode,
+  maskHasSignal,
+  namesRegister,
+  parseSignalMask,
+  readTargetFacts,
+  runsRegister,
+  targetDumpDir,
+  type TargetFacts,
+} from './target-facts.js';
 
 /** Default `--timeout`: how long to wait for the target's dump, ms. */
 export const DEFAULT_DUMP_TIMEOUT_MS = 30_000;
-
-/** How long CPU time is sampled to decide whether a silent target is busy, ms. */
-const CPU_SAMPLE_MS = 250;
-/** Share of one core above which a silent target is considered busy (its loop blocked). */
-const BUSY_SHARE = 0.3;
-/** `/proc/<pid>/stat` times are in USER_HZ, fixed at 100 by the Linux ABI. */
-const USER_HZ = 100;
 
 /** Options of {@link dumpPid}. */
 export interface DumpPidOptions {
@@ -57,6 +81,10 @@ export interface DumpPidOptions {
   forceSignal?: boolean;
   /** Directory the target writes dumps to (default: its `AWAITWHAT_DIR`, else its cwd). */
   dir?: string;
+  /** The target's inspector port, for attach mode (default: its `--inspect-port`, else 9229). */
+  port?: number;
+  /** Stops waiting; in attach mode the target's inspector is closed again first. */
+  signal?: AbortSignal;
   /** Where the one-line notes go (default: stderr, prefixed with `awaitwhat: `). */
   note?: (line: string) => void;
   /** Platform to behave as (tests); default `process.platform`. */
@@ -70,158 +98,6 @@ export interface DumpPidResult {
   mode: 'signal' | 'attach';
   /** The dump file the target wrote (signal mode). */
   path?: string;
-}
-
-/** What `/proc` says about a process (Linux); fields are undefined when unreadable. */
-export interface TargetFacts {
-  pid: number;
-  /** Resolved `/proc/<pid>/exe`. */
-  exe?: string;
-  /** `/proc/<pid>/cmdline`, split. */
-  argv?: string[];
-  /** `/proc/<pid>/environ`: the environment it was started with (not later changes). */
-  env?: Map<string, string>;
-  /** `SigCgt` mask: signals with a handler. */
-  caught?: bigint;
-  /** Resolved `/proc/<pid>/cwd`. */
-  cwd?: string;
-}
-
-/** Parses a `/proc/<pid>/status` signal mask (hexadecimal). */
-export function parseSignalMask(hex: string): bigint {
-  return BigInt(`0x${hex.trim()}`);
-}
-
-/** Whether signal number `signal` is set in a `SigCgt`-style mask (bit `signal - 1`). */
-export function maskHasSignal(mask: bigint, signal: number): boolean {
-  return ((mask >> BigInt(signal - 1)) & 1n) === 1n;
-}
-
-function tryRead(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function tryReadlink(path: string): string | undefined {
-  try {
-    return readlinkSync(path).replace(/ \(deleted\)$/, '');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Splits a NUL-separated `/proc` file. */
-function nulSplit(buffer: Buffer): string[] {
-  const parts = buffer.toString('utf8').split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
-/** Reads what `/proc` tells about `pid`, without signalling it. */
-export function readTargetFacts(pid: number, proc = '/proc'): TargetFacts {
-  const facts: TargetFacts = { pid };
-  const base = join(proc, String(pid));
-  const exe = tryReadlink(join(base, 'exe'));
-  if (exe !== undefined) facts.exe = exe;
-  const cmdline = tryRead(join(base, 'cmdline'));
-  if (cmdline !== undefined) facts.argv = nulSplit(cmdline);
-  const environ = tryRead(join(base, 'environ'));
-  if (environ !== undefined) {
-    facts.env = new Map();
-    for (const entry of nulSplit(environ)) {
-      const eq = entry.indexOf('=');
-      if (eq > 0) facts.env.set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
-  }
-  const status = tryRead(join(base, 'status'))?.toString('utf8');
-  const cgt = status && /^SigCgt:\s*([0-9a-fA-F]+)\s*$/m.exec(status);
-  if (cgt && cgt[1]) facts.caught = parseSignalMask(cgt[1]);
-  const cwd = tryReadlink(join(base, 'cwd'));
-  if (cwd !== undefined) facts.cwd = cwd;
-  return facts;
-}
-
-/** `utime + stime` of `pid` in seconds, from `/proc/<pid>/stat`; undefined if unreadable. */
-export function cpuSeconds(pid: number, proc = '/proc'): number | undefined {
-  const stat = tryRead(join(proc, String(pid), 'stat'))?.toString('utf8');
-  if (!stat) return undefined;
-  // The command name (field 2) is in parentheses and may contain spaces: count after it.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of the whole line are 12 and 13 of what follows ")": state is field 3.
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
-  return (utime + stime) / USER_HZ;
-}
-
-/** Whether `pid` uses at least {@link BUSY_SHARE} of a core over {@link CPU_SAMPLE_MS}. */
-export async function isBusy(pid: number): Promise<boolean | undefined> {
-  const before = cpuSeconds(pid);
-  const started = performance.now();
-  await sleep(CPU_SAMPLE_MS);
-  const after = cpuSeconds(pid);
-  if (before === undefined || after === undefined) return undefined;
-  const wall = (performance.now() - started) / 1000;
-  return (after - before) / wall >= BUSY_SHARE;
-}
-
-/**
- * Whether one command-line word (or `NODE_OPTIONS` word) names awaitwhat's register: the
- * package specifier `awaitwhat/register`, or a path / file URL of a `dist/src/register.js`
- * inside an installed awaitwhat (this copy or another one), relative paths resolved against
- * the target's working directory.
- */
-export function namesRegister(word: string, cwd: string | undefined): boolean {
-  const value = word.replace(/^--(import|require|loader|experimental-loader)=/, '').replace(/^["']|["']$/g, '');
-  if (/(^|\/)awaitwhat\/register(\.js)?$/.test(value)) return true;
-  if (!/register\.js$/.test(value)) return false;
-  let path: string;
-  try {
-    path = value.startsWith('file:') ? fileURLToPath(value) : resolve(cwd ?? '/', value);
-  } catch {
-    return false;
-  }
-  if (path === registerPath()) return true;
-  if (!/[\\/]dist[\\/]src[\\/]register\.js$/.test(path)) return false;
-  try {
-    const pkg = JSON.parse(readFileSync(resolve(path, '../../../package.json'), 'utf8')) as { name?: unknown };
-    return pkg.name === 'awaitwhat';
-  } catch {
-    return false;
-  }
-}
-
-/** Whether the target loads the register, as far as its command line and environment show. */
-export function runsRegister(facts: TargetFacts): boolean {
-  const words = [...(facts.argv ?? []), ...(facts.env?.get('NODE_OPTIONS') ?? '').split(/\s+/).filter(Boolean)];
-  return words.some((w) => namesRegister(w, facts.cwd));
-}
-
-/** Whether the target is a Node.js binary (by its executable, else its argv[0]). */
-export function looksLikeNode(facts: TargetFacts): boolean {
-  const names = [facts.exe, facts.argv?.[0]].filter((x): x is string => !!x).map((p) => basename(p));
-  return names.some((n) => /^node(js)?(-?v?\d+(\.\d+)*)?(\.exe)?$/i.test(n));
-}
-
-/** If the target is `awaitwhat run`, the pid of the command it runs (its only child). */
-export function runWrapperChild(facts: TargetFacts, proc = '/proc'): number | undefined {
-  const argv = facts.argv ?? [];
-  const script = argv[1] ? basename(argv[1]) : '';
-  if (!(script === 'awaitwhat' || (script === 'main.js' && /cli[\\/]main\.js$/.test(argv[1] ?? '')))) return undefined;
-  if (argv[2] !== 'run') return undefined;
-  const children = tryRead(join(proc, String(facts.pid), 'task', String(facts.pid), 'children'))?.toString('utf8');
-  const pids = (children ?? '').trim().split(/\s+/).filter(Boolean).map(Number);
-  return pids.length === 1 ? pids[0] : undefined;
-}
-
-/** The directory the register in the target writes to. */
-export function targetDumpDir(facts: TargetFacts): string | undefined {
-  const dir = facts.env?.get('AWAITWHAT_DIR');
-  if (dir) return facts.cwd ? resolve(facts.cwd, dir) : resolve(dir);
-  return facts.cwd;
 }
 
 /** Parses the `<pid>` argument. */
@@ -267,43 +143,87 @@ function listDumps(dir: string, pattern: RegExp): string[] {
   }
 }
 
+/** What {@link attach} passes on to attach mode. */
+interface AttachRequest {
+  timeoutMs: number;
+  port?: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Attach mode (`src/attach/`), loaded lazily: the inspector client it needs is only loaded
  * when attaching, not for every command.
  */
-async function attach(pid: number, timeoutMs: number): Promise<Dump> {
+async function attach(pid: number, request: AttachRequest): Promise<Dump> {
   const { attachSnapshot } = await import('../src/attach/index.js');
-  return attachSnapshot(pid, { timeoutMs });
+  try {
+    return await attachSnapshot(pid, request);
+  } catch (error) {
+    // Messages may quote the target (an evaluation's exception, its inspector's answers).
+    if (error instanceof Error) error.message = terminalSafe(error.message);
+    throw error;
+  }
 }
 
-/** Sends SIGUSR2 and waits for the dump file; throws with `blocked` set when the loop is busy. */
+/** The interruption while waiting for a dump file: nothing was opened, nothing to close. */
+function interruptedWaiting(pid: number, signal: AbortSignal): InterruptedError {
+  return new InterruptedError(`interrupted (${String(signal.reason)}) while waiting for the dump of pid ${pid}; it may still write it`);
+}
+
+/**
+ * Sends SIGUSR2 and waits for the dump file, named with `ownPid` (the pid the target calls
+ * itself, which differs inside a pid namespace). Returns `blocked` when none came in time.
+ */
 async function signalAndWait(
   pid: number,
-  dir: string,
+  ownPid: number,
+  dir: DumpDirectory,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ path: string; dump: Dump } | { blocked: boolean | undefined }> {
-  const pattern = dumpNamePattern(pid);
-  const before = new Set(listDumps(dir, pattern));
+  const pattern = dumpNamePattern(ownPid);
+  const before = new Set(listDumps(dir.access, pattern));
   process.kill(pid, 'SIGUSR2');
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const fresh = listDumps(dir, pattern).filter((f) => !before.has(f));
+    const fresh = listDumps(dir.access, pattern).filter((f) => !before.has(f));
     const newest = fresh[fresh.length - 1];
     if (newest !== undefined) {
-      const path = join(dir, newest);
+      const path = join(dir.access, newest);
       let text: string;
       try {
         text = readFileSync(path, 'utf8');
       } catch (cause) {
-        throw new DumpUnreadableError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
+        throw new DumpUnreadableError(`cannot read ${terminalSafe(path)}: ${(cause as Error).message}`, { cause });
       }
-      return { path, dump: parseDump(text, path) };
+      return { path, dump: parseDump(text, terminalSafe(path)) };
     }
     if (!alive(pid)) throw new SnapshotFailedError(`pid ${pid} exited before writing a dump`);
+    if (signal?.aborted) throw interruptedWaiting(pid, signal);
     if (performance.now() >= deadline) break;
     await sleep(Math.min(50, Math.max(1, deadline - performance.now())));
   }
   return { blocked: await isBusy(pid) };
+}
+
+/**
+ * If `pid` is `awaitwhat run`, the process of its command to dump instead: the innermost
+ * one that runs the register and catches SIGUSR2 (not `npm` or `sh` in between).
+ */
+function unwrapRun(pid: number, note: (line: string) => void): number {
+  const wrapper = readTargetFacts(pid);
+  if (!isRunWrapper(wrapper)) return pid;
+  const inner = dumpableProcesses(pid, false);
+  if (inner.length === 1) {
+    note(`pid ${pid} is "awaitwhat run"; dumping ${describeProcess(inner[0]!)}, the process of its command that runs the register`);
+    return inner[0]!;
+  }
+  if (inner.length === 0) {
+    throw new SnapshotFailedError(`pid ${pid} is "awaitwhat run", and no process of its command has awaitwhat's SIGUSR2 listener (yet)`);
+  }
+  throw new SnapshotFailedError(
+    `pid ${pid} is "awaitwhat run", and ${inner.length} processes of its command run the register: ${inner.map(describeProcess).join(', ')}; dump one of them`,
+  );
 }
 
 /**
@@ -312,61 +232,73 @@ async function signalAndWait(
  *
  * @throws {@link UsageError} for a pid that is awaitwhat itself
  * @throws {@link SnapshotFailedError} with a one-line message for every case that yields no dump
+ * @throws {@link InterruptedError} when `options.signal` aborted it (after closing what it opened)
  */
 export async function dumpPid(pid: number, options: DumpPidOptions = {}): Promise<DumpPidResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_DUMP_TIMEOUT_MS;
-  const note = options.note ?? ((line: string) => process.stderr.write(`awaitwhat: ${line}\n`));
+  const note = options.note ?? ((line: string) => process.stderr.write(`awaitwhat: ${terminalSafe(line)}\n`));
   const platform = options.platform ?? process.platform;
+  const { signal } = options;
+  const request: AttachRequest = {
+    timeoutMs,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(signal ? { signal } : {}),
+  };
   if (pid === process.pid) throw new UsageError('that pid is awaitwhat itself');
   checkSignallable(pid);
 
   if (platform !== 'linux') {
     if (options.forceSignal && !options.attach) {
-      const dir = resolve(options.dir ?? process.cwd());
-      const outcome = await signalAndWait(pid, dir, timeoutMs);
+      const at = resolve(options.dir ?? process.cwd());
+      const outcome = await signalAndWait(pid, pid, { shown: at, access: at }, timeoutMs, signal);
       if ('dump' in outcome) return { mode: 'signal', ...outcome };
-      throw new SnapshotFailedError(`pid ${pid} wrote no dump into ${dir} within ${timeoutMs} ms of SIGUSR2`);
+      throw new SnapshotFailedError(`pid ${pid} wrote no dump into ${terminalSafe(at)} within ${timeoutMs} ms of SIGUSR2`);
     }
     note(`cannot check pid ${pid} for a SIGUSR2 handler on ${platform}; attaching through its inspector (SIGUSR1) (--force-signal sends SIGUSR2)`);
-    return { mode: 'attach', dump: await attach(pid, timeoutMs) };
+    return { mode: 'attach', dump: await attach(pid, request) };
   }
 
-  let facts = readTargetFacts(pid);
-  const wrapped = runWrapperChild(facts);
-  if (wrapped !== undefined) {
-    note(`pid ${pid} is "awaitwhat run"; dumping the command it runs, pid ${wrapped}`);
-    pid = wrapped;
-    checkSignallable(pid);
-    facts = readTargetFacts(pid);
-  }
+  pid = unwrapRun(pid, note);
+  checkSignallable(pid);
+  const facts = readTargetFacts(pid);
 
   const register = runsRegister(facts);
   if (!register && !looksLikeNode(facts)) {
     const what = facts.exe ?? facts.argv?.[0];
-    throw new SnapshotFailedError(`pid ${pid} is not a Node.js process${what ? ` (${basename(what)})` : ''}`);
+    throw new SnapshotFailedError(`pid ${pid} is not a Node.js process${what ? ` (${terminalSafe(basename(what))})` : ''}`);
   }
-  const catchesUsr2 = facts.caught === undefined ? undefined : maskHasSignal(facts.caught, LINUX_SIGUSR2);
-  const catchesUsr1 = facts.caught === undefined ? undefined : maskHasSignal(facts.caught, LINUX_SIGUSR1);
+  const catchesUsr2 = catches(facts, LINUX_SIGUSR2);
+  const catchesUsr1 = catches(facts, LINUX_SIGUSR1);
 
   const attachSafely = async (why: string): Promise<DumpPidResult> => {
     if (catchesUsr1 === false) {
       throw new SnapshotFailedError(`${why}, and pid ${pid} has no SIGUSR1 handler (its inspector is disabled): SIGUSR1 would kill it; not attaching`);
     }
     note(`${why}; attaching through its inspector (SIGUSR1)`);
-    return { mode: 'attach', dump: await attach(pid, timeoutMs) };
+    return { mode: 'attach', dump: await attach(pid, request) };
   };
 
   if (options.attach) return attachSafely(`attach mode requested for pid ${pid}`);
 
   if ((register && catchesUsr2 === true) || (options.forceSignal && catchesUsr2 !== false)) {
-    const dir = options.dir !== undefined ? resolve(options.dir) : targetDumpDir(facts);
+    const dir = options.dir !== undefined ? { shown: resolve(options.dir), access: resolve(options.dir) } : targetDumpDir(facts);
     if (dir === undefined) throw new SnapshotFailedError(`cannot find the dump directory of pid ${pid} (pass --dir)`);
-    const outcome = await signalAndWait(pid, dir, timeoutMs);
+    const shown = terminalSafe(dir.shown);
+    // The register would only report the failure on the target's own stderr: say it here, before signalling.
+    const problem = dumpDirProblem(facts, dir);
+    if (problem) {
+      throw new SnapshotFailedError(
+        `pid ${pid}'s dump directory ${shown} ${problem}: its dump would fail, so SIGUSR2 is not sent; start it with AWAITWHAT_DIR set to a directory it can write, or use --attach`,
+      );
+    }
+    const outcome = await signalAndWait(pid, ownPidOf(facts), dir, timeoutMs, signal);
     if ('dump' in outcome) return { mode: 'signal', ...outcome };
     if (outcome.blocked) {
       return attachSafely(`pid ${pid} wrote no dump within ${timeoutMs} ms and is busy on the CPU: its event loop is blocked`);
     }
-    throw new SnapshotFailedError(`pid ${pid} wrote no dump into ${dir} within ${timeoutMs} ms of SIGUSR2 (idle, so its SIGUSR2 listener did not run: is it awaitwhat's?)`);
+    throw new SnapshotFailedError(
+      `pid ${pid} wrote no dump into ${shown} within ${timeoutMs} ms of SIGUSR2 while idle: its dump failed (its stderr has a line "awaitwhat: dump failed: …") or its SIGUSR2 listener is not awaitwhat's`,
+    );
   }
 
   if (options.forceSignal && catchesUsr2 === false) {

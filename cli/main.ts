@@ -22,6 +22,7 @@ import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
 import { captureStuckProgram } from './capture.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
+import { untilInterrupted } from './interrupt.js';
 import { autoColor, FORMATS, renderDump, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
@@ -155,6 +156,10 @@ function cli(argv: string[]) {
             type: 'string',
             describe: "Directory the target writes dumps to (default: its AWAITWHAT_DIR, else its cwd)",
           })
+          .option('port', {
+            type: 'number',
+            describe: "The target's inspector port, for attach mode (default: its --inspect-port, else 9229)",
+          })
           .example('$0 dump 4242', 'print what pid 4242 is waiting for')
           .example('$0 dump 4242 -f svg -o graph.svg', ''),
       async (args) => {
@@ -163,12 +168,20 @@ function cli(argv: string[]) {
         if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
           throw new UsageError(`--timeout must be a positive number of ms, got ${String(timeoutMs)} (see awaitwhat --help)`);
         }
-        const result = await dumpPid(pid, {
-          timeoutMs,
-          attach: args.attach,
-          forceSignal: args['force-signal'],
-          ...(args.dir !== undefined ? { dir: args.dir } : {}),
-        });
+        const port = args.port;
+        if (port !== undefined && !(Number.isInteger(port) && port > 0 && port <= 65535)) {
+          throw new UsageError(`--port must be a TCP port (1-65535), got ${String(port)} (see awaitwhat --help)`);
+        }
+        const result = await untilInterrupted((signal) =>
+          dumpPid(pid, {
+            timeoutMs,
+            attach: args.attach,
+            forceSignal: args['force-signal'],
+            signal,
+            ...(args.dir !== undefined ? { dir: args.dir } : {}),
+            ...(port !== undefined ? { port } : {}),
+          }),
+        );
         if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${terminalSafe(result.path)}\n`);
         await emit(result.dump, args.format, args.output, args.color);
       },

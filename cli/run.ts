@@ -2,18 +2,26 @@
  * `awaitwhat run`: start any command with the register preloaded into every Node.js process
  * it starts, and behave like that command (signals in, exit code out).
  *
+ * Signals reach the command once: in a terminal's foreground it shares our process group and
+ * gets the terminal's SIGINT directly (we do not pass it on again); elsewhere it gets a group
+ * of its own and everything goes through us. SIGUSR2 goes only to the processes of the
+ * command that run the register and catch it (the program under `npm` or `sh -c`), because it
+ * kills a process without a handler.
+ *
  * @packageDocumentation
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SnapshotFailedError, UsageError } from '../src/errors.js';
+import { readTerminal } from '../src/internal/proc.js';
 import { registerPath } from './capture.js';
+import { dumpableProcesses } from './target-facts.js';
 
-/** Signals passed on to the child, so `kill -USR2 <awaitwhat's pid>` dumps the program. */
+/** Signals passed on to the command (see the module comment for how), so `kill -USR2 <awaitwhat's pid>` dumps the program. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR2'];
 
 /**
@@ -56,13 +64,13 @@ export function runWithRegister(command: readonly string[], dir?: string): Promi
   }
 
   return new Promise((resolvePromise, rejectPromise) => {
-    const child = spawn(program, args, { stdio: 'inherit', env });
-    const forward = (signal: NodeJS.Signals) => (): void => {
-      // A terminal's Ctrl-C already reaches the child through the process group; forwarding
-      // anyway covers `kill <pid>` aimed at awaitwhat alone, which is the case that matters.
-      child.kill(signal);
-    };
-    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, forward(signal)] as const);
+    // In a terminal's foreground the command shares our process group, as it must to read the
+    // terminal: Ctrl-C already reaches it there. Anywhere else it gets a group of its own, so
+    // that a signal to our group reaches it once, through us.
+    // (Windows has no process groups to speak of, and `detached` would open a new console.)
+    const sharesGroup = process.platform === 'win32' || inTerminalForeground();
+    const child = spawn(program, args, { stdio: 'inherit', env, detached: !sharesGroup });
+    const handlers = FORWARDED_SIGNALS.map((signal) => [signal, () => passOn(child, signal, sharesGroup)] as const);
     for (const [signal, handler] of handlers) {
       try {
         process.on(signal, handler);
@@ -84,4 +92,56 @@ export function runWithRegister(command: readonly string[], dir?: string): Promi
       else resolvePromise(code ?? 1);
     });
   });
+}
+
+/**
+ * Whether this process is in the foreground process group of its controlling terminal
+ * (`/proc/self/stat`); off Linux, whether stdin is a terminal.
+ */
+export function inTerminalForeground(): boolean {
+  const terminal = readTerminal('self');
+  if (!terminal) return process.stdin.isTTY === true;
+  return terminal.ttyNr !== 0 && terminal.tpgid === terminal.pgrp;
+}
+
+/** Passes a signal `run` received on to the command, once. */
+function passOn(child: ChildProcess, signal: NodeJS.Signals, sharesGroup: boolean): void {
+  if (child.pid === undefined) return;
+  if (signal === 'SIGUSR2') return passDumpSignal(child.pid);
+  if (sharesGroup) {
+    // A terminal's SIGINT went to the whole foreground group, the command included: passing
+    // it on would make it a second one (a program that force-quits on a second Ctrl-C would).
+    if (signal === 'SIGINT' && inTerminalForeground()) return;
+    child.kill(signal);
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal); // its group: `npm`, `sh` and the program, as a terminal would
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/**
+ * SIGUSR2 goes to the processes that catch it with awaitwhat's register — the program, not
+ * `npm` or `sh` in between (SIGUSR2 kills a process without a handler). Off Linux they cannot
+ * be found: the command itself gets it.
+ */
+function passDumpSignal(childPid: number): void {
+  if (process.platform !== 'linux') {
+    process.kill(childPid, 'SIGUSR2');
+    return;
+  }
+  const targets = dumpableProcesses(childPid, true);
+  if (targets.length === 0) {
+    process.stderr.write('awaitwhat: SIGUSR2 not passed on: no process of the command has awaitwhat\'s SIGUSR2 listener yet (it would kill it)\n');
+    return;
+  }
+  for (const pid of targets) {
+    try {
+      process.kill(pid, 'SIGUSR2');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }

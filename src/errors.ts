@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'AWAITWHAT_RENDER_FAILED'
   | 'AWAITWHAT_USAGE'
   | 'AWAITWHAT_HOOK_CALLBACK_FAILED'
-  | 'AWAITWHAT_ATTACH_FAILED';
+  | 'AWAITWHAT_ATTACH_FAILED'
+  | 'AWAITWHAT_INTERRUPTED';
 
 /** Base class of every error awaitwhat throws on purpose. */
 export class AwaitwhatError extends Error {
@@ -119,5 +120,15 @@ export class HookCallbackError extends AwaitwhatError {
 export class AttachFailedError extends AwaitwhatError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('AWAITWHAT_ATTACH_FAILED', message, options);
+  }
+}
+
+/**
+ * The work was stopped on request (an `AbortSignal`, e.g. SIGINT to the CLI) after whatever it
+ * had opened in another process was closed again; the message says what was left how.
+ */
+export class InterruptedError extends AwaitwhatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AWAITWHAT_INTERRUPTED', message, options);
   }
 }

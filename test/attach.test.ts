@@ -197,7 +197,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     if (!(await portIsFree(9229))) ctx.skip();
     const program = await start('test/programs/idle-ticker.mjs');
     const dump = await attachSnapshot(program.pid).catch((error: unknown) => {
-      if (error instanceof AttachFailedError && /port 9229 is the inspector of pid/.test(error.message)) ctx.skip();
+      if (error instanceof AttachFailedError && /127\.0\.0\.1:9229 is (held by|the inspector of) pid/.test(error.message)) ctx.skip();
       throw error;
     });
     expect(dump.process.pid).toBe(program.pid);
@@ -227,8 +227,10 @@ describe('attachSnapshot: refusals', () => {
     const error = await attachSnapshot(target.pid).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AttachFailedError);
     expect((error as AttachFailedError).code).toBe('AWAITWHAT_ATTACH_FAILED');
-    expect((error as Error).message).toContain(`pid ${owner.pid}`);
+    expect((error as Error).message).toContain(`is held by pid ${owner.pid} (`);
     expect((error as Error).message).not.toContain('\n');
+    // Nothing was evaluated in the owner: no session was ever opened on it.
+    expect(owner.stderr()).not.toContain('Debugger attached.');
     expect(target.stderr()).not.toContain('Debugger listening');
     expectAlive(target);
     expectAlive(owner);

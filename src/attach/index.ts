@@ -15,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { AttachFailedError, AwaitwhatError, SnapshotFailedError } from '../errors.js';
+import { AttachFailedError, AwaitwhatError, InterruptedError, SnapshotFailedError } from '../errors.js';
 import type { BlockedLoop, Dump } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
 import { describeLeaves } from '../snapshot/leaves.js';
@@ -24,8 +24,8 @@ import { deriveWaitEdges } from '../snapshot/wait-edges.js';
 import { refusedDump } from '../snapshot/memory-guard.js';
 import { attachRefusal } from './target-memory.js';
 import type { CdpClient } from './cdp-client.js';
-import { openInspector } from './inspector-endpoint.js';
-import { leaveTarget } from './leave-target.js';
+import { openInspector, reconnectInspector } from './inspector-endpoint.js';
+import { leaveTarget, type LeaveOptions } from './leave-target.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
 import { LookupBudget } from './remote-facts.js';
@@ -46,6 +46,12 @@ export interface AttachOptions {
    * minutes, and as long as chunks keep coming.
    */
   timeoutMs?: number;
+  /**
+   * Stops the dump (e.g. on SIGINT). Whatever it opened is closed first: the inspector it
+   * opened with `SIGUSR1` (waiting, up to `timeoutMs`, for one that is still opening), a pause
+   * it holds. It then rejects with an {@link InterruptedError} saying what was left how.
+   */
+  signal?: AbortSignal;
 }
 
 /** Default of {@link AttachOptions.timeoutMs}. */
@@ -80,32 +86,92 @@ const ATTACH_WARNINGS = [
  * @throws {@link AttachFailedError} (`AWAITWHAT_ATTACH_FAILED`) when the process does not
  *   exist, does not handle `SIGUSR1`, its inspector does not open or answer, or the port
  *   belongs to another process; {@link SnapshotFailedError} when the heap snapshot cannot be
- *   read.
+ *   read; {@link InterruptedError} when `options.signal` aborted it.
  */
 export async function attachSnapshot(pid: number, options: AttachOptions = {}): Promise<Dump> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ATTACH_TIMEOUT_MS;
+  const { signal } = options;
   checkProcess(pid);
   const flags = inspectorFlagsOf(pid);
   const port = options.port ?? flags.port ?? DEFAULT_INSPECTOR_PORT;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new AttachFailedError(`cannot attach to pid ${pid}: inspector port ${port} is not usable (pass the port it listens on)`);
   }
-  const opened = await openInspector(pid, port, timeoutMs);
+  const origin = options.port !== undefined ? 'option' : flags.port !== undefined ? 'flag' : 'default';
+  const opened = await openInspector(pid, port, timeoutMs, { advice: portAdvice(pid, port, origin), ...(signal ? { signal } : {}) });
   const { client } = opened;
+  const leave = { opened, openAtStart: flags.openAtStart, timeoutMs };
+  if (signal?.aborted) throw interrupted(pid, signal, await leaveTarget(client, leave));
   let paused = false;
   let notes: string[] = [];
+  const abort = whenAborted(signal);
+  const work = dumpThroughSession(client, timeoutMs, (p) => (paused = p));
+  work.catch(() => undefined); // after an interruption nobody awaits it any more
   try {
-    const dump = await dumpThroughSession(client, timeoutMs, (p) => (paused = p));
+    const dump = await Promise.race([work, abort.promise]);
     paused = false;
-    notes = await leaveTarget(client, { opened, openAtStart: flags.openAtStart, timeoutMs });
+    notes = await leaveTarget(client, leave);
     dump.warnings.push(...notes);
     return dump;
   } catch (error) {
+    if (signal?.aborted) {
+      // The dump may be half-way (a heap snapshot streaming, lookups in flight): dropping our
+      // session fails all of it at once and lets a paused target run again (a session that
+      // goes away resumes what it paused); the inspector is then closed through a new one.
+      await client.close();
+      throw interrupted(pid, signal, await leaveThroughNewSession(pid, leave));
+    }
     if (paused) await resumeMainThread(client, timeoutMs).catch(() => undefined);
-    if (notes.length === 0) await leaveTarget(client, { opened, openAtStart: flags.openAtStart, timeoutMs });
+    if (notes.length === 0) await leaveTarget(client, leave);
     if (error instanceof AwaitwhatError) throw error;
     throw new AttachFailedError(`attaching to pid ${pid} failed: ${(error as Error).message.split('\n', 1)[0]}`, { cause: error });
+  } finally {
+    abort.dispose();
   }
+}
+
+/** What to do when another process holds the port, by where the port came from. */
+function portAdvice(pid: number, port: number, origin: 'option' | 'flag' | 'default'): string {
+  if (origin === 'option') return `pass the port pid ${pid}'s inspector listens on`;
+  if (origin === 'flag') {
+    return `pid ${pid} was started with inspector port ${port}, so its inspector can only open there: stop the other process, or restart pid ${pid} with another --inspect-port`;
+  }
+  return (
+    `pid ${pid} has no --inspect-port, so its inspector opens on the default ${port}: stop the other process, or restart pid ${pid} with --inspect-port=<free port>; ` +
+    'if its inspector already listens on another port, pass that port (--port)'
+  );
+}
+
+/** A promise that rejects once `signal` aborts (never otherwise), and a way to stop listening. */
+function whenAborted(signal: AbortSignal | undefined): { promise: Promise<never>; dispose: () => void } {
+  let dispose = (): void => {};
+  const promise = new Promise<never>((_, reject) => {
+    if (!signal) return;
+    const onAbort = (): void => reject(new InterruptedError(`interrupted (${String(signal.reason)})`));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    dispose = () => signal.removeEventListener('abort', onAbort);
+  });
+  promise.catch(() => undefined); // handled by the race; never unhandled after it
+  return { promise, dispose };
+}
+
+/** Closes the inspector we opened through a fresh session (the dump's session is gone). */
+async function leaveThroughNewSession(pid: number, leave: LeaveOptions): Promise<string[]> {
+  const { opened } = leave;
+  if (!opened.signalled || opened.wasOpen || leave.openAtStart) {
+    return [`the target's inspector was already open on 127.0.0.1:${opened.port}; it stays open`];
+  }
+  const client = await reconnectInspector(pid, opened.port, Math.min(leave.timeoutMs, 5000)).catch(() => undefined);
+  if (!client) {
+    return [`SIGUSR1 opened the target's inspector on 127.0.0.1:${opened.port} and it could not be reached again to close it: it stays open (local connections only)`];
+  }
+  return leaveTarget(client, leave);
+}
+
+/** The interruption, with what was done about the target. */
+function interrupted(pid: number, signal: AbortSignal, notes: string[]): InterruptedError {
+  return new InterruptedError(`interrupted (${String(signal.reason)}) while attached to pid ${pid}; ${notes.join('; ')}`);
 }
 
 /** The dump proper, on a verified session. `setPaused` tracks whether we hold the target. */

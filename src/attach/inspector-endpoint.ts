@@ -1,12 +1,15 @@
 /**
  * Finding and opening the target's inspector: query `http://127.0.0.1:<port>/json/list`, send
  * `SIGUSR1` if nothing listens yet, poll until the inspector answers, connect to its
- * WebSocket and check that it really is the target (`process.pid`): another Node process may
- * own the port.
+ * WebSocket and check that it really is the target. Another process may own the port: on
+ * Linux that is found out from `/proc` before anything is sent to it (`port-owner.ts`);
+ * elsewhere only the session's `process.pid` can tell.
  */
 import { request } from 'node:http';
-import { AttachFailedError } from '../errors.js';
 import { CdpClient, oneLine } from './cdp-client.js';
+import { AttachFailedError, InterruptedError } from '../errors.js';
+import { ownPid } from '../internal/proc.js';
+import { describeHolders, portOwnership } from './port-owner.js';
 import { catchesSigusr1 } from './target-process.js';
 
 /** One entry of `/json/list`. */
@@ -59,11 +62,14 @@ export function listTargets(port: number, timeoutMs: number): Promise<InspectorT
 }
 
 /** Connects to the first debuggable target of the list and reads its `process.pid`. */
-async function connectAndIdentify(list: InspectorTarget[], port: number, timeoutMs: number): Promise<{ client: CdpClient; pid: number }> {
+async function connectAndIdentify(list: InspectorTarget[], port: number, timeoutMs: number, verify: () => void): Promise<{ client: CdpClient; pid: number }> {
   const target = list.find((t) => typeof t.webSocketDebuggerUrl === 'string');
   if (!target) throw new AttachFailedError(`the inspector on 127.0.0.1:${port} lists no target to connect to (another debugger connected?)`);
   const client = await CdpClient.connect(target.webSocketDebuggerUrl!, timeoutMs);
   try {
+    // The port could have changed hands between the check and the connection: check again
+    // before the first evaluation.
+    verify();
     const answer = await client.send<{ result: { value?: unknown } }>(
       'Runtime.evaluate',
       { expression: 'process.pid', returnByValue: true, silent: true },
@@ -78,23 +84,61 @@ async function connectAndIdentify(list: InspectorTarget[], port: number, timeout
   }
 }
 
+/** How {@link openInspector} should behave. */
+export interface OpenInspectorOptions {
+  /** What to tell the user when another process holds the port (one sentence: what to do). */
+  advice?: string;
+  /**
+   * Stops waiting. Before `SIGUSR1` is sent, {@link openInspector} then gives up at once;
+   * after it, it still waits (up to the deadline) for the inspector it caused to open, so that
+   * the caller can close it again.
+   */
+  signal?: AbortSignal;
+}
+
+/** The one-line refusal for a port another process holds. */
+function heldByOther(pid: number, port: number, holders: readonly number[], advice: string | undefined): AttachFailedError {
+  return new AttachFailedError(
+    `127.0.0.1:${port} is held by ${describeHolders(holders)}, not by pid ${pid}: not connecting to it` + (advice ? `; ${advice}` : ''),
+  );
+}
+
+/**
+ * Checks, through `/proc`, who listens on the port: `'free'`, `'target'`, or `'unknown'` (not
+ * Linux: then the `process.pid` check after connecting is all there is). Throws when another
+ * process holds it, or when nothing can be verified on Linux.
+ */
+function checkOwner(pid: number, port: number, advice: string | undefined): 'free' | 'target' | 'unknown' {
+  const owner = portOwnership(pid, port);
+  if (owner.kind === 'other') throw heldByOther(pid, port, owner.holders, advice);
+  if (owner.kind === 'unverifiable') {
+    throw new AttachFailedError(`something listens on 127.0.0.1:${port}, but whether it is pid ${pid} cannot be checked (${owner.why}): not connecting to it`);
+  }
+  return owner.kind;
+}
+
 /**
  * Opens a verified session on `pid`'s inspector on `port`, sending `SIGUSR1` if it is not
- * listening yet. Gives up after `timeoutMs`.
+ * listening yet. Gives up after `timeoutMs`. On Linux the listening socket must be one of
+ * `pid`'s open files ({@link portOwnership}) before anything is sent to the port; the session
+ * must then answer `process.pid` with `pid`'s own pid (its innermost `NSpid`, for a process in
+ * a pid namespace).
  */
-export async function openInspector(pid: number, port: number, timeoutMs: number): Promise<OpenedInspector> {
+export async function openInspector(pid: number, port: number, timeoutMs: number, options: OpenInspectorOptions = {}): Promise<OpenedInspector> {
+  const { advice, signal } = options;
   const deadline = Date.now() + timeoutMs;
   const left = (): number => Math.max(1, deadline - Date.now());
+  const expectedPid = ownPid(pid);
   let signalled = false;
   for (;;) {
-    const list = await listTargets(port, Math.min(left(), 2000));
+    if (signal?.aborted && !signalled) throw new InterruptedError(`interrupted (${String(signal.reason)}) before pid ${pid} was signalled`);
+    const owner = checkOwner(pid, port, advice);
+    const list = owner === 'free' ? undefined : await listTargets(port, Math.min(left(), 2000));
     if (list) {
-      const { client, pid: owner } = await connectAndIdentify(list, port, left());
-      if (owner === pid) return { client, port, wasOpen: !signalled, signalled };
+      const { client, pid: answered } = await connectAndIdentify(list, port, left(), () => checkOwner(pid, port, advice));
+      if (answered === expectedPid) return { client, port, wasOpen: !signalled, signalled };
       await client.close();
-      throw new AttachFailedError(
-        `port ${port} is the inspector of pid ${owner}, not ${pid}: start the target with --inspect-port=<free port> and pass that port`,
-      );
+      throw new AttachFailedError(`127.0.0.1:${port} is the inspector of pid ${answered}, not ${pid}: not using it; ${advice ?? 'pass the port its inspector listens on'}`);
     }
     if (!signalled) {
       if (catchesSigusr1(pid) === false) {
@@ -109,10 +153,27 @@ export async function openInspector(pid: number, port: number, timeoutMs: number
       continue;
     }
     if (Date.now() >= deadline) {
-      throw new AttachFailedError(
-        `the inspector of pid ${pid} did not open on 127.0.0.1:${port} within ${timeoutMs} ms after SIGUSR1 (port in use, another host, inspector disabled, or main thread blocked outside JavaScript?)`,
+      const interrupted = signal?.aborted ? `interrupted (${String(signal.reason)}); ` : '';
+      throw new (signal?.aborted ? InterruptedError : AttachFailedError)(
+        `${interrupted}the inspector of pid ${pid} did not open on 127.0.0.1:${port} within ${timeoutMs} ms after SIGUSR1 ` +
+          `(inspector disabled, or main thread blocked outside JavaScript?); if it opens later, it stays open`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left())));
   }
+}
+
+/**
+ * A new verified session on `pid`'s inspector that is already open on `port` (never sends
+ * `SIGUSR1`): for closing it again after the first session was dropped. `undefined` when
+ * nothing listens any more.
+ */
+export async function reconnectInspector(pid: number, port: number, timeoutMs: number): Promise<CdpClient | undefined> {
+  if (checkOwner(pid, port, undefined) === 'free') return undefined;
+  const list = await listTargets(port, timeoutMs);
+  if (!list) return undefined;
+  const { client, pid: answered } = await connectAndIdentify(list, port, timeoutMs, () => checkOwner(pid, port, undefined));
+  if (answered === ownPid(pid)) return client;
+  await client.close();
+  return undefined;
 }

@@ -5,8 +5,8 @@
  * `--inspect[=…]` on its command line or in `NODE_OPTIONS`). Linux reads `/proc`; elsewhere
  * only the defaults are known.
  */
-import { readFileSync } from 'node:fs';
 import { AttachFailedError } from '../errors.js';
+import { maskHasSignal, readCmdline, readEnviron, readStatus } from '../internal/proc.js';
 
 /** Node's default inspector port. */
 export const DEFAULT_INSPECTOR_PORT = 9229;
@@ -25,42 +25,16 @@ export function checkProcess(pid: number): void {
   }
 }
 
+/** `SIGUSR1` on Linux: Node's inspector listens for it. */
+const LINUX_SIGUSR1 = 10;
+
 /**
  * Whether `pid` catches `SIGUSR1`, from the `SigCgt` mask of `/proc/<pid>/status`: `true` or
  * `false` on Linux, `undefined` where it cannot be read.
  */
 export function catchesSigusr1(pid: number): boolean | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const match = /^SigCgt:\s*([0-9a-f]+)$/im.exec(status);
-  if (!match) return undefined;
-  // Bit n-1 stands for signal n; SIGUSR1 is 10 on Linux.
-  return (BigInt(`0x${match[1]}`) & (1n << 9n)) !== 0n;
-}
-
-/** The target's command line (`argv`, NUL-separated in `/proc`), or `undefined`. */
-export function readCmdline(pid: number): string[] | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return text.split('\0').filter((arg, i, all) => arg !== '' || i < all.length - 1);
-  } catch {
-    return undefined;
-  }
-}
-
-/** `NODE_OPTIONS` of the target's initial environment, or `undefined`. */
-export function readNodeOptions(pid: number): string | undefined {
-  try {
-    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    const entry = env.find((e) => e.startsWith('NODE_OPTIONS='));
-    return entry?.slice('NODE_OPTIONS='.length);
-  } catch {
-    return undefined;
-  }
+  const caught = readStatus(pid)?.caught;
+  return caught === undefined ? undefined : maskHasSignal(caught, LINUX_SIGUSR1);
 }
 
 /** Node options that take their value as the next argument (so it is not the script name). */
@@ -154,7 +128,7 @@ export function splitNodeOptions(text: string): string[] {
 /** The inspector flags of process `pid`, from `NODE_OPTIONS` then its command line. */
 export function inspectorFlagsOf(pid: number): InspectorFlags {
   const flags: InspectorFlags = { openAtStart: false };
-  const nodeOptions = readNodeOptions(pid);
+  const nodeOptions = readEnviron(pid)?.get('NODE_OPTIONS');
   if (nodeOptions) parseInspectorFlags(splitNodeOptions(nodeOptions), flags);
   const cmdline = readCmdline(pid);
   if (cmdline && cmdline.length > 1) parseInspectorFlags(cmdline.slice(1), flags);
