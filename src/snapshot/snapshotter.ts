@@ -13,6 +13,7 @@
  * 5. find roots and cycles (`dump-assembly.ts`).
  */
 import { createRequire } from 'node:module';
+import { exitCallsWarning, withExitGuard } from '../internal/exit-guard.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -76,8 +77,19 @@ export function lookupBudget(env: NodeJS.ProcessEnv): number {
   return env.AWAITWHAT_LOOKUP_BUDGET_MS && Number.isFinite(ms) && ms >= 0 ? ms : LOOKUP_BUDGET_MS;
 }
 
-/** Takes a dump of this process. Synchronous: the program does not run until it returns. */
+/**
+ * Takes a dump of this process. Synchronous: the program does not run until it returns.
+ * Should the program's code run during it anyway and call `process.exit`, the exit is refused
+ * (`exit-guard.ts`) and the dump says so in a warning.
+ */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
+  const { value: dump, exitCalls } = withExitGuard(() => snapshotNow(options));
+  const warning = exitCallsWarning(exitCalls);
+  if (warning) dump.warnings = [...dump.warnings, warning];
+  return dump;
+}
+
+function snapshotNow(options: SnapshotOptions): Dump {
   const started = performance.now();
   const client = InspectorClient.connect(loadInspector());
   const warnings: string[] = [];
