@@ -18,6 +18,7 @@
  * @internal
  */
 import { AwaitwhatError } from '../errors.js';
+import { withIntrinsics } from './intrinsics.js';
 
 /** Thrown into program code that calls `process.exit` while a dump runs. */
 export class ExitDuringDumpError extends AwaitwhatError {
@@ -68,4 +69,12 @@ export function withExitGuard<T>(section: () => T): { value: T; exitCalls: unkno
 export function exitCallsWarning(exitCalls: readonly unknown[]): string | undefined {
   if (exitCalls.length === 0) return undefined;
   return `the program's code called process.exit(${String(exitCalls[0])}) during the dump${exitCalls.length > 1 ? ` (${exitCalls.length} times)` : ''}: ignored, the program goes on`;
+}
+
+/**
+ * A synchronous section of a dump: the built-ins as awaitwhat loaded them (`intrinsics.ts`)
+ * and `process.exit` refused, both undone on every path.
+ */
+export function dumpSection<T>(section: () => T): { value: T; exitCalls: unknown[] } {
+  return withIntrinsics(() => withExitGuard(section));
 }

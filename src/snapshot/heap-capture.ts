@@ -73,6 +73,9 @@ export function readStreamSynchronously(): Buffer | undefined {
   let stream: ReturnType<typeof v8.getHeapSnapshot> | undefined;
   try {
     stream = (v8.getHeapSnapshot as (options?: object) => ReturnType<typeof v8.getHeapSnapshot>)({ exposeNumericValues: true });
+    // A failure is reported by the stream later, as an 'error' event: unheard, it would end
+    // the program. It is seen here, synchronously, as a short or missing read.
+    stream.on('error', () => undefined);
     const parts: Buffer[] = [];
     for (let part = stream.read() as Buffer | null; part !== null; part = stream.read() as Buffer | null) parts.push(part);
     if (parts.length === 0) return undefined;

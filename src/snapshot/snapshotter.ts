@@ -13,7 +13,7 @@
  * 5. find roots and cycles (`dump-assembly.ts`).
  */
 import { createRequire } from 'node:module';
-import { exitCallsWarning, withExitGuard } from '../internal/exit-guard.js';
+import { dumpSection, exitCallsWarning } from '../internal/exit-guard.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -79,11 +79,12 @@ export function lookupBudget(env: NodeJS.ProcessEnv): number {
 
 /**
  * Takes a dump of this process. Synchronous: the program does not run until it returns.
- * Should the program's code run during it anyway and call `process.exit`, the exit is refused
- * (`exit-guard.ts`) and the dump says so in a warning.
+ * It runs with the built-ins as awaitwhat loaded them, whatever the program did to its globals
+ * (`intrinsics.ts`); should the program's code run during it anyway and call `process.exit`,
+ * the exit is refused (`exit-guard.ts`) and the dump says so in a warning.
  */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
-  const { value: dump, exitCalls } = withExitGuard(() => snapshotNow(options));
+  const { value: dump, exitCalls } = dumpSection(() => snapshotNow(options));
   const warning = exitCallsWarning(exitCalls);
   if (warning) dump.warnings = [...dump.warnings, warning];
   return dump;

@@ -6,6 +6,9 @@
  * exit trigger, where nothing asynchronous can happen, dumps synchronously instead.
  */
 import { isMainThread } from 'node:worker_threads';
+import { requestedFault } from '../internal/fault.js';
+import { withIntrinsics } from '../internal/intrinsics.js';
+import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
 import { dumpModules } from './lazy-dump.js';
 
@@ -14,6 +17,9 @@ export const DUMP_SIGNAL = 'SIGUSR2';
 
 /** The line the register prints on stderr after each dump; tools wait for it. */
 export const DUMP_WRITTEN_PREFIX = 'awaitwhat: dump written to ';
+
+/** Captured at load: the program may replace the global before a dump. */
+const PromiseIntrinsic = Promise;
 
 let installed = false;
 
@@ -35,8 +41,8 @@ export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | unde
 /** Writes the dump file and names it on stderr; a failure is reported in one line. */
 function writeAndAnnounce(dump: Dump): string | undefined {
   try {
-    const path = dumpModules().dumpFile.writeDumpFile(dump);
-    process.stderr.write(`${DUMP_WRITTEN_PREFIX}${path}\n`);
+    const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
+    stderrLine(`${DUMP_WRITTEN_PREFIX}${path}`);
     return path;
   } catch (error) {
     reportFailure(error);
@@ -49,10 +55,33 @@ let inFlight = false;
 
 /** Reports a failure in one line; never throws. */
 function reportFailure(error: unknown): void {
+  stderrLine(`awaitwhat: dump failed: ${firstLine(error)}`);
+}
+
+/**
+ * Takes a dump in the background, writes it and names it on stderr (or reports its failure
+ * in one line), then calls `done` with the path. Uses no promise and never throws: it runs in
+ * the program's signal listener, whatever the program did to its globals.
+ */
+function dumpInBackground(done?: (path: string | undefined) => void): void {
+  if (inFlight) {
+    stderrLine('awaitwhat: a dump is already being taken; this request is ignored');
+    done?.(undefined);
+    return;
+  }
+  inFlight = true;
   try {
-    process.stderr.write(`awaitwhat: dump failed: ${(error as Error)?.message ?? String(error)}\n`);
-  } catch {
-    // stderr is gone: nothing else to tell
+    const { background, dumpFile } = dumpModules();
+    background.startBackgroundDump({ trigger: 'signal' }, dumpFile.dumpDirectory(), (result) => {
+      inFlight = false;
+      if (result.error !== undefined) reportFailure(result.error);
+      else stderrLine(`${DUMP_WRITTEN_PREFIX}${result.path}`);
+      done?.(result.error === undefined ? result.path : undefined);
+    });
+  } catch (error) {
+    inFlight = false;
+    reportFailure(error);
+    done?.(undefined);
   }
 }
 
@@ -62,39 +91,16 @@ function reportFailure(error: unknown): void {
  * @returns the dump file's path, or `undefined` if the dump failed or one was under way.
  */
 export function dumpToFileInBackground(): Promise<string | undefined> {
-  if (inFlight) {
-    process.stderr.write('awaitwhat: a dump is already being taken; this request is ignored\n');
-    return Promise.resolve(undefined);
-  }
-  let modules: ReturnType<typeof dumpModules>;
-  try {
-    modules = dumpModules();
-  } catch (error) {
-    reportFailure(error);
-    return Promise.resolve(undefined);
-  }
-  inFlight = true;
-  let pending: Promise<Dump>;
-  try {
-    pending = modules.background.takeSnapshotInBackground({ trigger: 'signal' });
-  } catch (error) {
-    pending = Promise.reject(error);
-  }
-  return pending.then(
-    (dump) => {
-      inFlight = false;
-      return writeAndAnnounce(dump);
-    },
-    (error: unknown) => {
-      inFlight = false;
-      reportFailure(error);
-      return undefined;
-    },
-  );
+  return new PromiseIntrinsic((resolve) => dumpInBackground(resolve));
 }
 
+/** The signal listener: nothing may escape it (an exception here would end the program). */
 function onSignal(): void {
-  void dumpToFileInBackground();
+  try {
+    withIntrinsics(() => dumpInBackground());
+  } catch {
+    // dumpInBackground reports its own failures; this only guards the report itself.
+  }
 }
 
 /**
