@@ -3,11 +3,11 @@
  * thread. It parses the snapshot it was handed, derives the wait graph, asks the main thread
  * — through `lookup-service.ts`, by message — only what the snapshot cannot tell (script
  * sources, and where tasks of functions with several awaits are suspended), completes the
- * dump, and, for a dump asked by signal, serializes and writes the file itself.
+ * dump, and, for a dump asked by signal, serializes it for its file.
  *
- * Doing the serialization and the write here keeps them out of the program's thread: they do
- * not pause it, and they run in a realm whose globals the program cannot have changed (a
- * program that replaced `Array.prototype.push` or `Promise` still gets its dump).
+ * Serializing here keeps it out of the program's thread (it does not pause it, and it runs in
+ * a realm whose globals the program cannot have changed). The main thread writes the bytes,
+ * synchronously: a program that exits meanwhile cannot cut a write in half.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LookupBudget } from '../attach/remote-facts.js';
@@ -20,7 +20,7 @@ import { HeapGraph } from '../snapshot/heap-graph.js';
 import { describeLeaves } from '../snapshot/leaves.js';
 import { OBJECT_GROUP } from '../snapshot/object-facts.js';
 import { deriveWaitEdges } from '../snapshot/wait-edges.js';
-import { writeDumpFile } from '../triggers/dump-file.js';
+import { dumpFileContents } from '../triggers/dump-file.js';
 import { PortSession } from './port-session.js';
 import type { AnalysisInput, WorkerMessage } from './protocol.js';
 
@@ -85,13 +85,20 @@ async function main(): Promise<void> {
   if (!port) return;
   const input = workerData as AnalysisInput;
   let message: WorkerMessage;
+  const transfer: ArrayBuffer[] = [];
   try {
     const dump = await analyse(input, port);
-    message = input.writeTo === undefined ? { type: 'done', dump } : { type: 'done', path: writeDumpFile(dump, input.writeTo, input.fault === 'write') };
+    if (input.writeTo === undefined) message = { type: 'done', dump };
+    else {
+      const { path, text } = dumpFileContents(dump, input.writeTo);
+      const bytes = new TextEncoder().encode(text).buffer as ArrayBuffer;
+      transfer.push(bytes);
+      message = { type: 'done', file: { path, bytes } };
+    }
   } catch (error) {
     message = { type: 'failed', error: (error as Error)?.message ?? String(error) };
   }
-  port.postMessage(message);
+  port.postMessage(message, transfer);
   // Nothing more will come: let the worker end once the message is on its way.
   port.unref();
 }

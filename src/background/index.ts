@@ -18,12 +18,14 @@ import { Worker } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
 import { withExitGuard } from '../internal/exit-guard.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
-import { injectedFault, requestedFault, type FaultPhase } from '../internal/fault.js';
+import { FAULT_WRITE_AFTER_BYTES, injectedFault, requestedFault, type FaultPhase } from '../internal/fault.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
 import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
+import { writeFileAtomic } from '../internal/atomic-write.js';
+import { stderrLine } from '../internal/stderr-line.js';
 import { writeDumpFile } from '../triggers/dump-file.js';
 import { LookupService } from './lookup-service.js';
 import type { AnalysisInput, MainMessage, WorkerMessage } from './protocol.js';
@@ -106,6 +108,12 @@ function captureBytes(fault: FaultPhase | undefined): Buffer | undefined {
   return withExitGuard(readStreamSynchronously).value;
 }
 
+/** Writes the file the worker serialized, at once and atomically (see writeFileAtomic). */
+function writeFile(file: { path: string; bytes: ArrayBuffer }, fault: FaultPhase | undefined): string {
+  writeFileAtomic(file.path, new Uint8Array(file.bytes), 0o600, fault === 'write' ? { failAfterBytes: FAULT_WRITE_AFTER_BYTES } : {});
+  return file.path;
+}
+
 /** The bytes as an ArrayBuffer of their own, to be transferred to the worker without a copy. */
 function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
@@ -118,7 +126,15 @@ function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
 function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => void): void {
   let worker: Worker | undefined;
   const service = LookupService.open((message: MainMessage) => worker?.postMessage(message), input.fault);
+  // The program may exit while the worker works: nothing is written then (the worker is
+  // stopped with the program), and one line says why there is no dump.
+  const onHostExit = (): void => {
+    service.close();
+    stderrLine('awaitwhat: dump abandoned: the program exited while the dump was being analysed');
+  };
+  process.on('exit', onHostExit);
   const end = (result: BackgroundResult): void => {
+    process.off('exit', onHostExit);
     service.close();
     // Whatever the worker still does after its result, it does not keep the program alive.
     worker?.unref();
@@ -146,7 +162,7 @@ function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => v
     withIntrinsics(() => {
       try {
         if (message.type === 'cdp') service.handle(message);
-        else if (message.type === 'done') end(message.path !== undefined ? { path: message.path } : { dump: message.dump! });
+        else if (message.type === 'done') end(message.file !== undefined ? { path: writeFile(message.file, input.fault) } : { dump: message.dump! });
         else if (message.type === 'failed') end({ error: new SnapshotFailedError(`the background analysis failed: ${message.error}`) });
       } catch (error) {
         end({ error: error as Error });

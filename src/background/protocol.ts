@@ -23,7 +23,7 @@ export interface AnalysisInput {
   captureMs: number;
   /** The task metrics section, read on the main thread at the snapshot. */
   metrics?: DumpMetrics;
-  /** When set, the worker writes the dump file into this directory itself. */
+  /** When set, the worker serializes the dump for a file in this directory. */
   writeTo?: string;
   /** Test only: the phase to fail (`AWAITWHAT_FAULT`, read on the main thread at dump time). */
   fault?: FaultPhase;
@@ -33,8 +33,8 @@ export interface AnalysisInput {
 export type WorkerMessage =
   /** An inspector request for the main thread's own session (lookups, sources). */
   | { type: 'cdp'; id: number; method: string; params: Record<string, unknown> }
-  /** The end: the dump (or, with `writeTo`, the path of its file). */
-  | { type: 'done'; dump?: Dump; path?: string }
+  /** The end: the dump, or, with `writeTo`, its file's path and bytes (transferred). */
+  | { type: 'done'; dump?: Dump; file?: { path: string; bytes: ArrayBuffer } }
   | { type: 'failed'; error: string };
 
 /** Main thread → worker. */
