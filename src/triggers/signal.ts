@@ -31,7 +31,7 @@ let installed = false;
 export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | undefined {
   try {
     const { snapshotter } = dumpModules();
-    return writeAndAnnounce(snapshotter.takeSnapshot({ trigger }));
+    return withIntrinsics(() => writeAndAnnounce(snapshotter.takeSnapshot({ trigger })));
   } catch (error) {
     reportFailure(error);
     return undefined;
