@@ -37,14 +37,17 @@ export class LookupService {
   readonly #reply: (message: MainMessage) => void;
   readonly #fault: FaultPhase | undefined;
   #closed = false;
+  /** Events of the request being answered. */
+  #events: Array<{ method: string; params: unknown }> = [];
 
   private constructor(session: Session, reply: (message: MainMessage) => void, fault: FaultPhase | undefined) {
     this.#session = session;
     this.#reply = reply;
     this.#fault = fault;
-    // Events (`Debugger.scriptParsed`) arrive during `post`, before its answer: relayed in order.
+    // Events (`Debugger.scriptParsed`) arrive during `post`, before its answer: relayed with
+    // it, in order (a message each would be one per script).
     session.on('inspectorNotification', (message: { method: string; params?: unknown }) => {
-      if (!this.#closed) this.#send({ type: 'cdp-event', method: message.method, params: message.params ?? {} });
+      if (!this.#closed) this.#events.push({ method: message.method, params: message.params ?? {} });
     });
   }
 
@@ -78,6 +81,7 @@ export class LookupService {
       this.#send({ type: 'cdp-result', id, error: `the main thread stopped answering lookups: ${injectedFault('lookup')}`, fatal: true });
       return;
     }
+    this.#events = [];
     try {
       const { value } = dumpSection(() => {
         const answer = this.#post(method, params);
@@ -87,10 +91,11 @@ export class LookupService {
         if (method === 'Debugger.enable') this.#post('Debugger.setSkipAllPauses', { skip: true });
         return answer;
       });
-      this.#send({ type: 'cdp-result', id, result: value });
+      this.#send({ type: 'cdp-result', id, result: value, events: this.#events });
     } catch (error) {
-      this.#send({ type: 'cdp-result', id, error: (error as Error)?.message ?? String(error) });
+      this.#send({ type: 'cdp-result', id, error: (error as Error)?.message ?? String(error), events: this.#events });
     }
+    this.#events = [];
   }
 
   /** Disconnects (the debugger and every object the lookups held are released); never throws. */

@@ -57,11 +57,10 @@ export class PortSession implements CdpSession {
   }
 
   #receive(message: MainMessage): void {
-    if (message.type === 'cdp-event') {
-      for (const listener of this.#listeners.get(message.method) ?? []) listener(message.params);
-      return;
-    }
     if (message.type !== 'cdp-result') return;
+    for (const event of message.events ?? []) {
+      for (const listener of this.#listeners.get(event.method) ?? []) listener(event.params);
+    }
     const pending = this.#pending.get(message.id);
     if (message.fatal) this.#close(message.error ?? 'the main thread closed its inspector session');
     if (!pending) return;

@@ -39,5 +39,13 @@ export type WorkerMessage =
 
 /** Main thread → worker. */
 export type MainMessage =
-  | { type: 'cdp-result'; id: number; result?: unknown; error?: string; /** the session is gone for good */ fatal?: boolean }
-  | { type: 'cdp-event'; method: string; params: unknown };
+  | {
+      type: 'cdp-result';
+      id: number;
+      result?: unknown;
+      error?: string;
+      /** the session is gone for good */
+      fatal?: boolean;
+      /** Events the request caused (`Debugger.scriptParsed`…), in order, before its answer: one message, not one each. */
+      events?: Array<{ method: string; params: unknown }>;
+    };
