@@ -136,7 +136,7 @@ describe("a dump runs none of the program's code", () => {
       process.exitCode = 3;`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(3);
-    // process.exit calls reallyExit, which refuses too: 42 is seen twice, as the exit and as its reallyExit.
+    // The kept original process.exit(43) gets as far as process.reallyExit, which refuses too.
     expect(JSON.parse(r.stdout)).toEqual({ value: 3, exitCalls: [42, 43, 44], restored: true });
   });
 });

@@ -13,7 +13,8 @@
  * The exit is dropped, not deferred: it would not have happened without the dump (the program
  * ran that code only because the dump touched its object), and honouring it afterwards would
  * make loading awaitwhat change what the program does. The calls are counted so that the
- * dump can say so in a warning.
+ * dump can say so in a warning. Limit: code holding the original `process.exit` from before
+ * the dump gets as far as emitting `'exit'` (its listeners run) before `reallyExit` refuses.
  *
  * @internal
  */
