@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     if (input.writeTo === undefined) message = { type: 'done', dump };
     else {
       const { path, text } = dumpFileContents(dump, input.writeTo);
-      const bytes = new TextEncoder().encode(text).buffer as ArrayBuffer;
+      const encoded = new TextEncoder().encode(text);
+      // Exactly the text's bytes, in a buffer of their own (transferred, not copied).
+      const bytes = (encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength ? encoded.buffer : encoded.slice().buffer) as ArrayBuffer;
       transfer.push(bytes);
       message = { type: 'done', file: { path, bytes } };
     }
