@@ -16,6 +16,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DumpUnreadableError, UsageError } from '../src/errors.js';
 import { writeOutputFile } from '../src/internal/atomic-write.js';
+import { terminalSafe } from '../src/internal/terminal-text.js';
 import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
@@ -63,7 +64,8 @@ async function emit(dump: Dump, format: Format, output: string | undefined, colo
 function report(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split(/\r?\n/, 1)[0] ?? message;
-  process.stderr.write(`awaitwhat: ${firstLine}\n`);
+  // Messages quote paths, dump contents and the program's text: shown with visible escapes.
+  process.stderr.write(`awaitwhat: ${terminalSafe(firstLine)}\n`);
   process.exitCode = error instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
 }
 
@@ -170,7 +172,7 @@ function cli(argv: string[]) {
           forceSignal: args['force-signal'],
           ...(args.dir !== undefined ? { dir: args.dir } : {}),
         });
-        if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${result.path}\n`);
+        if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${terminalSafe(result.path)}\n`);
         await emit(result.dump, args.format, args.output, args.color);
       },
     )

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import { terminalSafeLines } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
 import { serializeDump } from '../src/serialize/json.js';
@@ -25,16 +26,38 @@ export type Format = (typeof FORMATS)[number];
  * @returns the text to print or write
  */
 export async function renderDump(dump: Dump, format: Format, color: boolean): Promise<string> {
+  // Every format leaves here for a terminal or a file: each is made terminal-safe as a whole,
+  // so that no string of the program (or of a crafted dump) reaches a terminal unescaped.
   switch (format) {
     case 'tree':
+      // Already safe as a whole (see renderTree): a blanket pass would escape our colours.
       return renderTree(dump, { color });
     case 'json':
-      return serializeDump(dump);
+      return jsonForTerminal(serializeDump(dump));
     case 'dot':
-      return toDot(dump);
+      return terminalSafeLines(toDot(dump));
     case 'svg':
-      return renderSvg(toDot(dump));
+      return terminalSafeLines(await renderSvg(toDot(dump)));
   }
+}
+
+/**
+ * Characters JSON.stringify leaves raw that a terminal may act on or that reorder text: DEL,
+ * the C1 controls (U+009B is CSI on some terminals), bidi controls, line separators. (It already
+ * writes C0 controls, ESC and BEL included, as `\u001b`-style escapes.)
+ */
+// eslint-disable-next-line no-control-regex
+const JSON_RAW_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text with the characters above written as `\uXXXX` escapes. They can only occur inside
+ * strings (JSON's structure is ASCII), where the escape means the same character: the parsed
+ * dump is exactly the same.
+ *
+ * @param json - JSON text
+ */
+export function jsonForTerminal(json: string): string {
+  return json.replace(JSON_RAW_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -9,11 +9,18 @@
  * @packageDocumentation
  */
 import type { Dump } from './model.js';
-import { takeSnapshotInBackground } from './background/index.js';
-import { takeSnapshot } from './snapshot/snapshotter.js';
+import type { MemoryGuardOptions } from './snapshot/memory-guard.js';
+import * as background from './background/index.js';
+import * as snapshotter from './snapshot/snapshotter.js';
+import * as dumpFile from './triggers/dump-file.js';
+import { provideDumpModules } from './triggers/lazy-dump.js';
+
+// installSignalTrigger() below dumps through these; on Node < 20.19 it could not require() them.
+provideDumpModules({ snapshotter, dumpFile, background });
 
 export * from './model.js';
 export * from './errors.js';
+export type { MemoryGuardOptions } from './snapshot/memory-guard.js';
 export { installHooks, uninstallHooks, type InstallOptions } from './hooks/install.js';
 export { writeDumpFile, dumpDirectory } from './triggers/dump-file.js';
 export { installSignalTrigger, uninstallSignalTrigger } from './triggers/signal.js';
@@ -41,6 +48,14 @@ export {
   type OpenTelemetryOptions,
   type SpanBlockingOptions,
 } from './monitor/exporters/opentelemetry.js';
+export type {
+  OpenTelemetryApi,
+  OpenTelemetryMeter,
+  OpenTelemetrySpan,
+  OpenTelemetryBatchResult,
+  OpenTelemetryObservable,
+  OpenTelemetryInstrumentOptions,
+} from './monitor/exporters/otel-api.js';
 
 /**
  * Takes a dump of this process now: every suspended async function, async generator and
@@ -52,11 +67,15 @@ export {
  * present only if the hook layer was installed (`awaitwhat/register` or `installHooks()`)
  * before the waits began.
  *
+ * No heap snapshot is taken when its estimated memory would not fit (a cgroup limit, the
+ * system's free memory, `options.memoryBudgetMB`): then `dump.refused` says why and `nodes` is
+ * empty; `options.force` takes it anyway (docs/production.md).
+ *
  * @throws {@link InspectorUnavailableError} if `node:inspector` is missing.
  * @throws {@link SnapshotFailedError} if V8 could not take or parse the heap snapshot.
  */
-export function snapshot(): Dump {
-  return takeSnapshot({ trigger: 'api' });
+export function snapshot(options: MemoryGuardOptions = {}): Dump {
+  return snapshotter.takeSnapshot({ ...options, trigger: 'api' });
 }
 
 /**
@@ -68,8 +87,10 @@ export function snapshot(): Dump {
  * Where the heap snapshot cannot be read synchronously as bytes, falls back to
  * {@link snapshot}.
  *
+ * Refused like {@link snapshot} when its memory would not fit.
+ *
  * @throws (rejects with) {@link SnapshotFailedError} if the snapshot or its analysis failed.
  */
-export function snapshotInBackground(): Promise<Dump> {
-  return takeSnapshotInBackground({ trigger: 'api' });
+export function snapshotInBackground(options: MemoryGuardOptions = {}): Promise<Dump> {
+  return background.takeSnapshotInBackground({ ...options, trigger: 'api' });
 }

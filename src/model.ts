@@ -253,6 +253,35 @@ export interface Dump {
   metrics?: DumpMetrics;
   /** Where the dump's own time went (in-process dumps; see {@link DumpProfile}). */
   profile?: DumpProfile;
+  /**
+   * Present when no heap snapshot was taken because it would not fit in memory (see
+   * {@link SnapshotRefusal}): then `nodes` is empty and the dump holds what is known without
+   * a snapshot (process facts, hook layer, metrics).
+   */
+  refused?: SnapshotRefusal;
+}
+
+/**
+ * Why a dump took no heap snapshot: its estimated peak memory exceeded what the process may
+ * still use (docs/production.md). Added without a version bump: optional. Sizes in bytes.
+ */
+export interface SnapshotRefusal {
+  /** One line for a person: the estimate, the limit that refused it, how to override. */
+  reason: string;
+  /** Which way the dump would have gone: its cost differs (see docs/production.md). */
+  way: 'in-process' | 'background' | 'attached';
+  /** V8's used heap size at the time (of the target, in attach mode). */
+  heapUsedBytes: number;
+  /** The estimated peak of memory the dump would have added. */
+  estimatedPeakBytes: number;
+  /** The tightest limit: what it is, its size, what counts against it, what it leaves. */
+  limit: {
+    /** e.g. `cgroup v1 memory.limit_in_bytes`, `system MemAvailable`, `AWAITWHAT_MEMORY_BUDGET_MB=64`, `option memoryBudgetMB=64`. */
+    source: string;
+    limitBytes: number;
+    usageBytes: number;
+    headroomBytes: number;
+  };
 }
 
 /**

@@ -10,20 +10,14 @@
  * - `AWAITWHAT_EXIT_DUMP=auto|always|never`: dump when the process exits with an unsettled
  *   top-level await (`auto`, the default), on any exit while tasks wait (`always`), or never.
  *
+ * `node -r awaitwhat/register` loads `register.cjs` instead, which `require()`s
+ * `register-install.ts` (Node ≥ 20.19) or `import()`s this module.
+ *
  * @packageDocumentation
  */
-import { installHooks } from './hooks/install.js';
-import { installExitTrigger } from './triggers/exit.js';
-import { installSignalTrigger } from './triggers/signal.js';
+import { installRegister } from './register-install.js';
 
-const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
-
-installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
-installSignalTrigger();
-installExitTrigger();
-const watchdogMs = Number(process.env.AWAITWHAT_WATCHDOG_MS);
-if (process.env.AWAITWHAT_WATCHDOG_MS && Number.isFinite(watchdogMs) && watchdogMs > 0) {
-  // Loaded only when asked for: a worker thread is not something to pay for by default.
-  const { startWatchdog } = await import('./watchdog/index.js');
-  startWatchdog({ thresholdMs: watchdogMs });
-}
+// On Node 20.11–20.18 this waits, before the program's first line, for the dump modules and the
+// watchdog to load: they cannot be require()d later, and a program that blocks from its start
+// must still be watched. Elsewhere there is nothing to wait for.
+await installRegister();

@@ -29,6 +29,8 @@ describe('toDot', () => {
 
   it('escapes quotes, backslashes and newlines in labels', () => {
     expect(escapeDot('say "hi"\\n\nC:\\x')).toBe('say \\"hi\\"\\\\n\\nC:\\\\x');
+    // Terminal controls become visible escapes, whose backslash DOT then needs doubled.
+    expect(escapeDot('a\u001b]0;t\u0007\u009b\rb')).toBe('a\\\\x1b]0;t\\\\x07\\\\x9b\\nb');
     const dump = sample('promise-all');
     const first = dump.nodes[0];
     if (!first) throw new Error('sample has no nodes');

@@ -21,6 +21,8 @@ import { assembleDump } from '../snapshot/dump-assembly.js';
 import { describeLeaves } from '../snapshot/leaves.js';
 import { lookupBudget, verdictOptions } from '../snapshot/snapshotter.js';
 import { deriveWaitEdges } from '../snapshot/wait-edges.js';
+import { refusedDump } from '../snapshot/memory-guard.js';
+import { attachRefusal } from './target-memory.js';
 import type { CdpClient } from './cdp-client.js';
 import { openInspector } from './inspector-endpoint.js';
 import { leaveTarget } from './leave-target.js';
@@ -124,6 +126,11 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
   setPaused(thread.paused);
   const blockedLoop: BlockedLoop | undefined = thread.blockedLoop;
 
+  const refusal = await attachRefusal(client, facts.process.pid, timeoutMs);
+  if (refusal) {
+    if (thread.paused) await resumeMainThread(client, timeoutMs).then(() => setPaused(false));
+    return refusedDump(refusal, { trigger: 'cli', process: facts.process, hooks: facts.hooks, source: 'attached', ...(blockedLoop ? { blockedLoop } : {}) });
+  }
   const started = Date.now();
   const heap = await takeRemoteHeapSnapshot(client, timeoutMs);
   const raw = deriveWaitEdges(heap);

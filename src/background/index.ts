@@ -25,6 +25,7 @@ import { dumpMetrics } from '../monitor/metrics.js';
 import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
 import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
+import { refuseIfTooBig } from '../snapshot/memory-guard.js';
 import { stderrLine } from '../internal/stderr-line.js';
 import { writeDumpFile } from '../triggers/dump-file.js';
 import { LookupService } from './lookup-service.js';
@@ -71,6 +72,12 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
     // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
     const started = performance.now();
     const fault = requestedFault();
+    // Not enough memory for a snapshot: a dump that says why, instead of an OOM kill.
+    const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
+    if (refused) {
+      finish(writeTo === undefined ? { dump: refused } : { path: writeDumpFile(refused, writeTo, fault === 'write') });
+      return;
+    }
     const bytes = inspectorCaptureForced() ? undefined : captureBytes(fault);
     if (!bytes) {
       const dump = takeSnapshot(options);

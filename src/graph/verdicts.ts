@@ -2,6 +2,7 @@
  * Verdicts: what a person should read first in a dump. Derived from the finished graph only,
  * so that an in-process dump and an attached one reach the same findings.
  */
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { BlockedLoop, Cycle, GraphNode, Verdict } from '../model.js';
 import { displayPath, formatDuration, isTask, nodePlace, nodeTitle } from '../serialize/format.js';
 
@@ -27,7 +28,7 @@ export const FAN_IN = 3;
 
 /**
  * Findings, most severe first: cycles (deadlocks), waits on promises nothing can settle, a
- * whole-process stall, a blocked loop, long waits, fan-in.
+ * whole-process stall, a blocked loop, long waits, fan-in. Summaries are terminal-safe.
  */
 export function findVerdicts(
   nodes: readonly GraphNode[],
@@ -108,5 +109,9 @@ export function findVerdicts(
     const what = node.leaf ? `${label(node)}: ${node.leaf.description}` : label(node);
     verdicts.push({ kind: 'fan-in', summary: `${node.awaitedBy.length} waiters on ${what}`, nodes: [node.id, ...node.awaitedBy] });
   }
+  // A summary is a sentence for a person, made of the program's names, paths and event names:
+  // it is printed as it is (tree view, exit line, any consumer of the JSON), so terminal
+  // controls in it are shown as visible escapes. The graph keeps the exact strings.
+  for (const verdict of verdicts) verdict.summary = terminalSafe(verdict.summary);
   return verdicts;
 }

@@ -118,6 +118,14 @@ class TaskRecord implements Task {
   waitWeight = 0;
   /** Metrics epoch it was created in (-1: created while metrics were off). */
   epoch = -1;
+  /**
+   * Its creation was counted in `epoch` and its settlement not yet: only such a task is counted
+   * settled, once. A task can end more than once: the promise it continues from may start two
+   * steps (its reaction job and, when that job returned a thenable, the job that adopts it —
+   * Node's `fs/promises` `handleFdClose`, used by the ESM loader, does this), and each branch
+   * then ends on its own; counting each end made `tasksLive` negative.
+   */
+  open = false;
   /** Live-task list links (metrics on). */
   prev: TaskRecord | null = null;
   next: TaskRecord | null = null;
@@ -141,6 +149,7 @@ class TaskRecord implements Task {
     this.suspendedAt = -1;
     this.waitWeight = 0;
     this.epoch = -1;
+    this.open = false;
   }
 }
 
@@ -620,6 +629,7 @@ function onBefore(promise: Promise<unknown>): void {
     } else {
       task = newTask(value); // reuses the record of a task that ended in its first step
       task.epoch = stats.epoch;
+      task.open = true;
       task.startedAt = coarseNow(); // a cached value (src/hooks/coarse-clock.ts)
       stats.tasksCreated += 1;
     }
@@ -667,6 +677,7 @@ function onBefore(promise: Promise<unknown>): void {
     stats.resumptions += 1;
     if (created) {
       task.epoch = stepEpoch;
+      task.open = true;
       task.startedAt = coarseNow(); // a cached value (src/hooks/coarse-clock.ts)
       stats.tasksCreated += 1;
     } else if (task.epoch === stepEpoch) {
@@ -765,7 +776,7 @@ function onAfter(promise: Promise<unknown>): void {
       // Listed for per-task figures from its first suspension.
       if (task.resumptions === 1 && task.epoch === stats.epoch) list(task);
     } else {
-      if (task.epoch === stats.epoch) stats.tasksSettled += 1;
+      if (task.open && task.epoch === stats.epoch) settle(task);
       if (task.listed) unlist(task);
       // Ended in its first step: no promise holds it, no hook saw it; its record serves again.
       if (task.reusable && task.resumptions === 1) spare = task;
@@ -804,7 +815,7 @@ function onAfter(promise: Promise<unknown>): void {
     // step is never listed: no list operations for it).
     if (task.resumptions === 1 && task.epoch === stats.epoch) list(task);
   } else {
-    if (task.epoch === stats.epoch && metricsOn) stats.tasksSettled += 1;
+    if (task.open && task.epoch === stats.epoch && metricsOn) settle(task);
     if (task.listed) unlist(task);
     if (settledFns.length > 0) dispatch(settledFns, settledOwners, 'taskSettled', task, promise, false);
     // Ended in its first step: no promise holds it, no hook saw it; its record serves again.
@@ -817,6 +828,12 @@ function onAfter(promise: Promise<unknown>): void {
     currentPromise = null;
     lastInit = null;
   }
+}
+
+/** Counts the end of a task whose creation was counted; a second end of it is not counted. */
+function settle(task: TaskRecord): void {
+  task.open = false;
+  stats.tasksSettled += 1;
 }
 
 function recordSlow(task: TaskRecord, busyNs: number, endedAt: number, promise: object, continuation: object | null): void {

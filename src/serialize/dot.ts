@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, NodeKind } from '../model.js';
 import { formatDuration, formatLocation, nodePlace, nodeTitle } from './format.js';
 
@@ -30,20 +31,21 @@ const SHAPES: Record<NodeKind, { shape: string; style?: string; extra?: string }
 };
 
 /**
- * Escapes text for a double-quoted DOT string. Backslashes go first (DOT gives `\n`, `\l`,
- * `\N`… meaning inside labels, so a literal backslash from a Windows path must be doubled),
- * then quotes; real line breaks become DOT's centred line break `\n`.
+ * Escapes text for a double-quoted DOT string. Each line is made terminal-safe first (a
+ * control from the program becomes a visible `\x1b`: DOT is printed to terminals and Graphviz
+ * chokes on some controls); then backslashes are doubled (DOT gives `\n`, `\l`, `\N`…
+ * meaning inside labels, so a literal backslash — from a Windows path or from a visible escape —
+ * must be doubled), then quotes are escaped (the only escape of DOT's quoted strings); real
+ * line breaks become DOT's centred line break `\n`.
  *
  * @param text - arbitrary text
  * @returns the text, safe between double quotes
  */
 export function escapeDot(text: string): string {
   return text
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\r\n|\r|\n/g, '\\n')
-    // Other control characters have no business in a label and some break Graphviz' lexer.
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+    .split(/\r\n|\r|\n/)
+    .map((line) => terminalSafe(line).replace(/\\/g, '\\\\').replace(/"/g, '\\"'))
+    .join('\\n');
 }
 
 /**

@@ -33,8 +33,16 @@ export function formatDuration(ms: number): string {
  * @param values - milliseconds; must not be empty
  */
 export function formatDurationRange(values: readonly number[]): string {
-  const lo = formatDuration(Math.min(...values));
-  const hi = formatDuration(Math.max(...values));
+  // A loop, not Math.min(...values): a group can hold 100 000+ nodes, and spreading that many
+  // arguments overflows the call stack.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const lo = formatDuration(min);
+  const hi = formatDuration(max);
   return lo === hi ? lo : `${lo}–${hi}`;
 }
 
@@ -60,9 +68,15 @@ export function displayPath(url: string, cwd: string): string {
   // file:///C:/x → /C:/x; the drive letter form is what Windows users recognise.
   if (/^\/[A-Za-z]:\//.test(path)) path = path.slice(1);
   const base = cwd.replace(/\\/g, '/').replace(/\/+$/, '');
-  if (base !== '' && path.startsWith(`${base}/`)) return path.slice(base.length + 1);
-  return path;
+  if (base !== '' && path.startsWith(`${base}/`)) path = path.slice(base.length + 1);
+  // Decoding must not turn `%1B` back into a raw ESC (nor `%07`, `%C2%9B`, `%E2%80%AE`…): a
+  // terminal would act on it. Such characters stay percent-encoded, as in the URL.
+  return path.replace(CONTROLS, encodeURIComponent);
 }
+
+/** Characters a terminal acts on or that reorder text: C0 and C1 controls, DEL, bidi controls, line separators. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Formats a location as `path:line:column`.

@@ -345,6 +345,16 @@ function dumpProfile(value: unknown, path: string): DumpProfile {
   };
 }
 
+/** `dump.refused`: why no heap snapshot was taken (sizes in whole bytes). */
+function snapshotRefusal(value: unknown, path: string): NonNullable<Dump['refused']> {
+  const [o, lp] = [object(value, path), join(path, 'limit')];
+  const l = object(required(o, 'limit', path), lp);
+  const bytes = (from: Obj, key: string, at: string): number => num(required(from, key, at), join(at, key), 0, true);
+  const way = oneOf(o, 'way', path, ['in-process', 'background', 'attached'] as const);
+  const limit = { source: str(l, 'source', lp), limitBytes: bytes(l, 'limitBytes', lp), usageBytes: bytes(l, 'usageBytes', lp), headroomBytes: bytes(l, 'headroomBytes', lp) };
+  return { reason: str(o, 'reason', path), way, heapUsedBytes: bytes(o, 'heapUsedBytes', path), estimatedPeakBytes: bytes(o, 'estimatedPeakBytes', path), limit };
+}
+
 function cycle(value: unknown, path: string): Cycle {
   const o = object(value, path);
   const nodes = strings(required(o, 'nodes', path), join(path, 'nodes'));
@@ -401,6 +411,7 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'source') !== undefined) dump.source = oneOf(top, 'source', '', ['in-process', 'attached'] as const);
   if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
   if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
+  if (own(top, 'refused') !== undefined) dump.refused = snapshotRefusal(own(top, 'refused'), 'refused');
   checkReferences(dump);
   return dump;
 }

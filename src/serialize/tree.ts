@@ -10,15 +10,23 @@
  * @packageDocumentation
  */
 
-import type { Dump, GraphNode, LeafInfo } from '../model.js';
+import { terminalSafe, terminalSafeLines } from '../internal/terminal-text.js';
+import type { Dump, GraphNode, LeafInfo, SourceLocation } from '../model.js';
 import {
   formatDuration,
   formatDurationRange,
-  formatLocation,
+  formatLocation as rawLocation,
   isTask,
   nodePlace,
-  nodeTitle,
+  nodeTitle as rawTitle,
 } from './format.js';
+
+// Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
+// each is shown with terminal controls as visible escapes before it is styled, and the
+// finished text goes through terminalOutput, which lets nothing but our own colours through.
+const nodeTitle = (node: GraphNode): string => terminalSafe(rawTitle(node));
+const formatLocation = (loc: SourceLocation, cwd: string): string => terminalSafe(rawLocation(loc, cwd));
+const safe = terminalSafe;
 
 /** Options of {@link renderTree}. */
 export interface TreeOptions {
@@ -97,13 +105,14 @@ class TreeRenderer {
   }
 
   render(): string {
+    this.refusal();
     this.header();
     this.verdict();
     this.blockedLoop();
     this.chains();
     this.metrics();
     this.warnings();
-    return `${this.lines.join('\n')}\n`;
+    return terminalOutput(`${this.lines.join('\n')}\n`);
   }
 
   /* ------------------------------------------------------------------ header and verdict */
@@ -114,11 +123,11 @@ class TreeRenderer {
     const tasks = dump.nodes.filter(isTask).length;
     const promises = dump.nodes.length - tasks;
     const cycles = dump.cycles.length;
-    this.lines.push(style.bold(`awaitwhat dump of pid ${p.pid}`) + ` (node ${p.nodeVersion}, ${p.platform})`);
-    this.lines.push(`  argv    ${p.argv.map(shellWord).join(' ')}`);
-    this.lines.push(`  cwd     ${p.cwd}`);
+    this.lines.push(style.bold(`awaitwhat dump of pid ${p.pid}`) + ` (node ${safe(p.nodeVersion)}, ${safe(p.platform)})`);
+    this.lines.push(`  argv    ${p.argv.map((arg) => safe(shellWord(arg))).join(' ')}`);
+    this.lines.push(`  cwd     ${safe(p.cwd)}`);
     this.lines.push(
-      `  taken   ${dump.createdAt} by ${dump.trigger}, process up ${formatDuration(p.uptimeMs)}, ` +
+      `  taken   ${safe(dump.createdAt)} by ${safe(dump.trigger)}, process up ${formatDuration(p.uptimeMs)}, ` +
         `snapshot paused it ${formatDuration(dump.durationMs)}`,
     );
     this.lines.push(
@@ -135,29 +144,41 @@ class TreeRenderer {
     }
   }
 
+  /** A dump that took no heap snapshot says why before anything else. */
+  private refusal(): void {
+    const refused = this.dump.refused;
+    if (!refused) return;
+    this.lines.push(this.style.red(this.style.bold('No heap snapshot: the dump was refused to protect the process')));
+    this.lines.push(`  ${terminalSafe(refused.reason)}`, '');
+  }
+
   private verdict(): void {
     const { dump, style } = this;
+    if (dump.refused) return;
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
-      for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${verdict.kind}:`)} ${verdict.summary}`);
+      for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);
       this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
       return;
     }
     for (const cycle of dump.cycles) {
       const steps = cycle.nodes.map((id) => this.nodeRef(id));
       const first = this.byId.get(cycle.nodes[0] ?? '');
-      const back = first ? nodeTitle(first) : (cycle.nodes[0] ?? '?');
+      const back = first ? nodeTitle(first) : safe(cycle.nodes[0] ?? '?');
       this.lines.push(`  ${style.red('cycle:')} ${[...steps, back].join(' → ')}`);
     }
     // Findings other than cycles (already listed above, with colours).
     for (const verdict of dump.verdicts ?? []) {
       if (verdict.kind === 'cycle') continue;
       const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop';
-      const tag = `${verdict.kind}:`;
-      this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${verdict.summary}`);
+      const tag = `${safe(verdict.kind)}:`;
+      this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
     }
     // Leaves are where every non-cyclic chain ends: the promises someone must settle.
-    // Identical leaves (same place, same kind of waiter) are counted, not listed.
+    // Identical leaves (same place, same wait, same kind of waiter) are counted, not listed.
+    // The wait itself (kind and description) is part of the key: two `once()` promises made
+    // by one helper share a place but wait for different events, and a queue and a timer in
+    // one race share their waiter.
     const leaves = dump.nodes.filter((n) => n.awaits.length === 0);
     const groups = new Map<string, { leaf: GraphNode; count: number; waiters: Map<string, number> }>();
     for (const leaf of leaves) {
@@ -166,7 +187,11 @@ class TreeRenderer {
         const ref = this.nodeRef(id);
         waiters.set(ref, (waiters.get(ref) ?? 0) + 1);
       }
-      const key = `${this.nodeRef(leaf.id)}\u0000${[...waiters].map(([k, v]) => `${k}×${v}`).join('\u0000')}`;
+      const key = JSON.stringify([
+        this.nodeRef(leaf.id),
+        leaf.leaf ? [leaf.leaf.kind, leaf.leaf.description] : null,
+        [...waiters],
+      ]);
       const group = groups.get(key);
       if (group) group.count += 1;
       else groups.set(key, { leaf, count: 1, waiters });
@@ -175,7 +200,7 @@ class TreeRenderer {
       const times = count > 1 ? `${count}× ` : '';
       const by = [...waiters].map(([ref, n]) => (n > 1 ? `${ref} ×${n}` : ref)).join(', ');
       const awaited = by === '' ? 'nobody awaits it' : `awaited by ${by}`;
-      const what = leaf.leaf ? ` (${leaf.leaf.description})` : '';
+      const what = leaf.leaf ? ` (${safe(leaf.leaf.description)})` : '';
       this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}${what}, ${awaited}`);
     }
     if (dump.cycles.length === 0 && leaves.length === 0) {
@@ -191,7 +216,7 @@ class TreeRenderer {
     const how = blocked.blockedMs > 0 ? ` for at least ${formatDuration(blocked.blockedMs)}` : '';
     this.lines.push('', style.bold('Main thread busy') + style.dim(` (running JavaScript${how}; the event loop cannot turn)`));
     for (const frame of blocked.stack.slice(0, 20)) {
-      this.lines.push(`  at ${frame.functionName || '<anonymous>'} (${style.cyan(formatLocation(frame, this.cwd))})`);
+      this.lines.push(`  at ${safe(frame.functionName) || '<anonymous>'} (${style.cyan(formatLocation(frame, this.cwd))})`);
     }
     if (blocked.stack.length > 20) this.lines.push(style.dim(`  … ${blocked.stack.length - 20} more frames`));
   }
@@ -199,7 +224,7 @@ class TreeRenderer {
   /** `name (file:line:col)`, used wherever a node is mentioned inline. */
   private nodeRef(id: string): string {
     const node = this.byId.get(id);
-    if (!node) return id;
+    if (!node) return safe(id);
     const place = nodePlace(node);
     const title = this.style.bold(nodeTitle(node));
     return place ? `${title} (${this.style.cyan(formatLocation(place.location, this.cwd))})` : title;
@@ -251,11 +276,11 @@ class TreeRenderer {
     const node = members[0];
     if (!node) return;
     if (ancestors.has(node.id)) {
-      this.lines.push(`${lead}${style.red('↺')} ${nodeTitle(node)} ${style.red(`(cycle: back to ${node.id} above)`)}`);
+      this.lines.push(`${lead}${style.red('↺')} ${nodeTitle(node)} ${style.red(`(cycle: back to ${safe(node.id)} above)`)}`);
       return;
     }
     if (this.printed.has(node.id)) {
-      this.lines.push(`${lead}${style.dim('↑')} ${nodeTitle(node)} ${style.dim(`(see above: ${node.id})`)}`);
+      this.lines.push(`${lead}${style.dim('↑')} ${nodeTitle(node)} ${style.dim(`(see above: ${safe(node.id)})`)}`);
       return;
     }
     for (const m of members) this.printed.add(m.id);
@@ -298,7 +323,7 @@ class TreeRenderer {
     if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
     else if (node.awaits.length === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
-    if (forceId || this.isShared(node)) parts.push(style.dim(`#${node.id}`));
+    if (forceId || this.isShared(node)) parts.push(style.dim(`#${safe(node.id)}`));
     return parts.join('  ');
   }
 
@@ -437,7 +462,7 @@ class TreeRenderer {
       this.lines.push(`  ${style.yellow('slow steps')} ${m.slowStepsTotal} over ${formatDuration(m.slowStepThresholdMs)}, last ones:`);
       for (const step of m.slowSteps.slice(-5)) {
         const where = step.awaitLocation ? ` at ${style.cyan(formatLocation(step.awaitLocation, this.cwd))}` : '';
-        const name = step.taskName ? ` ${step.taskName}` : '';
+        const name = step.taskName ? ` ${safe(step.taskName)}` : '';
         this.lines.push(`    task #${step.taskId}${name} blocked ${ns(step.durationNs)}${where}`);
       }
     }
@@ -448,7 +473,7 @@ class TreeRenderer {
   private warnings(): void {
     if (this.dump.warnings.length === 0) return;
     this.lines.push('', this.style.bold('Warnings'));
-    for (const w of this.dump.warnings) this.lines.push(`  ${this.style.yellow('!')} ${w}`);
+    for (const w of this.dump.warnings) this.lines.push(`  ${this.style.yellow('!')} ${safe(w)}`);
   }
 }
 
@@ -459,6 +484,23 @@ function plural(n: number, word: string): string {
 /** What a leaf waits on, for its line in the tree. */
 function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
   const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
-  const text = `← ${leaf.description}`;
+  const text = `← ${safe(leaf.description)}`;
   return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
+}
+
+/** Our own colour codes: the only terminal sequences the tree may contain (see makeStyle). */
+// eslint-disable-next-line no-control-regex
+const OWN_SGR = /(\u001b\[(?:1|2|22|31|33|35|36|39)m)/;
+
+/**
+ * The finished text as it may reach a terminal: every control shown as a visible escape,
+ * except our own colour codes. The last line of defence: program strings were made safe
+ * before they were styled, so nothing else can carry an ESC here.
+ */
+function terminalOutput(text: string): string {
+  if (!text.includes('\u001b')) return terminalSafeLines(text);
+  return text
+    .split(OWN_SGR)
+    .map((piece, i) => (i % 2 === 1 ? piece : terminalSafeLines(piece)))
+    .join('');
 }

@@ -23,13 +23,14 @@ import { assembleDump, tenthsOfMs } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import { captureHeap } from './heap-capture.js';
 import { InspectorClient } from './inspector-client.js';
+import { refuseIfTooBig, type MemoryGuardOptions } from './memory-guard.js';
 import { InProcessFacts, LOOKUP_BUDGET_MS, OBJECT_GROUP } from './object-facts.js';
 import { describeLeaves } from './leaves.js';
 import { SuspensionIndex } from './suspension-points.js';
 import { deriveWaitEdges } from './wait-edges.js';
 
 /** Options of {@link takeSnapshot}. */
-export interface SnapshotOptions {
+export interface SnapshotOptions extends MemoryGuardOptions {
   /** Recorded in the dump; `api` by default. */
   trigger?: DumpTrigger;
 }
@@ -92,6 +93,8 @@ export function takeSnapshot(options: SnapshotOptions = {}): Dump {
 
 function snapshotNow(options: SnapshotOptions): Dump {
   const started = performance.now();
+  const refused = refuseIfTooBig('in-process', options.trigger ?? 'api', options);
+  if (refused) return refused;
   const client = InspectorClient.connect(loadInspector());
   const warnings: string[] = [];
   try {

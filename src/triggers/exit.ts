@@ -21,6 +21,7 @@
  * (or fails to write) a dump.
  */
 import { isMainThread } from 'node:worker_threads';
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode } from '../model.js';
 import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
@@ -141,8 +142,15 @@ export function stuckChains(dump: Dump, cwd: string = dump.process.cwd): { chain
   return { chains: ordered.slice(0, MAX_CHAINS).map((c) => c.text), more: ordered.length > MAX_CHAINS || paths >= MAX_PATHS };
 }
 
-/** The one-line verdict printed before the `dump written to` line. */
+/**
+ * The one-line verdict printed before the `dump written to` line. Terminal-safe: the chains
+ * are made of the program's function names, paths and leaf descriptions.
+ */
 export function exitVerdict(dump: Dump, exitCode: number, cwd: string = dump.process.cwd): string {
+  return terminalSafe(exitVerdictText(dump, exitCode, cwd));
+}
+
+function exitVerdictText(dump: Dump, exitCode: number, cwd: string): string {
   const moduleWaiting = dump.nodes.some((n) => n.kind === 'module' && isProgramTask(n));
   const waiting = dump.nodes.filter(isProgramTask).length;
   const what =
@@ -173,10 +181,11 @@ function dumpAtExit(code: number): void {
     const exitCode = effectiveExitCode(code);
     if (mode === 'auto' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE) return;
     const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
-    if (mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
+    // A refused dump (too big for the memory left) was said on stderr; its file says why.
+    if (!dump.refused && mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
     // The verdict first: it is the useful part, and stays useful if the file cannot be written.
     try {
-      say(exitVerdict(dump, exitCode, process.cwd()));
+      if (!dump.refused) say(exitVerdict(dump, exitCode, process.cwd()));
     } catch (error) {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }

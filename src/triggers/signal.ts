@@ -10,7 +10,7 @@ import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
-import { dumpModules } from './lazy-dump.js';
+import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
 export const DUMP_SIGNAL = 'SIGUSR2';
@@ -18,8 +18,10 @@ export const DUMP_SIGNAL = 'SIGUSR2';
 /** The line the register prints on stderr after each dump; tools wait for it. */
 export const DUMP_WRITTEN_PREFIX = 'awaitwhat: dump written to ';
 
-/** Captured at load: the program may replace the global before a dump. */
+/** Captured at load: the program may replace these before a dump. */
 const PromiseIntrinsic = Promise;
+const promiseThen = Promise.prototype.then;
+const apply = Reflect.apply;
 
 let installed = false;
 
@@ -42,6 +44,7 @@ export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | unde
 function writeAndAnnounce(dump: Dump): string | undefined {
   try {
     const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
+    // (stderrLine shows terminal controls in the path, which may be the program's cwd, as escapes.)
     stderrLine(`${DUMP_WRITTEN_PREFIX}${path}`);
     return path;
   } catch (error) {
@@ -67,6 +70,12 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
   if (inFlight) {
     stderrLine('awaitwhat: a dump is already being taken; this request is ignored');
     done?.(undefined);
+    return;
+  }
+  // Node < 20.19 under `node -r`: the register may still be import()ing the dump modules.
+  const loading = dumpModulesLoading();
+  if (loading) {
+    apply(promiseThen, loading, [() => withIntrinsics(() => dumpInBackground(done)), () => withIntrinsics(() => dumpInBackground(done))]);
     return;
   }
   inFlight = true;

@@ -1,7 +1,8 @@
 /**
- * OpenTelemetry exporters. `@opentelemetry/api` is an optional peer dependency: it is imported
- * dynamically, only when one of these functions is called, so programs that do not use
- * OpenTelemetry never load it (and need not install it).
+ * OpenTelemetry exporters. `@opentelemetry/api` is an optional peer dependency: it is loaded
+ * only when one of these functions is called, so programs that do not use OpenTelemetry never
+ * load it (and need not install it), and the application's own copy of it is used (see
+ * `otel-api.ts` for why), unless the caller passes its `meter` or its `api`.
  *
  * Names follow the semantic-convention style (dotted, lower case, unit in the instrument's
  * `unit`, `{task}` annotations), under `nodejs.async_task.*`; the event-loop gauges use the
@@ -9,40 +10,40 @@
  *
  * @packageDocumentation
  */
-import type { Meter } from '@opentelemetry/api';
-import { UsageError } from '../../errors.js';
 import { VERSION } from '../../internal/version.js';
 import { createHook, type Task, type TaskHook } from '../hooks.js';
 import { metrics } from '../metrics.js';
+import { apiCopies, meterFromCopies, type ApiCopy, type OpenTelemetryApi, type OpenTelemetryBatchResult, type OpenTelemetryMeter } from './otel-api.js';
 
-type OtelApi = typeof import('@opentelemetry/api');
-
-async function loadApi(): Promise<OtelApi> {
-  try {
-    return (await import('@opentelemetry/api')) as OtelApi;
-  } catch (cause) {
-    throw new UsageError('this exporter needs the optional peer dependency @opentelemetry/api (npm install @opentelemetry/api)', { cause });
-  }
+/** The caller's `api`, else the copies of `@opentelemetry/api` found, the application's first. */
+function copiesFor(api: OpenTelemetryApi | undefined): ApiCopy[] {
+  return api ? [{ api, from: 'the api option' }] : apiCopies();
 }
 
 /** Options of {@link registerOpenTelemetryMetrics}. */
 export interface OpenTelemetryOptions {
-  /** The meter to create instruments on; default `metrics.getMeter('awaitwhat', version)` of the global provider. */
-  meter?: Meter;
+  /**
+   * The meter to create instruments on (e.g. `metrics.getMeter('awaitwhat')` of your own
+   * `@opentelemetry/api`). Default: `getMeter('awaitwhat', version)` of the registered
+   * MeterProvider, through the first copy of `@opentelemetry/api` that sees it.
+   */
+  meter?: OpenTelemetryMeter;
+  /** The application's `@opentelemetry/api` module, used instead of looking for one. */
+  api?: OpenTelemetryApi;
   /** Also report `nodejs.eventloop.delay.*` and `nodejs.eventloop.utilization` (off if another instrumentation does). Default true. */
   eventLoop?: boolean;
 }
 
 /**
  * Registers observable instruments that read {@link metrics} at each collection. Metrics must
- * be enabled (`enableMetrics()`) for the figures to move.
+ * be enabled (`enableMetrics()`) for the figures to move. Call it after the MeterProvider is
+ * registered: if none is, it says so in one line on stderr (it would export nothing).
  *
  * @returns a function that removes the instruments' callback
- * @throws {@link UsageError} if `@opentelemetry/api` cannot be loaded
+ * @throws {@link UsageError} (rejects) if no `@opentelemetry/api` can be loaded
  */
 export async function registerOpenTelemetryMetrics(options: OpenTelemetryOptions = {}): Promise<() => void> {
-  const api = await loadApi();
-  const meter = options.meter ?? api.metrics.getMeter('awaitwhat', VERSION);
+  const meter = options.meter ?? meterFromCopies(copiesFor(options.api), 'awaitwhat', VERSION);
   const counter = (name: string, description: string, unit: string) => meter.createObservableCounter(name, { description, unit });
   const gauge = (name: string, description: string, unit: string) => meter.createObservableGauge(name, { description, unit });
   const created = counter('nodejs.async_task.created', 'Tasks that ran their first step.', '{task}');
@@ -72,7 +73,7 @@ export async function registerOpenTelemetryMetrics(options: OpenTelemetryOptions
     : undefined;
   const utilization = withLoop ? gauge('nodejs.eventloop.utilization', 'Event loop utilization.', '1') : undefined;
   const all = [created, settled, live, resumptions, busy, waiting, slow, ...Object.values(step), ...Object.values(delay ?? {}), ...(utilization ? [utilization] : [])];
-  const callback = (result: import('@opentelemetry/api').BatchObservableResult): void => {
+  const callback = (result: OpenTelemetryBatchResult): void => {
     const m = metrics({ tasks: 0 });
     result.observe(created, m.tasksCreated);
     result.observe(settled, m.tasksSettled);
@@ -100,6 +101,8 @@ export async function registerOpenTelemetryMetrics(options: OpenTelemetryOptions
 export interface SpanBlockingOptions {
   /** Steps at least this long are recorded on the active span. Default 50 ms. */
   thresholdMs?: number;
+  /** The application's `@opentelemetry/api` module; default: the copy it resolves, else ours. */
+  api?: OpenTelemetryApi;
 }
 
 /**
@@ -110,9 +113,10 @@ export interface SpanBlockingOptions {
  * the span is the task's own whatever the order in which tracing and the hook were set up.
  *
  * @returns the enabled hook (`disable()` it to stop)
+ * @throws {@link UsageError} (rejects) if no `@opentelemetry/api` can be loaded
  */
 export async function recordSlowStepsOnSpans(options: SpanBlockingOptions = {}): Promise<TaskHook> {
-  const api = await loadApi();
+  const { api } = copiesFor(options.api)[0]!;
   const threshold = options.thresholdMs ?? 50;
   const blocked = new WeakMap<object, number>();
   let started = 0;
