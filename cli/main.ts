@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DumpUnreadableError, UsageError } from '../src/errors.js';
-import { writeFileAtomic } from '../src/internal/atomic-write.js';
+import { writeOutputFile } from '../src/internal/atomic-write.js';
 import { terminalSafe } from '../src/internal/terminal-text.js';
 import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
@@ -48,10 +48,13 @@ function readDumpFile(path: string): Dump {
   return parseDump(text, path);
 }
 
-/** Prints or writes rendered output; files are written atomically, never half. */
+/**
+ * Prints or writes rendered output; files are written atomically, never half; devices, FIFOs
+ * and symbolic links are written through (see writeOutputFile).
+ */
 async function emit(dump: Dump, format: Format, output: string | undefined, color: boolean | undefined): Promise<void> {
   if (output !== undefined) {
-    writeFileAtomic(output, await renderDump(dump, format, color ?? false), 0o644);
+    writeOutputFile(output, await renderDump(dump, format, color ?? false), 0o644);
     return;
   }
   const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)));

@@ -8,6 +8,7 @@
  */
 import { createRequire } from 'node:module';
 import { installHooks } from './hooks/install.js';
+import { stderrLine } from './internal/stderr-line.js';
 import { exitDumpMode, installExitTrigger, uninstallExitTrigger } from './triggers/exit.js';
 import { canRequireEsm, preloadDumpModules } from './triggers/lazy-dump.js';
 import { installSignalTrigger } from './triggers/signal.js';
@@ -30,11 +31,7 @@ function startWatchdogIfAsked(): Promise<void> | undefined {
   if (!process.env.AWAITWHAT_WATCHDOG_MS || !Number.isFinite(ms) || ms <= 0) return undefined;
   const start = (watchdog: Watchdog): void => void watchdog.startWatchdog({ thresholdMs: ms });
   const failed = (error: unknown): void => {
-    try {
-      process.stderr.write(`awaitwhat: the watchdog could not start: ${firstLine(error)}\n`);
-    } catch {
-      // stderr is gone: nothing else to tell.
-    }
+    stderrLine(`awaitwhat: the watchdog could not start: ${firstLine(error)}`);
   };
   if (!canRequireEsm()) return import('./watchdog/index.js').then(start, failed);
   try {

@@ -17,9 +17,9 @@ import {
   LOOKUP_LIMIT,
   OBJECT_GROUP,
   PrefetchedFacts,
-  RESOURCE_STATE,
   type RemoteValue,
 } from '../snapshot/object-facts.js';
+import { resourceStateAsync } from '../snapshot/resource-state.js';
 import type { RawNode } from '../snapshot/wait-edges.js';
 import type { CdpSession } from './cdp-client.js';
 
@@ -126,7 +126,8 @@ async function fetchOne(client: CdpSession, heap: HeapGraph, index: number, time
 
 /**
  * Reads the live state of the sockets and streams that leaves wait on (addresses, connecting,
- * paused, waiting for drain…) through their public getters, as an in-process dump does.
+ * paused, waiting for drain…) without running the program's code, as an in-process dump does
+ * (`resource-state.ts`).
  */
 export async function prefetchResourceStates(
   client: CdpSession,
@@ -146,13 +147,8 @@ export async function prefetchResourceStates(
     try {
       const objectId = await objectIdOf(client, heap, index, timeoutMs, budget);
       if (objectId === undefined) continue;
-      const answer = await client.send<{ result: { value?: unknown } }>(
-        'Runtime.callFunctionOn',
-        { objectId, functionDeclaration: RESOURCE_STATE, returnByValue: true, silent: true },
-        timeoutMs,
-      );
-      const value = answer.result.value;
-      if (typeof value === 'object' && value !== null) facts.addResourceState(index, value as Record<string, string | number | boolean>);
+      const state = await resourceStateAsync(objectId, (method, params) => client.send(method, params, timeoutMs));
+      if (state) facts.addResourceState(index, state);
     } catch (error) {
       if (client.closed) throw error;
     }

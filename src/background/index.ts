@@ -7,17 +7,35 @@
  * the main thread afterwards (script sources, and where a task of a function with several
  * `await`s is suspended) may come from a slightly later moment: a task that moved on in
  * between shows its new await line, or none if it finished (a stuck task does not move).
+ *
+ * The main thread's part runs inside the program, possibly one whose globals are broken
+ * (`delete globalThis.Promise`, a throwing `Array.prototype.push`): it uses no promise (its
+ * end is a callback), no array method of the program, and no global it did not capture at
+ * load; everything else happens in the worker's own realm.
  */
+import { URL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
+import { withExitGuard } from '../internal/exit-guard.js';
+import { withIntrinsics } from '../internal/intrinsics.js';
+import { FAULT_WRITE_AFTER_BYTES, injectedFault, requestedFault, type FaultPhase } from '../internal/fault.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
-import { tenthsOfMs } from '../snapshot/dump-assembly.js';
-import { refuseIfTooBig } from '../snapshot/memory-guard.js';
 import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
-import type { AnalysisInput, AnalysisOutput } from './protocol.js';
+import { writeFileAtomic } from '../internal/atomic-write.js';
+import { refuseIfTooBig } from '../snapshot/memory-guard.js';
+import { stderrLine } from '../internal/stderr-line.js';
+import { writeDumpFile } from '../triggers/dump-file.js';
+import { LookupService } from './lookup-service.js';
+import type { AnalysisInput, MainMessage, WorkerMessage } from './protocol.js';
+
+/** Captured at load: the program may replace the global before a dump. */
+const PromiseIntrinsic = Promise;
+
+/** How a background dump ended: the dump (or its file), or why it failed. */
+export type BackgroundResult = { dump?: Dump; path?: string; error?: undefined } | { error: Error };
 
 /**
  * Takes a dump, pausing the program only for the heap snapshot itself; the rest runs in a
@@ -26,53 +44,81 @@ import type { AnalysisInput, AnalysisOutput } from './protocol.js';
  * and rejects with a {@link SnapshotFailedError} if the analysis fails.
  */
 export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise<Dump> {
-  // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
-  const started = performance.now();
-  const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
-  if (refused) return Promise.resolve(refused);
-  const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
-  if (!bytes) {
-    try {
-      return Promise.resolve(takeSnapshot(options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-  const captured = performance.now();
-  const createdAt = new Date().toISOString();
-  const hooks = currentHookInfo();
-  const metrics = dumpMetrics();
-  const input: AnalysisInput = {
-    snapshot: ownArrayBuffer(bytes),
-    now: started,
-    trigger: options.trigger ?? 'api',
-    process: currentProcessInfo(),
-    hooks,
-    verdicts: { ...verdictOptions(process.env), eventSourcesPending: eventSourcesPending() },
-    lookupBudgetMs: lookupBudget(process.env),
-  };
-  const snapshotBytes = bytes.length;
-  return runWorker(input).then((output) => {
-    if ('error' in output) throw new SnapshotFailedError(`the background analysis failed: ${output.error}`);
-    const { dump } = output;
-    dump.createdAt = createdAt;
-    // Paused: while V8 wrote the snapshot, and while the main thread answered lookups.
-    dump.durationMs = tenthsOfMs(captured - started + output.lookupMs);
-    dump.profile = {
-      capture: 'v8.getHeapSnapshot',
-      snapshotBytes,
-      heapNodes: output.heapNodes,
-      captureMs: tenthsOfMs(captured - started),
-      parseMs: tenthsOfMs(output.parseMs),
-      graphMs: tenthsOfMs(output.graphMs),
-      lookups: output.lookups,
-      lookupMs: tenthsOfMs(output.lookupMs),
-      buildMs: tenthsOfMs(output.buildMs),
-      worker: true,
-    };
-    if (metrics) dump.metrics = metrics;
-    return dump;
+  return new PromiseIntrinsic<Dump>((resolve, reject) => {
+    startBackgroundDump(options, undefined, (result) => {
+      if (result.error !== undefined) reject(result.error);
+      else resolve(result.dump!);
+    });
   });
+}
+
+/**
+ * Starts a background dump; `done` is called exactly once, with the dump or, when `writeTo`
+ * is given, with the path of the file the worker wrote there (possibly before this returns,
+ * for a failure at once or a synchronous fallback). Never throws.
+ */
+export function startBackgroundDump(options: SnapshotOptions, writeTo: string | undefined, done: (result: BackgroundResult) => void): void {
+  withIntrinsics(() => startNow(options, writeTo, done));
+}
+
+function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (result: BackgroundResult) => void): void {
+  let finished = false;
+  const finish = (result: BackgroundResult): void => {
+    if (finished) return;
+    finished = true;
+    done(result);
+  };
+  try {
+    // Synchronous up to the snapshot: no promise of ours exists in the heap it describes.
+    const started = performance.now();
+    const fault = requestedFault();
+    // Not enough memory for a snapshot: a dump that says why, instead of an OOM kill.
+    const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
+    if (refused) {
+      finish(writeTo === undefined ? { dump: refused } : { path: writeDumpFile(refused, writeTo, fault === 'write') });
+      return;
+    }
+    const bytes = inspectorCaptureForced() ? undefined : captureBytes(fault);
+    if (!bytes) {
+      const dump = takeSnapshot(options);
+      finish(writeTo === undefined ? { dump } : { path: writeDumpFile(dump, writeTo, fault === 'write') });
+      return;
+    }
+    const captured = performance.now();
+    const input: AnalysisInput = {
+      snapshot: ownArrayBuffer(bytes),
+      now: started,
+      trigger: options.trigger ?? 'api',
+      process: currentProcessInfo(),
+      hooks: currentHookInfo(),
+      verdicts: { ...verdictOptions(process.env), eventSourcesPending: eventSourcesPending() },
+      lookupBudgetMs: lookupBudget(process.env),
+      createdAt: new Date().toISOString(),
+      captureMs: captured - started,
+    };
+    const metrics = dumpMetrics();
+    if (metrics) input.metrics = metrics;
+    if (writeTo !== undefined) input.writeTo = writeTo;
+    if (fault) input.fault = fault;
+    runWorker(input, finish);
+  } catch (error) {
+    finish({ error: error as Error });
+  }
+}
+
+/**
+ * The snapshot's bytes (`undefined`: take it through the inspector instead). The program's
+ * code must not run here; should it, its `process.exit` is refused.
+ */
+function captureBytes(fault: FaultPhase | undefined): Buffer | undefined {
+  if (fault === 'capture') throw new SnapshotFailedError(`cannot take the heap snapshot: ${injectedFault('capture')}`);
+  return withExitGuard(readStreamSynchronously).value;
+}
+
+/** Writes the file the worker serialized, at once and atomically (see writeFileAtomic). */
+function writeFile(file: { path: string; bytes: ArrayBuffer }, fault: FaultPhase | undefined): string {
+  writeFileAtomic(file.path, new Uint8Array(file.bytes), 0o600, fault === 'write' ? { failAfterBytes: FAULT_WRITE_AFTER_BYTES } : {});
+  return file.path;
 }
 
 /** The bytes as an ArrayBuffer of their own, to be transferred to the worker without a copy. */
@@ -83,45 +129,57 @@ function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
   return copy;
 }
 
-/** Runs the analysis worker on `input`; resolves with its one message. */
-function runWorker(input: AnalysisInput): Promise<AnalysisOutput> {
-  return new Promise<AnalysisOutput>((resolve, reject) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(new URL('./analysis-worker.js', import.meta.url), {
-        workerData: input,
-        transferList: [input.snapshot],
-        // Not the program's own flags: `--import awaitwhat/register` (or anything else it
-        // preloads) has no business in the worker.
-        execArgv: [],
-        stdout: true,
-        stderr: true,
-      });
-    } catch (cause) {
-      reject(new SnapshotFailedError(`cannot start the analysis worker: ${(cause as Error).message}`, { cause }));
-      return;
-    }
-    // Nothing of the worker reaches the program's own output.
-    worker.stdout.resume();
-    worker.stderr.resume();
-    let settled = false;
-    worker.once('message', (output: AnalysisOutput) => {
-      settled = true;
-      resolve(output);
-      // Let it go once this thread has handled the worker's inspector disconnect (queued
-      // before its message; handled as soon as this thread runs): terminating it earlier
-      // makes Node abort (see analysis-worker.ts).
-      setImmediate(() => worker.postMessage('release'));
+/** Runs the analysis worker on `input`, answers its lookups, and reports its one result. */
+function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => void): void {
+  let worker: Worker | undefined;
+  const service = LookupService.open((message: MainMessage) => worker?.postMessage(message), input.fault);
+  // The program may exit while the worker works: nothing is written then (the worker is
+  // stopped with the program), and one line says why there is no dump.
+  const onHostExit = (): void => {
+    service.close();
+    stderrLine('awaitwhat: dump abandoned: the program exited while the dump was being analysed');
+  };
+  process.on('exit', onHostExit);
+  const end = (result: BackgroundResult): void => {
+    process.off('exit', onHostExit);
+    service.close();
+    // Whatever the worker still does after its result, it does not keep the program alive.
+    worker?.unref();
+    finish(result);
+  };
+  try {
+    worker = new Worker(new URL('./analysis-worker.js', import.meta.url), {
+      workerData: input,
+      transferList: [input.snapshot],
+      // Not the program's own flags: `--import awaitwhat/register` (or anything else it
+      // preloads) has no business in the worker.
+      execArgv: [],
+      stdout: true,
+      stderr: true,
     });
-    worker.once('error', (error) => {
-      if (settled) return;
-      settled = true;
-      reject(new SnapshotFailedError(`the analysis worker failed: ${error.message}`, { cause: error }));
-    });
-    worker.once('exit', (code) => {
-      if (settled) return;
-      settled = true;
-      reject(new SnapshotFailedError(`the analysis worker stopped (exit code ${code}) without a result`));
-    });
-  });
+  } catch (cause) {
+    end({ error: new SnapshotFailedError(`cannot start the analysis worker: ${(cause as Error).message}`, { cause }) });
+    return;
+  }
+  // Nothing of the worker reaches the program's own output.
+  worker.stdout.resume();
+  worker.stderr.resume();
+  // Each handler runs in the program's thread, between its tasks: a section of its own.
+  worker.on('message', (message: WorkerMessage) =>
+    withIntrinsics(() => {
+      try {
+        if (message.type === 'cdp') service.handle(message);
+        else if (message.type === 'done') end(message.file !== undefined ? { path: writeFile(message.file, input.fault) } : { dump: message.dump! });
+        else if (message.type === 'failed') end({ error: new SnapshotFailedError(`the background analysis failed: ${message.error}`) });
+      } catch (error) {
+        end({ error: error as Error });
+      }
+    }),
+  );
+  worker.once('error', (error) =>
+    withIntrinsics(() => end({ error: new SnapshotFailedError(`the analysis worker failed: ${error.message}`, { cause: error }) })),
+  );
+  worker.once('exit', (code) =>
+    withIntrinsics(() => end({ error: new SnapshotFailedError(`the analysis worker stopped (exit code ${code}) without a result`) })),
+  );
 }

@@ -18,6 +18,7 @@
  * With creation stacks enabled (opt-in, ~4 µs per promise for `Error.captureStackTrace`),
  * every promise gets a stamp with its creation time and stack.
  */
+import { isProxy } from 'node:util/types';
 import { coarseNow } from './coarse-clock.js';
 import { Carrier } from '../internal/carrier.js';
 import { initEntry } from './init-hooks.js';
@@ -75,13 +76,93 @@ export function stampWaits(promise: Promise<unknown>, parent: Promise<unknown> |
   }
 }
 
+// Captured at load (the register loads before the program): the program may replace these.
+const ErrorIntrinsic = Error;
+const captureStackTrace = Error.captureStackTrace;
+const getOwn = Reflect.getOwnPropertyDescriptor;
+const define = Reflect.defineProperty;
+const remove = Reflect.deleteProperty;
+const apply = Reflect.apply;
+const globalObject = globalThis;
+
+/** V8's `CallSite.prototype.toString`, taken from one capture made with our own formatter. */
+const callSiteToString: ((this: unknown) => string) | undefined = (() => {
+  let found: ((this: unknown) => string) | undefined;
+  withOwnFormatter(ErrorIntrinsic, (_error, frames) => {
+    const first = frames[0] as object | undefined;
+    if (first) found = (Reflect.getPrototypeOf(first) as { toString(this: unknown): string }).toString;
+    return '';
+  }, () => {
+    const site: { stack?: string } = {};
+    captureStackTrace(site);
+    void site.stack;
+  });
+  return found;
+})();
+
+/** `Error.prototype.stack`'s form, from V8's structured call sites; runs none of the program's code. */
+function formatFrames(_error: unknown, frames: readonly unknown[]): string {
+  let text = 'Error';
+  if (callSiteToString === undefined) return text;
+  for (let i = 0; i < frames.length; i++) text += `\n    at ${apply(callSiteToString, frames[i], [])}`;
+  return text;
+}
+
+/**
+ * Runs `capture` with `formatter` as `target.prepareStackTrace`, restoring what was there on
+ * every path. Returns false (without running `capture`) where that cannot be done without
+ * running the program's code: an accessor, a non-configurable property, a proxy.
+ */
+function withOwnFormatter(target: object, formatter: (error: unknown, frames: readonly unknown[]) => string, capture: () => void): boolean {
+  if (isProxy(target)) return false;
+  const saved = getOwn(target, 'prepareStackTrace');
+  if (saved !== undefined && saved.configurable !== true) return false;
+  if (!define(target, 'prepareStackTrace', { value: formatter, writable: true, configurable: true, enumerable: false })) return false;
+  try {
+    capture();
+  } finally {
+    if (saved !== undefined) define(target, 'prepareStackTrace', saved);
+    else remove(target, 'prepareStackTrace');
+  }
+  return true;
+}
+
+/**
+ * The object whose `prepareStackTrace` Node consults when a stack is formatted: the current
+ * `globalThis.Error` (if the program replaced it with a plain value), else the intrinsic.
+ * `undefined` if reading it could run the program's code (an accessor).
+ */
+function consultedError(): object | undefined {
+  const own = getOwn(globalObject, 'Error');
+  if (own === undefined) return ErrorIntrinsic;
+  if (!('value' in own)) return undefined;
+  return typeof own.value === 'function' || (typeof own.value === 'object' && own.value !== null) ? (own.value as object) : ErrorIntrinsic;
+}
+
+/**
+ * The creation stack of the promise being made, formatted by awaitwhat itself: the program's
+ * `Error.prepareStackTrace` (Node calls it to format every stack) is set aside for the moment
+ * of the capture, so that stamping a promise never runs the program's code — a formatter that
+ * calls `process.exit` ended the host when a dump made a promise.
+ */
+function creationStack(cut: Function): string {
+  const target = consultedError();
+  if (target === undefined) return '';
+  let stack = '';
+  const swapped = withOwnFormatter(target, formatFrames, () => {
+    const site: { stack?: string } = {};
+    captureStackTrace(site, cut);
+    stack = site.stack ?? '';
+  });
+  // The intrinsic is consulted too when the program's replacement has no formatter of its own.
+  return swapped ? stack : '';
+}
+
 /** The creation-stacks `init` hook: stamps every promise with its time and stack. */
 export function stampWithStack(promise: Promise<unknown>): void {
   try {
-    const site: { stack?: string } = {};
     // Cut at the function V8 called (this one, or the one it shares with the task tracker).
-    Error.captureStackTrace(site, initEntry() ?? stampWithStack);
-    StampField.attach(promise, { t: now(), stack: site.stack ?? '' });
+    StampField.attach(promise, { t: now(), stack: creationStack(initEntry() ?? stampWithStack) });
   } catch {
     // See stampWaits.
   }

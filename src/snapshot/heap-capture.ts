@@ -15,6 +15,8 @@
  * compare both).
  */
 import v8 from 'node:v8';
+import { SnapshotFailedError } from '../errors.js';
+import { injectedFault, requestedFault } from '../internal/fault.js';
 import type { DumpProfile } from '../model.js';
 import { HeapGraph } from './heap-graph.js';
 import type { InspectorClient } from './inspector-client.js';
@@ -43,6 +45,9 @@ export function inspectorCaptureForced(env: NodeJS.ProcessEnv = process.env): bo
 
 /** Takes and parses a heap snapshot of the current thread. */
 export function captureHeap(client: InspectorClient): CapturedHeap {
+  const fault = requestedFault();
+  if (fault === 'capture') throw new SnapshotFailedError(`cannot take the heap snapshot: ${injectedFault('capture')}`);
+  if (fault === 'parse') throw new SnapshotFailedError(`cannot read the heap snapshot: ${injectedFault('parse')}`);
   const started = performance.now();
   const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
   if (bytes) {
@@ -73,6 +78,9 @@ export function readStreamSynchronously(): Buffer | undefined {
   let stream: ReturnType<typeof v8.getHeapSnapshot> | undefined;
   try {
     stream = (v8.getHeapSnapshot as (options?: object) => ReturnType<typeof v8.getHeapSnapshot>)({ exposeNumericValues: true });
+    // A failure is reported by the stream later, as an 'error' event: unheard, it would end
+    // the program. It is seen here, synchronously, as a short or missing read.
+    stream.on('error', () => undefined);
     const parts: Buffer[] = [];
     for (let part = stream.read() as Buffer | null; part !== null; part = stream.read() as Buffer | null) parts.push(part);
     if (parts.length === 0) return undefined;

@@ -6,6 +6,7 @@
  * runs, and the graph cannot change while it is read.
  */
 import { InspectorUnavailableError, SnapshotFailedError } from '../errors.js';
+import { injectedFault, requestedFault } from '../internal/fault.js';
 
 type InspectorModule = typeof import('node:inspector');
 type Session = InstanceType<InspectorModule['Session']>;
@@ -23,6 +24,7 @@ export class InspectorClient {
     if (!inspector) throw new InspectorUnavailableError('node:inspector is not available in this Node.js build');
     const session = new inspector.Session();
     try {
+      if (requestedFault() === 'inspector') throw new Error(injectedFault('inspector'));
       session.connect();
     } catch (cause) {
       throw new InspectorUnavailableError(`cannot open an inspector session: ${(cause as Error).message}`, { cause });

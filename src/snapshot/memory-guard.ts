@@ -29,6 +29,7 @@
 import v8 from 'node:v8';
 import { hookState } from '../hooks/install.js';
 import { currentProcessInfo } from '../internal/process-info.js';
+import { stderrLine } from '../internal/stderr-line.js';
 import { formatBytes, readMemoryLimits, tightestLimit, type MemoryLimit } from '../internal/memory-headroom.js';
 import type { BlockedLoop, Dump, DumpTrigger, HookInfo, ProcessInfo, SnapshotRefusal } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -152,11 +153,8 @@ export function refuseIfTooBig(way: 'in-process' | 'background', trigger: DumpTr
   const metrics = dumpMetrics();
   if (metrics) dump.metrics = metrics;
   if (ANNOUNCED_TRIGGERS.includes(trigger)) {
-    try {
-      process.stderr.write(`awaitwhat: ${refusal.reason}\n`);
-    } catch {
-      // stderr is gone: the dump file still says it
-    }
+    // (If stderr is gone, the dump file still says it.)
+    stderrLine(`awaitwhat: ${refusal.reason}`);
   }
   return dump;
 }

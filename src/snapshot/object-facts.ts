@@ -6,6 +6,7 @@
  */
 import type { HeapGraph } from './heap-graph.js';
 import type { InspectorClient } from './inspector-client.js';
+import { resourceStateSync } from './resource-state.js';
 import type { RawNode } from './wait-edges.js';
 
 /** A property value as the inspector returns it. */
@@ -20,25 +21,11 @@ export interface ObjectFacts {
   internalProperties(heapIndex: number): Map<string, RemoteValue> | undefined;
   /**
    * The live state of a socket or stream (addresses, connecting, paused, ended, bytes queued),
-   * read through its own getters; `undefined` where that is not possible.
+   * read without running the program's code (`resource-state.ts`); `undefined` where that is
+   * not possible.
    */
   resourceState?(heapIndex: number): Record<string, string | number | boolean> | undefined;
 }
-
-/**
- * Runs in the program, on a socket, an HTTP request (its socket) or a stream: public getters
- * only, each guarded, primitives only. Reading `remoteAddress` makes Node cache the peer name;
- * nothing else changes.
- */
-export const RESOURCE_STATE = `function () {
-  const out = {};
-  const put = (k, v) => { if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[k] = v; };
-  const s = this && typeof this.socket === 'object' && this.socket !== null ? this.socket : this;
-  try { if ('remoteAddress' in s) { put('localAddress', s.localAddress); put('localPort', s.localPort); put('remoteAddress', s.remoteAddress); put('remotePort', s.remotePort); put('connecting', s.connecting); put('bytesRead', s.bytesRead); put('bytesWritten', s.bytesWritten); } } catch {}
-  try { if (typeof this.isPaused === 'function') put('paused', this.isPaused()); } catch {}
-  for (const k of ['readableEnded', 'readableFlowing', 'readableLength', 'writableEnded', 'writableNeedDrain', 'writableLength', 'destroyed']) { try { put(k, this[k]); } catch {} }
-  return out;
-}`;
 
 /** The inspector's object group for every object a dump looks at; released afterwards. */
 export const OBJECT_GROUP = 'awaitwhat-snapshot';
@@ -90,8 +77,13 @@ export const LOOKUP_BUDGET_MS = 3000;
  * every instance in one heap walk, and `HeapProfiler.getHeapObjectId` maps each to its heap id
  * in constant time. Async *function* invocations have no prototype and cannot be found this
  * way; functions need no lookup (the snapshot's `locations` section places them).
+ *
+ * The prototype (%AsyncGeneratorPrototype%) is reached from a fresh async generator function
+ * through the inspector (its `prototype`, then that object's `[[Prototype]]`), not through
+ * `Object.getPrototypeOf`: the program may have replaced that global, and a dump must not run
+ * the program's code.
  */
-const BULK_PROTOTYPE = 'Object.getPrototypeOf(async function* () {}.prototype)';
+const BULK_FUNCTION = '(async function* () {})';
 
 /** From this many async generators to locate, one bulk query is cheaper than a walk each. */
 const BULK_THRESHOLD = 2;
@@ -135,18 +127,7 @@ export class InProcessFacts implements ObjectFacts {
   resourceState(heapIndex: number): Record<string, string | number | boolean> | undefined {
     const objectId = this.#objectIdOf(heapIndex);
     if (objectId === undefined) return undefined;
-    try {
-      const r = this.#client.call<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
-        objectId,
-        functionDeclaration: RESOURCE_STATE,
-        returnByValue: true,
-        silent: true,
-      });
-      const value = r.result.value;
-      return typeof value === 'object' && value !== null ? (value as Record<string, string | number | boolean>) : undefined;
-    } catch {
-      return undefined;
-    }
+    return resourceStateSync(objectId, (method, params) => this.#client.call(method, params));
   }
 
   /** Per-object heap walks done so far, and their time (ms). */
@@ -165,8 +146,14 @@ export class InProcessFacts implements ObjectFacts {
 
   #findInBulk(): void {
     try {
-      const proto = this.#client.call<{ result: RemoteValue }>('Runtime.evaluate', { expression: BULK_PROTOTYPE, objectGroup: OBJECT_GROUP, silent: true });
-      if (proto.result.objectId === undefined) return;
+      const fn = this.#client.call<{ result: RemoteValue }>('Runtime.evaluate', { expression: BULK_FUNCTION, objectGroup: OBJECT_GROUP, silent: true });
+      if (fn.result.objectId === undefined) return;
+      const own = this.#client.call<{ result: Array<{ name: string; value?: RemoteValue }> }>('Runtime.getProperties', { objectId: fn.result.objectId, ownProperties: true });
+      const instanceProto = own.result.find((p) => p.name === 'prototype')?.value?.objectId;
+      if (instanceProto === undefined) return;
+      const protoId = internalPropertyMap(this.#client.call('Runtime.getProperties', { objectId: instanceProto, ownProperties: true })).get('[[Prototype]]')?.objectId;
+      if (protoId === undefined) return;
+      const proto = { result: { objectId: protoId } };
       const found = this.#client.call<{ objects: RemoteValue }>('Runtime.queryObjects', {
         prototypeObjectId: proto.result.objectId,
         objectGroup: OBJECT_GROUP,

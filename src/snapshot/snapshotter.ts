@@ -13,6 +13,7 @@
  * 5. find roots and cycles (`dump-assembly.ts`).
  */
 import { createRequire } from 'node:module';
+import { dumpSection, exitCallsWarning } from '../internal/exit-guard.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { hookState } from '../hooks/install.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -77,8 +78,20 @@ export function lookupBudget(env: NodeJS.ProcessEnv): number {
   return env.AWAITWHAT_LOOKUP_BUDGET_MS && Number.isFinite(ms) && ms >= 0 ? ms : LOOKUP_BUDGET_MS;
 }
 
-/** Takes a dump of this process. Synchronous: the program does not run until it returns. */
+/**
+ * Takes a dump of this process. Synchronous: the program does not run until it returns.
+ * It runs with the built-ins as awaitwhat loaded them, whatever the program did to its globals
+ * (`intrinsics.ts`); should the program's code run during it anyway and call `process.exit`,
+ * the exit is refused (`exit-guard.ts`) and the dump says so in a warning.
+ */
 export function takeSnapshot(options: SnapshotOptions = {}): Dump {
+  const { value: dump, exitCalls } = dumpSection(() => snapshotNow(options));
+  const warning = exitCallsWarning(exitCalls);
+  if (warning) dump.warnings = [...dump.warnings, warning];
+  return dump;
+}
+
+function snapshotNow(options: SnapshotOptions): Dump {
   const started = performance.now();
   const refused = refuseIfTooBig('in-process', options.trigger ?? 'api', options);
   if (refused) return refused;

@@ -23,6 +23,9 @@
 import { isMainThread } from 'node:worker_threads';
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode } from '../model.js';
+import { requestedFault } from '../internal/fault.js';
+import { withIntrinsics } from '../internal/intrinsics.js';
+import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import { displayPath } from '../serialize/format.js';
 import { dumpModules } from './lazy-dump.js';
 import { DUMP_WRITTEN_PREFIX } from './signal.js';
@@ -160,20 +163,18 @@ function exitVerdictText(dump: Dump, exitCode: number, cwd: string): string {
 }
 
 /** One line on stderr; never throws (stderr may be gone at exit). */
-function say(line: string): void {
+const say = stderrLine;
+
+function onExit(code: number): void {
   try {
-    process.stderr.write(`${line}\n`);
-  } catch {
-    // Nothing else to do, and the exit must go on.
+    withIntrinsics(() => dumpAtExit(code));
+  } catch (error) {
+    say(`awaitwhat: exit dump failed: ${firstLine(error)}`);
   }
 }
 
-/** The first line of an error's message, terminal-safe (it may quote the program's text). */
-function firstLine(error: unknown): string {
-  return terminalSafe(((error as Error)?.message ?? String(error)).split(/\r?\n/, 1)[0] ?? '');
-}
-
-function onExit(code: number): void {
+/** The exit dump, in one synchronous section with the built-ins as awaitwhat loaded them. */
+function dumpAtExit(code: number): void {
   try {
     const mode = installedMode;
     if (mode === undefined || mode === 'never') return;
@@ -188,9 +189,8 @@ function onExit(code: number): void {
     } catch (error) {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
-    const path = dumpModules().dumpFile.writeDumpFile(dump);
-    // The path holds the dump directory, which may be the program's cwd.
-    say(`${DUMP_WRITTEN_PREFIX}${terminalSafe(path)}`);
+    const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
+    say(`${DUMP_WRITTEN_PREFIX}${path}`);
   } catch (error) {
     say(`awaitwhat: exit dump failed: ${firstLine(error)}`);
   }

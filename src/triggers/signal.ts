@@ -6,7 +6,9 @@
  * exit trigger, where nothing asynchronous can happen, dumps synchronously instead.
  */
 import { isMainThread } from 'node:worker_threads';
-import { terminalSafe } from '../internal/terminal-text.js';
+import { requestedFault } from '../internal/fault.js';
+import { withIntrinsics } from '../internal/intrinsics.js';
+import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
 import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
 
@@ -15,6 +17,11 @@ export const DUMP_SIGNAL = 'SIGUSR2';
 
 /** The line the register prints on stderr after each dump; tools wait for it. */
 export const DUMP_WRITTEN_PREFIX = 'awaitwhat: dump written to ';
+
+/** Captured at load: the program may replace these before a dump. */
+const PromiseIntrinsic = Promise;
+const promiseThen = Promise.prototype.then;
+const apply = Reflect.apply;
 
 let installed = false;
 
@@ -26,7 +33,7 @@ let installed = false;
 export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | undefined {
   try {
     const { snapshotter } = dumpModules();
-    return writeAndAnnounce(snapshotter.takeSnapshot({ trigger }));
+    return withIntrinsics(() => writeAndAnnounce(snapshotter.takeSnapshot({ trigger })));
   } catch (error) {
     reportFailure(error);
     return undefined;
@@ -36,9 +43,9 @@ export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | unde
 /** Writes the dump file and names it on stderr; a failure is reported in one line. */
 function writeAndAnnounce(dump: Dump): string | undefined {
   try {
-    const path = dumpModules().dumpFile.writeDumpFile(dump);
-    // The path holds the dump directory, which may be the program's cwd.
-    process.stderr.write(`${DUMP_WRITTEN_PREFIX}${terminalSafe(path)}\n`);
+    const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
+    // (stderrLine shows terminal controls in the path, which may be the program's cwd, as escapes.)
+    stderrLine(`${DUMP_WRITTEN_PREFIX}${path}`);
     return path;
   } catch (error) {
     reportFailure(error);
@@ -51,10 +58,39 @@ let inFlight = false;
 
 /** Reports a failure in one line; never throws. */
 function reportFailure(error: unknown): void {
+  stderrLine(`awaitwhat: dump failed: ${firstLine(error)}`);
+}
+
+/**
+ * Takes a dump in the background, writes it and names it on stderr (or reports its failure
+ * in one line), then calls `done` with the path. Uses no promise and never throws: it runs in
+ * the program's signal listener, whatever the program did to its globals.
+ */
+function dumpInBackground(done?: (path: string | undefined) => void): void {
+  if (inFlight) {
+    stderrLine('awaitwhat: a dump is already being taken; this request is ignored');
+    done?.(undefined);
+    return;
+  }
+  // Node < 20.19 under `node -r`: the register may still be import()ing the dump modules.
+  const loading = dumpModulesLoading();
+  if (loading) {
+    apply(promiseThen, loading, [() => withIntrinsics(() => dumpInBackground(done)), () => withIntrinsics(() => dumpInBackground(done))]);
+    return;
+  }
+  inFlight = true;
   try {
-    process.stderr.write(`awaitwhat: dump failed: ${terminalSafe((error as Error)?.message ?? String(error))}\n`);
-  } catch {
-    // stderr is gone: nothing else to tell
+    const { background, dumpFile } = dumpModules();
+    background.startBackgroundDump({ trigger: 'signal' }, dumpFile.dumpDirectory(), (result) => {
+      inFlight = false;
+      if (result.error !== undefined) reportFailure(result.error);
+      else stderrLine(`${DUMP_WRITTEN_PREFIX}${result.path}`);
+      done?.(result.error === undefined ? result.path : undefined);
+    });
+  } catch (error) {
+    inFlight = false;
+    reportFailure(error);
+    done?.(undefined);
   }
 }
 
@@ -64,42 +100,16 @@ function reportFailure(error: unknown): void {
  * @returns the dump file's path, or `undefined` if the dump failed or one was under way.
  */
 export function dumpToFileInBackground(): Promise<string | undefined> {
-  if (inFlight) {
-    process.stderr.write('awaitwhat: a dump is already being taken; this request is ignored\n');
-    return Promise.resolve(undefined);
-  }
-  // Node < 20.19 under `node -r`: the register may still be import()ing them.
-  const loading = dumpModulesLoading();
-  if (loading) return loading.then(dumpToFileInBackground);
-  let modules: ReturnType<typeof dumpModules>;
-  try {
-    modules = dumpModules();
-  } catch (error) {
-    reportFailure(error);
-    return Promise.resolve(undefined);
-  }
-  inFlight = true;
-  let pending: Promise<Dump>;
-  try {
-    pending = modules.background.takeSnapshotInBackground({ trigger: 'signal' });
-  } catch (error) {
-    pending = Promise.reject(error);
-  }
-  return pending.then(
-    (dump) => {
-      inFlight = false;
-      return writeAndAnnounce(dump);
-    },
-    (error: unknown) => {
-      inFlight = false;
-      reportFailure(error);
-      return undefined;
-    },
-  );
+  return new PromiseIntrinsic((resolve) => dumpInBackground(resolve));
 }
 
+/** The signal listener: nothing may escape it (an exception here would end the program). */
 function onSignal(): void {
-  void dumpToFileInBackground();
+  try {
+    withIntrinsics(() => dumpInBackground());
+  } catch {
+    // dumpInBackground reports its own failures; this only guards the report itself.
+  }
 }
 
 /**

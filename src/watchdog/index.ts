@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { isMainThread } from 'node:worker_threads';
 import { dumpDirectory } from '../triggers/dump-file.js';
 import { currentProcessInfo } from '../internal/process-info.js';
+import { stderrLine } from '../internal/stderr-line.js';
 import type { ProcessInfo } from '../model.js';
 
 /** Options of {@link startWatchdog}. */
@@ -71,7 +72,7 @@ export function startWatchdog(options: WatchdogOptions): { stop(): void } {
   });
   worker.unref();
   worker.on('error', (error) => {
-    process.stderr.write(`awaitwhat: watchdog stopped: ${error.message}\n`);
+    stderrLine(`awaitwhat: watchdog stopped: ${error.message}`);
   });
   running = {
     stop() {

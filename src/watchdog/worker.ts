@@ -2,7 +2,7 @@
  * The watchdog's worker thread: notices a blocked event loop on the main thread, pauses it
  * through the inspector to read its stack, resumes it, and writes a dump. See `index.ts`.
  */
-import { writeSync } from 'node:fs';
+import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import type { BlockedLoop, StackFrame } from '../model.js';
@@ -89,9 +89,11 @@ async function check(): Promise<void> {
     const top = stack[0]!;
     // Straight to the file descriptor: the worker's process.stderr goes through the main
     // thread, whose event loop is exactly what is blocked.
-    writeSync(2, `awaitwhat: event loop blocked for ${blockedLoop.blockedMs}ms in ${top.functionName || '<anonymous>'} (${top.url}:${top.line}:${top.column})\nawaitwhat: dump written to ${path}\n`);
+    // (stderrLine writes to the descriptor synchronously and never throws.)
+    stderrLine(`awaitwhat: event loop blocked for ${blockedLoop.blockedMs}ms in ${top.functionName || '<anonymous>'} (${top.url}:${top.line}:${top.column})`);
+    stderrLine(`awaitwhat: dump written to ${path}`);
   } catch (error) {
-    writeSync(2, `awaitwhat: watchdog could not capture the blocked loop: ${(error as Error).message}\n`);
+    stderrLine(`awaitwhat: watchdog could not capture the blocked loop: ${firstLine(error)}`);
   } finally {
     busy = false;
   }

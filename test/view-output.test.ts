@@ -1,0 +1,61 @@
+/**
+ * `view -o` writes what it is given: a regular file atomically (never half), a device or a
+ * FIFO through (never replaced by a file: `-o /dev/null` as root used to swap the device node
+ * for a regular file), a symbolic link's target (the link stays a link).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/samples.js';
+
+const CLI = join(ROOT, 'dist/cli/main.js');
+const DUMP = join(ROOT, 'test/data/promise-all.json');
+const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-view-o-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const view = (output: string) => spawnSync(process.execPath, [CLI, 'view', DUMP, '-f', 'dot', '-o', output], { encoding: 'utf8', timeout: 60_000 });
+const expected = () => spawnSync(process.execPath, [CLI, 'view', DUMP, '-f', 'dot'], { encoding: 'utf8', timeout: 60_000 }).stdout;
+
+describe('view -o', () => {
+  it('/dev/null stays a character device', () => {
+    const r = view('/dev/null');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('a FIFO is written through: its reader gets the whole output, and it stays a FIFO', async () => {
+    const fifo = join(dir, 'out.fifo');
+    const made = spawnSync('mkfifo', [fifo]);
+    expect(made.status).toBe(0);
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = '';
+    reader.stdout.setEncoding('utf8').on('data', (d: string) => (read += d));
+    const closed = new Promise<void>((resolve) => reader.once('close', () => resolve()));
+    const r = view(fifo);
+    await closed;
+    expect(r.status).toBe(0);
+    expect(read).toBe(expected());
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('a symbolic link is followed: its target gets the output, the link stays a link', () => {
+    const target = join(dir, 'graph.dot');
+    const link = join(dir, 'link.dot');
+    symlinkSync('graph.dot', link);
+    const r = view(link);
+    expect(r.status).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('graph.dot');
+    expect(readFileSync(target, 'utf8')).toBe(expected());
+    expect(statSync(target).isFile()).toBe(true);
+  });
+
+  it('a directory: exit 1, one line', () => {
+    const r = view(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^awaitwhat: cannot write .*: it is a directory\n$/);
+  });
+});
