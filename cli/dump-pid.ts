@@ -157,15 +157,35 @@ export function cpuSeconds(pid: number, proc = '/proc'): number | undefined {
   return (utime + stime) / USER_HZ;
 }
 
-/** Whether `pid` uses at least {@link BUSY_SHARE} of a core over {@link CPU_SAMPLE_MS}. */
+/** The scheduler state of `pid`'s main thread (`R`, `S`, …), from `/proc/<pid>/stat`. */
+function procState(pid: number): string | undefined {
+  const stat = tryRead(join('/proc', String(pid), 'stat'))?.toString('utf8');
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) : undefined;
+}
+
+/**
+ * Whether `pid` is busy over {@link CPU_SAMPLE_MS}: it uses at least {@link BUSY_SHARE} of a
+ * core, or its main thread is runnable (`R`) in nearly every sample. The second test is for a
+ * loaded machine, where a spinning loop waits for a core most of the time and so gets little
+ * CPU, but never sleeps, as an idle loop (in epoll_wait, `S`) does.
+ */
 export async function isBusy(pid: number): Promise<boolean | undefined> {
   const before = cpuSeconds(pid);
   const started = performance.now();
-  await sleep(CPU_SAMPLE_MS);
+  let samples = 0;
+  let runnable = 0;
+  while (performance.now() - started < CPU_SAMPLE_MS) {
+    const state = procState(pid);
+    if (state !== undefined) {
+      samples++;
+      if (state === 'R') runnable++;
+    }
+    await sleep(10);
+  }
   const after = cpuSeconds(pid);
   if (before === undefined || after === undefined) return undefined;
   const wall = (performance.now() - started) / 1000;
-  return (after - before) / wall >= BUSY_SHARE;
+  return (after - before) / wall >= BUSY_SHARE || (samples >= 5 && runnable >= samples * 0.8);
 }
 
 /**

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   dumpPid,
+  isBusy,
   looksLikeNode,
   maskHasSignal,
   namesRegister,
@@ -229,6 +230,19 @@ describe('awaitwhat dump <pid>: bad pids', () => {
     expect(r.code).toBe(2);
     expect(stderrLines(r.stderr)).toHaveLength(1);
   });
+});
+
+describe.runIf(linux && spawnSync('taskset', ['-V']).status === 0)('a blocked loop on a loaded machine', () => {
+  it('a spinning target that gets little CPU (six spinners share one core) is busy; an idle one is not', async () => {
+    // A loop blocked in JavaScript never sleeps: on a loaded machine it waits for a core most of
+    // the time (under a third of one here), but is runnable in every sample, unlike an idle one.
+    const spin = "console.log('ready'); for (;;);";
+    const spinners = await Promise.all(Array.from({ length: 6 }, () => startTarget(['-e', spin])));
+    for (const s of spinners) expect(spawnSync('taskset', ['-a', '-p', '-c', '0', String(s.pid)]).status).toBe(0);
+    const idle = await startTarget(['-e', "setInterval(() => {}, 60_000); console.log('ready');"]);
+    expect(await isBusy(spinners[0]!.pid)).toBe(true);
+    expect(await isBusy(idle.pid)).toBe(false);
+  }, 60_000);
 });
 
 describe('target detection', () => {
