@@ -110,7 +110,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expect(dump.warnings.join('\n')).toMatch(/closed again/);
     // SIGUSR1's visible side effect, and the inspector is gone again.
     expect(program.stderr()).toContain(`Debugger listening on ws://127.0.0.1:${port}/`);
-    expect(await listTargets(port, 2000)).toBeUndefined();
+    expect(await listTargets(port, 30_000)).toBeUndefined();
     expectAlive(program);
   }, TIMEOUT);
 
@@ -147,7 +147,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
       expectStuckLinesNamed(dump, 'test/programs/idle-ticker.mjs');
       const mark = program.stdout().length;
       await program.waitFor(/tick \d+\n[^]*tick \d+\n/, mark); // two more ticks: its timers still run
-      expect(await listTargets(port, 2000)).toBeUndefined();
+      expect(await listTargets(port, 30_000)).toBeUndefined();
     }
     expectAlive(program);
   }, TIMEOUT);
@@ -171,7 +171,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     const mark = program.stdout().length;
     await program.waitFor(/progress \d+\n[^]*progress \d+\n/, mark);
     expectAlive(program);
-    expect(await listTargets(port, 2000)).toBeUndefined();
+    expect(await listTargets(port, 30_000)).toBeUndefined();
   }, TIMEOUT);
 
   it('a target that happens to load awaitwhat\'s hook layer: waiting times come from its stamps', async () => {
@@ -205,7 +205,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     });
     expect(dump.process.pid).toBe(program.pid);
     expect(program.stderr()).toContain('Debugger listening on ws://127.0.0.1:9229/');
-    expect(await listTargets(9229, 2000)).toBeUndefined();
+    expect(await listTargets(9229, 30_000)).toBeUndefined();
     expectAlive(program);
   }, TIMEOUT);
 
@@ -215,7 +215,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     const dump = await attachSnapshot(program.pid);
     expectStuckLinesNamed(dump, 'test/programs/idle-ticker.mjs');
     expect(dump.warnings.join('\n')).toMatch(/already open .* stays open/);
-    expect(await listTargets(port, 2000)).toBeDefined();
+    expect(await listTargets(port, 30_000)).toBeDefined();
     const mark = program.stdout().length;
     await program.waitFor(/tick \d+\n/, mark);
     expectAlive(program);
