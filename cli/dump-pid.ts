@@ -174,18 +174,19 @@ export async function isBusy(pid: number): Promise<boolean | undefined> {
   const started = performance.now();
   let samples = 0;
   let runnable = 0;
-  while (performance.now() - started < CPU_SAMPLE_MS) {
+  // At least CPU_SAMPLE_MS and at least 10 samples: on a loaded machine this process is
+  // descheduled too, and a 10 ms sleep can last 100.
+  while (performance.now() - started < CPU_SAMPLE_MS || samples < 10) {
     const state = procState(pid);
-    if (state !== undefined) {
-      samples++;
-      if (state === 'R') runnable++;
-    }
+    if (state === undefined) return undefined; // gone
+    samples++;
+    if (state === 'R') runnable++;
     await sleep(10);
   }
   const after = cpuSeconds(pid);
   if (before === undefined || after === undefined) return undefined;
   const wall = (performance.now() - started) / 1000;
-  return (after - before) / wall >= BUSY_SHARE || (samples >= 5 && runnable >= samples * 0.8);
+  return (after - before) / wall >= BUSY_SHARE || runnable >= samples * 0.8;
 }
 
 /**
