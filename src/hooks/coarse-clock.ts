@@ -32,13 +32,14 @@ const now = (): number => round(preciseNow());
 /** Reads between forced refreshes. */
 export const REFRESH_EVERY = 256;
 /**
- * Period of the background refresh, ms. Not a whole number on purpose: Node keeps one list
- * of timers per duration and runs every expired timer of a list before the next list, so a
- * timer of ours in the program's 10 ms list could make the program's 10 ms timers run before
- * its earlier-due 1 ms ones when the loop is late (seen in test/differential under load). No
- * program sets 10.5 ms timers: ours has a list of its own.
+ * Period of the background refresh, ms. Node keeps one list of timers per whole-ms duration
+ * and runs every expired timer of a list before the next list, so a timer of ours in the
+ * program's 10 ms list made the program's 10 ms timers run before its earlier-due 1 ms ones
+ * when the loop was late (test/differential, uncaught-handler.mjs, under load). 11 ms is a
+ * duration programs rarely use: ours has a list of its own (a program's own 11 ms timers still
+ * share it).
  */
-export const REFRESH_INTERVAL_MS = 10.5;
+export const REFRESH_INTERVAL_MS = 11;
 
 let cached = now();
 let budget = REFRESH_EVERY;
