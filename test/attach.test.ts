@@ -1,12 +1,12 @@
 /**
  * Attach mode: real programs started WITHOUT awaitwhat, in child processes, dumped from outside
  * through their inspector (`attachSnapshot(pid)`). Each child gets its own inspector port
- * (`--inspect-port=<free port>` only sets the port; the inspector stays closed until SIGUSR1),
- * except one test of the default port 9229 when it is free. Every child is killed afterwards.
+ * (`--inspect-port=<reserved port>` only sets the port; the inspector stays closed until SIGUSR1;
+ * see helpers/ports.ts for why the port is reserved rather than picked and released), except
+ * one test of the default port 9229 when it is free. Every child is killed afterwards.
  * No speed assertions: only what the dump says and whether the target keeps running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attachSnapshot } from '../src/attach/index.js';
 import { listTargets } from '../src/attach/inspector-endpoint.js';
@@ -15,6 +15,7 @@ import { registerPath } from '../cli/capture.js';
 import { AttachFailedError } from '../src/errors.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { expectStuckLinesNamed } from './helpers/processes.js';
+import { inspectorPortOf, releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
 const TIMEOUT = 90_000;
@@ -30,10 +31,19 @@ interface Program {
 
 const children: ChildProcess[] = [];
 
-afterEach(() => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+afterEach(async () => {
+  await Promise.all(
+    children.splice(0).map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+  // Only once the children are gone: their inspectors no longer hold the ports.
+  releasePorts();
 });
 
 /** Starts `node [execArgv] script` and waits for its `ready` line. */
@@ -63,27 +73,19 @@ async function start(script: string, execArgv: string[] = [], env: Record<string
   return { child, pid: child.pid!, stdout: () => out, stderr: () => err, waitFor };
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** Polls `read` (every 20 ms) until it returns a value. */
+async function until<T>(read: () => T | undefined): Promise<T> {
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
-/** Whether `port` can be bound on 127.0.0.1 now. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+/** A port reserved for this test process (see helpers/ports.ts: picked, then released, it would race). */
+async function freePort(): Promise<number> {
+  return (await reservePort())!;
 }
-
 
 function expectAlive(program: Program): void {
   expect(program.child.exitCode).toBeNull();
@@ -108,7 +110,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expect(dump.warnings.join('\n')).toMatch(/closed again/);
     // SIGUSR1's visible side effect, and the inspector is gone again.
     expect(program.stderr()).toContain(`Debugger listening on ws://127.0.0.1:${port}/`);
-    expect(await listTargets(port, 2000)).toBeUndefined();
+    expect(await listTargets(port, 30_000)).toBeUndefined();
     expectAlive(program);
   }, TIMEOUT);
 
@@ -145,7 +147,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
       expectStuckLinesNamed(dump, 'test/programs/idle-ticker.mjs');
       const mark = program.stdout().length;
       await program.waitFor(/tick \d+\n[^]*tick \d+\n/, mark); // two more ticks: its timers still run
-      expect(await listTargets(port, 2000)).toBeUndefined();
+      expect(await listTargets(port, 30_000)).toBeUndefined();
     }
     expectAlive(program);
   }, TIMEOUT);
@@ -169,7 +171,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     const mark = program.stdout().length;
     await program.waitFor(/progress \d+\n[^]*progress \d+\n/, mark);
     expectAlive(program);
-    expect(await listTargets(port, 2000)).toBeUndefined();
+    expect(await listTargets(port, 30_000)).toBeUndefined();
   }, TIMEOUT);
 
   it('a target that happens to load awaitwhat\'s hook layer: waiting times come from its stamps', async () => {
@@ -193,8 +195,9 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
   }, TIMEOUT);
 
   it('uses the default port 9229 when nothing says otherwise (if 9229 is free)', async (ctx) => {
-    // Other test files attach to programs on the default port too: skip rather than collide.
-    if (!(await portIsFree(9229))) ctx.skip();
+    // Other test processes may want 9229 too (those of this suite reserve it first; anything
+    // else on the machine may hold it): skip rather than collide.
+    if ((await reservePort(9229)) === undefined) ctx.skip();
     const program = await start('test/programs/idle-ticker.mjs');
     const dump = await attachSnapshot(program.pid).catch((error: unknown) => {
       if (error instanceof AttachFailedError && /127\.0\.0\.1:9229 is (held by|the inspector of) pid/.test(error.message)) ctx.skip();
@@ -202,7 +205,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     });
     expect(dump.process.pid).toBe(program.pid);
     expect(program.stderr()).toContain('Debugger listening on ws://127.0.0.1:9229/');
-    expect(await listTargets(9229, 2000)).toBeUndefined();
+    expect(await listTargets(9229, 30_000)).toBeUndefined();
     expectAlive(program);
   }, TIMEOUT);
 
@@ -212,7 +215,7 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     const dump = await attachSnapshot(program.pid);
     expectStuckLinesNamed(dump, 'test/programs/idle-ticker.mjs');
     expect(dump.warnings.join('\n')).toMatch(/already open .* stays open/);
-    expect(await listTargets(port, 2000)).toBeDefined();
+    expect(await listTargets(port, 30_000)).toBeDefined();
     const mark = program.stdout().length;
     await program.waitFor(/tick \d+\n/, mark);
     expectAlive(program);
@@ -221,8 +224,9 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
 
 describe('attachSnapshot: refusals', () => {
   it('a port owned by another Node process: a clear error, the target is not signalled', async () => {
-    const port = await freePort();
-    const owner = await start('test/programs/idle-ticker.mjs', [`--inspect=127.0.0.1:${port}`]);
+    // The owner binds a port of its own choosing and names it in its banner.
+    const owner = await start('test/programs/idle-ticker.mjs', ['--inspect=127.0.0.1:0']);
+    const port = await until(() => inspectorPortOf(owner.stderr()));
     const target = await start('test/programs/idle-ticker.mjs', [`--inspect-port=${port}`]);
     const error = await attachSnapshot(target.pid).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AttachFailedError);
@@ -246,8 +250,8 @@ describe('attachSnapshot: refusals', () => {
     const port = await freePort();
     const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
     children.push(sleeper);
+    // 'spawn' is emitted once the exec succeeded: /proc already shows `sleep`, not node.
     await new Promise((resolve) => sleeper.once('spawn', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 100));
     const error = await attachSnapshot(sleeper.pid!, { port, timeoutMs: 2000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AttachFailedError);
     expect((error as Error).message).toMatch(/does not handle SIGUSR1/);

@@ -63,17 +63,15 @@ describe('SIGUSR2 while a dump is under way', () => {
   it('is ignored with one line: one dump at a time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-bg-'));
     dirs.push(dir);
-    const child = spawn(process.execPath, ['--import', REGISTER, join(ROOT, 'fixtures/demo.mjs')], {
+    const child = spawn(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/usr2-during-dump.mjs')], {
       env: { ...process.env, AWAITWHAT_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => String(d).includes('ready') && resolve()));
-    child.kill('SIGUSR2');
-    // Not at once: two pending signals are delivered as one. The first dump takes far longer
-    // than this (the snapshot alone), so the second arrives while it is under way.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The program sends the second SIGUSR2 itself, from a listener that runs right after the
+    // register's has started the first dump.
     child.kill('SIGUSR2');
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {

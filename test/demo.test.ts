@@ -46,8 +46,10 @@ describe('captureStuckProgram', () => {
       captureStuckProgram({
         script: join(ROOT, 'test', 'fixtures-cli', 'silent.mjs'),
         cwd: ROOT,
-        readyTimeoutMs: 300,
+        // Long enough for the program to start and print its stderr line on a loaded machine
+        // (the message quotes that line); the test waits this long whatever the load.
+        readyTimeoutMs: 5000,
       }),
-    ).rejects.toThrow(/did not print "ready" within 300 ms; its stderr ended with: still starting/);
+    ).rejects.toThrow(/did not print "ready" within 5000 ms; its stderr ended with: still starting/);
   }, 30_000);
 });

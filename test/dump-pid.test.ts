@@ -21,8 +21,10 @@ import {
   targetDumpDir,
 } from '../cli/dump-pid.js';
 import { registerPath } from '../cli/capture.js';
+import { isBusy } from '../cli/target-facts.js';
 import type { Dump } from '../src/model.js';
 import { isAlive, killTargets, startTarget, stuckLines, waitGone } from './helpers/processes.js';
+import { releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -30,7 +32,10 @@ const linux = process.platform === 'linux';
 
 const tmp = mkdtempSync(join(tmpdir(), 'awaitwhat-dump-pid-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-afterEach(killTargets);
+afterEach(async () => {
+  await killTargets();
+  releasePorts();
+});
 
 function awaitwhat(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -48,6 +53,17 @@ function awaitwhat(...args: string[]): Promise<{ code: number | null; stdout: st
 
 function stderrLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l !== '');
+}
+
+/**
+ * An inspector port for a target attached through SIGUSR1 (the CLI reads it from the target's
+ * `--inspect-port`): reserved, so that suites running at once do not all use 9229.
+ */
+const inspectorPort = async (): Promise<number> => (await reservePort())!;
+
+/** Polls `ok` every 20 ms until it holds. */
+async function until(ok: () => boolean): Promise<void> {
+  while (!ok()) await new Promise((r) => setTimeout(r, 20));
 }
 
 const withRegister = (script: string) => ['--import', registerPath(), script];
@@ -95,7 +111,7 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
   }, 90_000);
 
   it('a target WITHOUT awaitwhat is never sent SIGUSR2: still alive afterwards', async () => {
-    const target = await startTarget([`fixtures/${STUCK}.mjs`]);
+    const target = await startTarget([`--inspect-port=${await inspectorPort()}`, `fixtures/${STUCK}.mjs`]);
     const r = await awaitwhat('dump', String(target.pid), '--timeout', '20000');
     expect(isAlive(target.pid)).toBe(true);
     expect(target.child.exitCode).toBeNull();
@@ -108,16 +124,21 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
   }, 90_000);
 
   it('a Node.js target with a SIGUSR2 handler of its own (not awaitwhat) is not signalled', async () => {
-    const program = `process.on('SIGUSR2', () => console.log('got SIGUSR2')); setInterval(() => {}, 60_000); console.log('ready');`;
-    const target = await startTarget(['-e', program]);
+    // It answers each line on stdin with `pong`: two round trips after the dump, a SIGUSR2
+    // sent during the dump would have been handled (the loop polls signals with stdin).
+    const program = `process.on('SIGUSR2', () => console.log('got SIGUSR2')); process.stdin.setEncoding('utf8').on('data', () => console.log('pong')); console.log('ready');`;
+    const target = await startTarget([`--inspect-port=${await inspectorPort()}`, '-e', program]);
     await awaitwhat('dump', String(target.pid), '--timeout', '20000');
-    await new Promise((r) => setTimeout(r, 200));
+    for (const round of [1, 2]) {
+      target.child.stdin.write('ping\n');
+      await until(() => target.stdout().split('pong').length > round);
+    }
     expect(target.stdout()).not.toContain('got SIGUSR2');
     expect(isAlive(target.pid)).toBe(true);
   }, 90_000);
 
   it('a target whose event loop is blocked: reported, attached, its stack in blockedLoop', async () => {
-    const target = await startTarget(withRegister('fixtures/busy-loop.mjs'), { AWAITWHAT_DIR: tmp });
+    const target = await startTarget([`--inspect-port=${await inspectorPort()}`, ...withRegister('fixtures/busy-loop.mjs')], { AWAITWHAT_DIR: tmp });
     const r = await awaitwhat('dump', String(target.pid), '--timeout', '2000', '--format', 'json');
     const lines = stderrLines(r.stderr);
     expect(lines[0]).toBe(
@@ -136,7 +157,8 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
   it('a process that is not Node.js: one line, exit 1, left alone', async () => {
     const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 100));
+      // 'spawn' is emitted once the exec succeeded: /proc already shows `sleep`, not node.
+      await new Promise((r) => sleeper.once('spawn', r));
       const r = await awaitwhat('dump', String(sleeper.pid));
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
@@ -210,6 +232,19 @@ describe('awaitwhat dump <pid>: bad pids', () => {
     expect(r.code).toBe(2);
     expect(stderrLines(r.stderr)).toHaveLength(1);
   });
+});
+
+describe.runIf(linux && spawnSync('taskset', ['-V']).status === 0)('a blocked loop on a loaded machine', () => {
+  it('a spinning target that gets little CPU (six spinners share one core) is busy; an idle one is not', async () => {
+    // A loop blocked in JavaScript never sleeps: on a loaded machine it waits for a core most of
+    // the time (under a third of one here), but is runnable in every sample, unlike an idle one.
+    const spin = "console.log('ready'); for (;;);";
+    const spinners = await Promise.all(Array.from({ length: 6 }, () => startTarget(['-e', spin])));
+    for (const s of spinners) expect(spawnSync('taskset', ['-a', '-p', '-c', '0', String(s.pid)]).status).toBe(0);
+    const idle = await startTarget(['-e', "setInterval(() => {}, 60_000); console.log('ready');"]);
+    expect(await isBusy(spinners[0]!.pid)).toBe(true);
+    expect(await isBusy(idle.pid)).toBe(false);
+  }, 60_000);
 });
 
 describe('target detection', () => {

@@ -42,18 +42,20 @@ describe('never harm the host', () => {
 
   it('does not wake an idle program: the clock rests while no promise is made, and the first wait after that is timed exactly', async () => {
     const { stdout } = await run(process.execPath, ['--import', register, program('idle-then-wait.mjs')], { timeout: 30_000 });
-    const r = JSON.parse(stdout) as { restedWhileIdle: boolean; armedAgain: boolean; waitingMs: number; elapsedMs: number };
+    const r = JSON.parse(stdout) as { restedWhileIdle: boolean; armedAgain: boolean; waitingMs: number; atLeastMs: number; atMostMs: number };
     expect(r.restedWhileIdle).toBe(true);
     expect(r.armedAgain).toBe(true);
-    // The wait's own age, within the clock's rounding; a stale clock would add the idle 300 ms.
-    expect(Math.abs(r.waitingMs - r.elapsedMs)).toBeLessThan(5);
+    // The wait's own age lies within bounds the program measured around it (see the program),
+    // give or take the whole-millisecond rounding of stamps; a stale clock would add the idle
+    // second (unless the dump itself took that long: then this passes without proving anything).
+    expect(r.waitingMs).toBeGreaterThanOrEqual(r.atLeastMs - 2);
+    expect(r.waitingMs).toBeLessThanOrEqual(r.atMostMs + 2);
   });
 
   it('does not keep a finished program alive', async () => {
-    const started = Date.now();
-    const { stdout } = await run(process.execPath, ['--import', register, '-e', 'console.log("bye")'], { timeout: 20_000 });
+    // No timeout: a program kept alive never exits and the test fails on its own time limit.
+    const { stdout } = await run(process.execPath, ['--import', register, '-e', 'console.log("bye")']);
     expect(stdout).toBe('bye\n');
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it("leaves Node's --report-on-signal working: SIGUSR2 writes both the report and the dump", async () => {
@@ -68,8 +70,8 @@ describe('never harm the host', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     child.kill('SIGUSR2');
-    const deadline = Date.now() + 15_000;
-    while (!stderr.includes('awaitwhat: dump written to') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Waits as long as the dump takes (the test's own time limit ends a hang).
+    while (!stderr.includes('awaitwhat: dump written to')) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGKILL');
     const files = readdirSync(dir);
     expect(files.some((f) => /^report\..*\.json$/.test(f))).toBe(true);

@@ -98,21 +98,27 @@ interface ShapeOut {
 
 describe('metrics() on programs with known busy steps', () => {
   it('timeEveryStep: stepDurationNs matches 20 steps of 4 ms and 10 steps of 12 ms', async () => {
-    const r = await inline<ShapeOut>(busySteps('{ slowStepThresholdMs: 15, timeEveryStep: true }'));
+    const r = await inline<ShapeOut>(busySteps('{ slowStepThresholdMs: 8, timeEveryStep: true }'));
     const h = r.window.stepDurationNs;
     expect(h.count).toBe(30);
     expect(r.window.resumptions).toBe(30);
-    // A step is at least its spin; a noisy machine can only make steps longer.
+    // A step is at least its spin; a noisy machine can only make steps longer, so only lower
+    // bounds and the order of the two kinds of step are asserted, never "under N ms".
     expect(h.min).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
     expect(h.p50).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
-    expect(h.p50).toBeLessThan(4e6 * 1.25);
     expect(h.p95).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION));
-    expect(h.p95).toBeLessThan(12e6 * 1.25);
     expect(h.max).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION));
+    // The median is a 4 ms step, the 95th percentile a 12 ms one: they land in different
+    // buckets, the 12 ms one higher (it would take 6 of the 4 ms steps slowed by 8 ms to tie).
+    expect(h.p50).toBeLessThan(h.p95);
+    expect(h.min).toBeLessThanOrEqual(h.p50);
+    expect(h.p95).toBeLessThanOrEqual(h.max);
     expect(h.mean).toBeGreaterThanOrEqual((20 * 4e6 + 10 * 12e6) / 30);
     expect(r.window.busyNs).toBeGreaterThanOrEqual(200e6);
-    // The slow-step threshold is 15 ms: no 4 or 12 ms step is slow.
-    expect(r.window.slowSteps).toBe(0);
+    // The slow-step threshold is 8 ms: every 12 ms step is slow; a 4 ms step only if the
+    // machine stretched it, so the count is between the two.
+    expect(r.window.slowSteps).toBeGreaterThanOrEqual(10);
+    expect(r.window.slowSteps).toBeLessThanOrEqual(30);
   });
 
   it('sampled (default): every step counted, only timed steps measured, long steps timed back to back', async () => {
@@ -123,12 +129,14 @@ describe('metrics() on programs with known busy steps', () => {
     const h = r.window.stepDurationNs;
     expect(h.count).toBe(30); // exact, timed or not
     expect(r.window.resumptions).toBe(30);
-    expect(r.window.slowSteps).toBe(0);
+    // The threshold is 15 ms: a step is slow only if the machine stretched it; never more
+    // slow steps than timed ones.
+    expect(r.window.slowSteps).toBeLessThanOrEqual(30);
     if (h.max > 0) {
       // Whatever was timed in the window is one of these steps: none shorter than 4 ms.
       expect(h.min).toBeGreaterThanOrEqual(4e6 * (1 - PRECISION));
       expect(h.p95).toBeGreaterThanOrEqual(12e6 * (1 - PRECISION)); // the 12 ms steps came last: all timed
-      expect(h.max).toBeLessThan(12e6 * 1.25 * 4); // generous: a slow machine
+      expect(h.p95).toBeLessThanOrEqual(h.max);
       expect(r.window.busyNs).toBeGreaterThanOrEqual(10 * 12e6); // the 10 steps of 12 ms, at least
     } else {
       expect(r.window.busyNs).toBe(0);
@@ -176,13 +184,16 @@ describe('metrics() on programs with known busy steps', () => {
 
   it('records a slow step with its task, the await that ended it, its stack and its context', async () => {
     const r = await json<ShapeOut>('monitor-shapes.mjs', 'slow');
-    expect(r.window.slowSteps).toBe(1);
-    expect(r.slowSteps).toHaveLength(1);
-    const step = r.slowSteps[0]!;
+    // The 40 ms step is slow (threshold 15 ms); a loaded machine may stretch another step past
+    // the threshold too, so the 40 ms one is found by where it ended, not by being alone.
+    expect(r.window.slowSteps).toBeGreaterThanOrEqual(1);
+    expect(r.slowSteps).toHaveLength(r.window.slowSteps);
     const source = readFileSync(program('monitor-shapes.mjs'), 'utf8').split('\n');
     const line = source.findIndex((l) => l.includes('// SLOW-AWAIT')) + 1;
+    const atLine = r.slowSteps.filter((s) => s.awaitLocation?.line === line);
+    expect(atLine).toHaveLength(1);
+    const step = atLine[0]!;
     expect(step.durationNs).toBeGreaterThanOrEqual(40e6);
-    expect(step.awaitLocation).toMatchObject({ line });
     expect(step.awaitLocation?.url).toMatch(/monitor-shapes\.mjs$/);
     expect(step.stack).toContain('at slow (');
     expect(step.context).toEqual({ task: 'slow-one' });
@@ -204,8 +215,11 @@ describe('the dump carries the metrics section', () => {
     if (!m) return;
     expect(m.tasksCreated).toBeGreaterThanOrEqual(5);
     expect(m.tasksLive).toBe(m.tasksCreated - m.tasksSettled);
-    expect(m.slowStepsTotal).toBe(1);
-    expect(m.slowSteps[0]?.context).toEqual({ request: 'r-1' });
+    // The 20 ms step of slow() is slow (threshold 10 ms); a loaded machine may stretch another.
+    expect(m.slowStepsTotal).toBeGreaterThanOrEqual(1);
+    expect(m.slowSteps.length).toBe(Math.min(m.slowStepsTotal, 32));
+    for (const step of m.slowSteps) expect(step.context).toEqual({ request: 'r-1' });
+    expect(m.slowSteps.some((s) => s.durationNs >= 20e6 && s.awaitLocation?.line === 6)).toBe(true);
     expect(m.tasks.length).toBeGreaterThan(0);
     expect(parseDump(serializeDump(dump))).toEqual(dump);
     const schema = JSON.parse(readFileSync(join(root, 'schema', 'dump-v1.schema.json'), 'utf8')) as Record<string, unknown>;
@@ -304,10 +318,16 @@ describe('exporters', () => {
         'monitor-otel.mjs',
         order,
       );
-      expect(spans.slow?.events).toHaveLength(2);
-      expect(spans.slow?.events.every((e) => e.event === 'awaitwhat.blocked' && e.ms >= 25)).toBe(true);
+      // The two 25 ms steps of the slow handler land on its span. A loaded machine may stretch
+      // any step past the 15 ms threshold, so the fast handler's span may get an event of its
+      // own (at most one per step of its 3), and the slow one a third (its last step).
+      const slow = spans.slow?.events ?? [];
+      expect(slow.every((e) => e.event === 'awaitwhat.blocked')).toBe(true);
+      expect(slow.filter((e) => e.ms >= 25).length).toBeGreaterThanOrEqual(2);
+      expect(slow.length).toBeLessThanOrEqual(3);
       expect(spans.slow?.attributes['awaitwhat.blocked_ms']).toBeGreaterThanOrEqual(50);
-      expect(spans.fast?.events).toEqual([]);
+      expect(spans.fast?.events.length).toBeLessThanOrEqual(3);
+      expect(spans.fast?.events.every((e) => e.event === 'awaitwhat.blocked')).toBe(true);
     },
   );
 });

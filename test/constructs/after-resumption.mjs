@@ -7,3 +7,4 @@ async function worker() {
   await gate;
 }
 worker();
+globalThis.constructReady = new Promise((r) => setTimeout(r, 20)); // due after worker's 5 ms timer (made just after this): worker waits at the gate

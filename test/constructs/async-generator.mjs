@@ -9,3 +9,4 @@ async function consume() {
   for await (const row of rows()) void row;
 }
 consume();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

@@ -6,3 +6,4 @@ globalThis.child = child;
 process.on('exit', () => child.kill());
 async function waitForExit() { await once(child, 'exit'); }
 waitForExit();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

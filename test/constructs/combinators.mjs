@@ -10,3 +10,4 @@ useAll();
 useAllSettled();
 useRace();
 useAny();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

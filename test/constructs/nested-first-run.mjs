@@ -5,3 +5,4 @@ async function leaf() { await gate; }
 async function middle() { await leaf(); }
 async function outer() { await middle(); }
 outer();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

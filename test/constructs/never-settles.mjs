@@ -4,3 +4,4 @@ const lost = new Promise(() => {});
 globalThis.lost = lost;
 async function waitForever() { await lost; }
 waitForever();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

@@ -16,3 +16,5 @@ nap();
 waitForEvent();
 waitForStream();
 readSelf();
+// Set up once readSelf's readFile is done (no file request in flight) and it sleeps.
+globalThis.constructReady = new Promise(function poll(resolve) { if (process.getActiveResourcesInfo().some((r) => r.startsWith('FSReq'))) setTimeout(poll, 10, resolve); else resolve(); });

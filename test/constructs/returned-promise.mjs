@@ -5,3 +5,4 @@ async function caller() { await notAsync(); }
 async function adopt() { await new Promise((resolve) => resolve(gate)); }
 caller();
 adopt();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

@@ -11,3 +11,4 @@ ping(1);
 new Repo().load();
 arrow();
 fanOut();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

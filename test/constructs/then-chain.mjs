@@ -4,3 +4,4 @@ globalThis.chain = gate
   .then(function parse(x) { return x; })
   .catch(function recover() {})
   .finally(function cleanup() {});
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

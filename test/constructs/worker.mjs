@@ -5,3 +5,4 @@ const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
 globalThis.worker = worker;
 async function waitForWorker() { await once(worker, 'exit'); }
 waitForWorker();
+globalThis.constructReady = true; // set up: the construct tests' preload may dump now

@@ -1,0 +1,1 @@
+// An empty preload: the control for what `--import` itself changes (compare.ts).
