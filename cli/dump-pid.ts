@@ -34,7 +34,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DumpUnreadableError, InterruptedError, SnapshotFailedError, UsageError } from '../src/errors.js';
-import { describeProcess } from '../src/internal/proc.js';
+import { describeProcess, processExists } from '../src/internal/proc.js';
 import { terminalSafe } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
@@ -121,14 +121,6 @@ export function checkSignallable(pid: number): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** `awaitwhat-<pid>-<yyyymmdd-hhmmss-mmm>.json` (the temporary file starts with a dot). */
 function dumpNamePattern(pid: number): RegExp {
@@ -198,7 +190,7 @@ async function signalAndWait(
       }
       return { path, dump: parseDump(text, terminalSafe(path)) };
     }
-    if (!alive(pid)) throw new SnapshotFailedError(`pid ${pid} exited before writing a dump`);
+    if (!processExists(pid)) throw new SnapshotFailedError(`pid ${pid} exited before writing a dump`);
     if (signal?.aborted) throw interruptedWaiting(pid, signal);
     if (performance.now() >= deadline) break;
     await sleep(Math.min(50, Math.max(1, deadline - performance.now())));

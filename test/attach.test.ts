@@ -14,7 +14,7 @@ import { parseInspectorFlags, splitNodeOptions } from '../src/attach/target-proc
 import { registerPath } from '../cli/capture.js';
 import { AttachFailedError } from '../src/errors.js';
 import { renderTree } from '../src/serialize/tree.js';
-import { expectStuckLinesNamed } from './helpers/processes.js';
+import { expectStuckLinesNamed, killChildren } from './helpers/processes.js';
 import { inspectorPortOf, releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
@@ -32,16 +32,7 @@ interface Program {
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await killChildren(children);
   // Only once the children are gone: their inspectors no longer hold the ports.
   releasePorts();
 });

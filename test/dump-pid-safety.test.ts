@@ -8,13 +8,13 @@
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerPath } from '../cli/capture.js';
 import { listTargets } from '../src/attach/inspector-endpoint.js';
 import { isAlive, killTargets, startTarget, stuckLines, waitGone } from './helpers/processes.js';
+import { releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -24,7 +24,10 @@ const TIMEOUT = 120_000;
 
 const tmp = mkdtempSync(join(tmpdir(), 'awaitwhat-dump-safety-'));
 chmodSync(tmp, 0o755);
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+  releasePorts();
+});
 const others: ChildProcess[] = [];
 afterEach(async () => {
   for (const child of others.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -40,16 +43,9 @@ function awaitwhat(...args: string[]): Promise<{ code: number | null; signal: No
   });
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** An inspector port reserved for this test file (test/helpers/ports.ts: no pick-then-release race). */
+async function freePort(): Promise<number> {
+  return (await reservePort())!;
 }
 
 /** Polls `check` every 20 ms until it returns true. */

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processExists } from '../src/internal/proc.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const LOCK = join(ROOT, 'dist', '.build-lock');
@@ -37,15 +38,6 @@ export function staleness(): string | undefined {
   return newestInput > oldestOutput ? 'a source is newer than the build' : undefined;
 }
 
-/** Whether `pid` is a live process. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Takes the build lock (a directory holding the builder's pid), waiting for a live holder. */
 async function lock(): Promise<void> {
@@ -63,7 +55,7 @@ async function lock(): Promise<void> {
       } catch {
         // being written: wait
       }
-      if (Number.isInteger(holder) && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      if (Number.isInteger(holder) && !processExists(holder)) rmSync(LOCK, { recursive: true, force: true });
       else await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

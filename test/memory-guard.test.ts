@@ -9,13 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { attachSnapshot } from '../src/attach/index.js';
 import { cgroupDirectories, parseCgroupFile, parseMountInfo, readTextFile } from '../src/internal/memory-headroom.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
-import { isAlive } from './helpers/processes.js';
+import { isAlive, killChildren } from './helpers/processes.js';
+import { releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
 const run = promisify(execFile);
@@ -27,17 +27,10 @@ const DUMP_LINE = /^awaitwhat: dump written to (.+)$/m;
 const dirs: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 const cgroups: string[] = [];
+afterAll(() => releasePorts());
+
 afterEach(async () => {
-  await Promise.all(
-    children.splice(0).map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await killChildren(children);
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   for (const cgroup of cgroups.splice(0)) await removeCgroup(cgroup);
 });
@@ -189,16 +182,9 @@ describe('the memory guard refuses a snapshot that exceeds AWAITWHAT_MEMORY_BUDG
   }, 60_000);
 });
 
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** An inspector port reserved for this test file (test/helpers/ports.ts: no pick-then-release race). */
+async function freePort(): Promise<number> {
+  return (await reservePort())!;
 }
 
 /** `attachSnapshot` with this process's environment changed for the call (the guard reads it). */

@@ -305,3 +305,13 @@ export function mountOf(mounts: readonly MountEntry[], path: string): MountEntry
   }
   return best;
 }
+
+/** Whether `pid` exists (`EPERM`: it exists, but is not ours to signal). Sends no signal. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

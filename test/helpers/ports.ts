@@ -14,6 +14,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processExists } from '../../src/internal/proc.js';
 
 /** Ports tried, below Linux's default ephemeral range (32768–60999). */
 const FIRST = 21_000;
@@ -23,15 +24,6 @@ const LOCKS = join(tmpdir(), 'awaitwhat-test-ports');
 const held = new Set<string>();
 process.once('exit', releasePorts);
 
-/** Whether `pid` is a live process (EPERM: alive, not ours). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Creates the lock file of `port` unless a live process holds it; removes a dead holder's lock. */
 function claim(port: number): boolean {
@@ -47,7 +39,7 @@ function claim(port: number): boolean {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim() || 'NaN');
       // A lock being written has no pid yet: treat it as held.
-      if (!Number.isInteger(holder) || alive(holder)) return false;
+      if (!Number.isInteger(holder) || processExists(holder)) return false;
       rmSync(path, { force: true });
     }
   }

@@ -2,7 +2,7 @@
  * Helpers for tests that run real stuck programs: the `// stuck` markers of a fixture, and
  * child processes that are always killed afterwards.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './samples.js';
@@ -50,6 +50,20 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** SIGKILLs every child still running and resolves once all have exited; empties `children`. */
+export function killChildren(children: ChildProcess[]): Promise<void> {
+  return Promise.all(
+    children.splice(0).map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  ).then(() => undefined);
 }
 
 /** Polls until `pid` is gone or `ms` have passed; returns whether it is gone. */
