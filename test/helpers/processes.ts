@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processExists } from '../../src/internal/proc.js';
 import { ROOT } from './samples.js';
 import { expect } from 'vitest';
 import type { Dump } from '../../src/model.js';
@@ -43,14 +44,7 @@ export function expectStuckLinesNamed(dump: Dump, name: string): string {
 }
 
 /** Whether a process exists (EPERM: it exists but is not ours). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const isAlive = processExists;
 
 /** SIGKILLs every child still running and resolves once all have exited; empties `children`. */
 export function killChildren(children: ChildProcess[]): Promise<void> {
