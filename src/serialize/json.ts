@@ -34,6 +34,7 @@ import {
   type VerdictKind,
   type BlockedLoop,
 } from '../model.js';
+import { array, bool, fail, join, num, object, oneOf, own, Problem, required, show, str, strings, VersionProblem, type Obj } from './json-checks.js';
 
 /**
  * Serializes a dump as JSON with a trailing newline: indented by 2 spaces (what
@@ -103,107 +104,7 @@ export function parseDump(text: string, source?: string): Dump {
   }
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Internals. Validation throws these private classes; parseDump maps them to public errors.  */
-/* ------------------------------------------------------------------------------------------ */
-
-class Problem extends Error {}
-class VersionProblem extends Error {}
-
-type Obj = Record<string, unknown>;
-
-function fail(path: string, message: string): never {
-  throw new Problem(`${path === '' ? 'top level' : path}: ${message}`);
-}
-
-/** Short, safe rendering of a bad value for an error message. */
-function show(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string': {
-      const s = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-      return JSON.stringify(s);
-    }
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'object':
-      return 'an object';
-    default:
-      return typeof value;
-  }
-}
-
-function join(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  // Keys come from the input: anything but a plain name is quoted, so a message stays one line.
-  if (!/^[\w$-]{1,64}$/.test(key)) return `${path}[${JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key)}]`;
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads an own property: `obj[key]` could hit `Object.prototype` for keys like `constructor`. */
-function own(obj: Obj, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
-
-function object(value: unknown, path: string): Obj {
-  if (!isObj(value)) fail(path, `expected an object, got ${show(value)}`);
-  return value;
-}
-
-function required(obj: Obj, key: string, path: string): unknown {
-  const value = own(obj, key);
-  if (value === undefined) fail(path, `missing required field "${key}"`);
-  return value;
-}
-
-function str(obj: Obj, key: string, path: string): string {
-  const value = required(obj, key, path);
-  if (typeof value !== 'string') fail(join(path, key), `expected a string, got ${show(value)}`);
-  return value;
-}
-
-function bool(obj: Obj, key: string, path: string): boolean {
-  const value = required(obj, key, path);
-  if (typeof value !== 'boolean') fail(join(path, key), `expected true or false, got ${show(value)}`);
-  return value;
-}
-
-/** A finite number ≥ `min`, optionally an integer. JSON's `1e999` parses to Infinity: rejected. */
-function num(value: unknown, path: string, min: number, integer: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    fail(path, `expected a finite number, got ${show(value)}`);
-  }
-  if (integer && !Number.isInteger(value)) fail(path, `expected an integer, got ${show(value)}`);
-  if (value < min) fail(path, `expected a number ≥ ${min}, got ${show(value)}`);
-  return value;
-}
-
-function oneOf<T extends string>(obj: Obj, key: string, path: string, allowed: readonly T[]): T {
-  const value = required(obj, key, path);
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    const list = allowed.map((a) => `"${a}"`).join(', ');
-    fail(join(path, key), `expected one of ${list}, got ${show(value)}`);
-  }
-  return value as T;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) fail(path, `expected an array, got ${show(value)}`);
-  return value;
-}
-
-function strings(value: unknown, path: string): string[] {
-  return array(value, path).map((item, i) => {
-    if (typeof item !== 'string') fail(join(path, i), `expected a string, got ${show(item)}`);
-    return item;
-  });
-}
+/* Internals: the checks are in json-checks.ts; validation throws its Problem classes, which parseDump maps to public errors. */
 
 function location(value: unknown, path: string): SourceLocation {
   const o = object(value, path);

@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 
-import { terminalSafe, terminalSafeLines } from '../internal/terminal-text.js';
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, LeafInfo, SourceLocation } from '../model.js';
 import {
   formatDuration,
@@ -20,6 +20,7 @@ import {
   nodePlace,
   nodeTitle as rawTitle,
 } from './format.js';
+import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
 // each is shown with terminal controls as visible escapes before it is styled, and the
@@ -52,29 +53,6 @@ const MAX_DEPTH = 64;
  */
 export function renderTree(dump: Dump, options: TreeOptions = {}): string {
   return new TreeRenderer(dump, options).render();
-}
-
-/** ANSI styling that collapses to identity when colour is off. */
-interface Style {
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-  magenta(s: string): string;
-}
-
-function makeStyle(color: boolean): Style {
-  const wrap = (open: number, close: number) => (s: string) =>
-    color ? `\u001b[${open}m${s}\u001b[${close}m` : s;
-  return {
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
-    magenta: wrap(35, 39),
-  };
 }
 
 /** Quotes an argv element only when a shell would need it, so plain commands read plainly. */
@@ -486,21 +464,4 @@ function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
   const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
   const text = `← ${safe(leaf.description)}`;
   return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
-}
-
-/** Our own colour codes: the only terminal sequences the tree may contain (see makeStyle). */
-// eslint-disable-next-line no-control-regex
-const OWN_SGR = /(\u001b\[(?:1|2|22|31|33|35|36|39)m)/;
-
-/**
- * The finished text as it may reach a terminal: every control shown as a visible escape,
- * except our own colour codes. The last line of defence: program strings were made safe
- * before they were styled, so nothing else can carry an ESC here.
- */
-function terminalOutput(text: string): string {
-  if (!text.includes('\u001b')) return terminalSafeLines(text);
-  return text
-    .split(OWN_SGR)
-    .map((piece, i) => (i % 2 === 1 ? piece : terminalSafeLines(piece)))
-    .join('');
 }
