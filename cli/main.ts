@@ -23,7 +23,7 @@ import { parseDump } from '../src/serialize/json.js';
 import { captureStuckProgram } from './capture.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
-import { autoColor, FORMATS, renderDump, type Format } from './render.js';
+import { autoColor, chooseFormat, FORMATS, renderDump, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
 /** Exit code for failures of the work itself (unreadable dump, render failure…). */
@@ -81,8 +81,12 @@ const outputOptions = {
   format: {
     alias: 'f',
     choices: FORMATS,
-    default: 'tree' as Format,
+    defaultDescription: 'tree',
     describe: 'Output format',
+  },
+  json: {
+    type: 'boolean',
+    describe: 'Same as --format json',
   },
   output: {
     alias: 'o',
@@ -112,7 +116,7 @@ function cli(argv: string[]) {
           .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
       async (args) => {
         const dump = readDumpFile(args.dump);
-        await emit(dump, args.format, args.output, args.color);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )
     .command(
@@ -186,7 +190,7 @@ function cli(argv: string[]) {
           }),
         );
         if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${terminalSafe(result.path)}\n`);
-        await emit(result.dump, args.format, args.output, args.color);
+        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )
     .command(
@@ -196,7 +200,7 @@ function cli(argv: string[]) {
       async (args) => {
         const root = fileURLToPath(new URL('../../', import.meta.url));
         const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
-        await emit(dump, args.format, args.output, args.color);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )
     .demandCommand(1, 'no command given: use view, dump, run or demo')

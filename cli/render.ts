@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+import { UsageError } from '../src/errors.js';
 import { terminalSafeLines } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
@@ -16,6 +17,20 @@ export const FORMATS = ['tree', 'json', 'dot', 'svg'] as const;
 
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
+
+/**
+ * The format asked for by `--format` and its alias `--json`; the tree when neither is given.
+ *
+ * @param format - the value of `--format`, if given
+ * @param json - whether `--json` was given
+ * @throws {@link UsageError} for `--json` with another `--format`
+ */
+export function chooseFormat(format: Format | undefined, json: boolean | undefined): Format {
+  if (json === true && format !== undefined && format !== 'json') {
+    throw new UsageError(`--json contradicts --format ${format} (see awaitwhat --help)`);
+  }
+  return json === true ? 'json' : (format ?? 'tree');
+}
 
 /**
  * Renders a dump in the requested format.

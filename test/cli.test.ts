@@ -90,6 +90,39 @@ describe('awaitwhat view', () => {
     expectOneLineError(awaitwhat('view', file), 1, /dump version 7 is not supported \(this awaitwhat reads version 1\)/);
   });
 
+  describe('a JSON file that is not a dump', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['package.json', readFileSync(join(ROOT, 'package.json'), 'utf8'), /found an object with "name", "version"/],
+      ['an array', '[1, 2, 3]', /found an array, a dump is a JSON object/],
+      ['{}', '{}', /found an empty object/],
+      ['null', 'null', /found null/],
+    ];
+    it.each(cases)('fails with one line saying so for %s', (_label, text, found) => {
+      const file = join(tmp, 'not-a-dump.json');
+      writeFileSync(file, text);
+      const r = awaitwhat('view', file);
+      expectOneLineError(r, 1, /not-a-dump\.json is not an awaitwhat dump \(/);
+      expect(r.stderr).toMatch(found);
+      expect(r.stderr).not.toMatch(/dump version/);
+    });
+
+    it('keeps the version message for a real dump of version 99', () => {
+      const file = join(tmp, 'v99.json');
+      writeFileSync(file, sampleText('cycle').replace('"version": 1', '"version": 99'));
+      const r = awaitwhat('view', file);
+      expectOneLineError(r, 1, /v99\.json: dump version 99 is not supported \(this awaitwhat reads version 1\)/);
+      expect(r.stderr).not.toMatch(/not an awaitwhat dump/);
+    });
+  });
+
+  it('takes --json as --format json, and refuses it with another --format', () => {
+    const r = awaitwhat('view', sampleFile, '--json');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(sampleText('promise-all'));
+    expect(awaitwhat('view', sampleFile, '--json', '--format', 'json').stdout).toBe(sampleText('promise-all'));
+    expectOneLineError(awaitwhat('view', sampleFile, '--json', '-f', 'dot'), 2, /--json contradicts --format dot/);
+  });
+
   it('fails with one line naming the JSON path for an invalid dump', () => {
     const file = join(tmp, 'bad-ref.json');
     writeFileSync(file, sampleText('promise-all').replace('"awaits": [\n        "n4"\n      ]', '"awaits": ["n99"]'));
