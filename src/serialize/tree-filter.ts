@@ -123,13 +123,15 @@ export function filterChains(dump: Dump, filter: ChainFilter): FilteredChains {
   return { dump: pruned(dump, new Set(kept.map((n) => n.id)), edge), note };
 }
 
-/** Roots, then the first node of each cycle no root reaches: the blocks the tree draws. */
+/** Roots, then the first node of each cycle no root reaches, then the rest: the blocks the tree draws. */
 function chainStarts(dump: Dump, byId: Map<string, GraphNode>): GraphNode[] {
   const roots = dump.roots.map((id) => byId.get(id)).filter((n): n is GraphNode => n !== undefined);
   const reached = closure(new Set(roots.map((n) => n.id)), byId, 'awaits');
   const starts = [...roots];
-  for (const cycle of dump.cycles) {
-    const first = byId.get(cycle.nodes[0] ?? '');
+  // As the tree does: each cycle no root reaches, then any node still unreached (a root list
+  // the dump left incomplete), starts a chain of its own.
+  const firsts = [...dump.cycles.map((c) => byId.get(c.nodes[0] ?? '')), ...dump.nodes];
+  for (const first of firsts) {
     if (!first || reached.has(first.id)) continue;
     starts.push(first);
     for (const id of closure(new Set([first.id]), byId, 'awaits')) reached.add(id);
