@@ -23,7 +23,8 @@ import { parseDump } from '../src/serialize/json.js';
 import { captureStuckProgram } from './capture.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
-import { autoColor, FORMATS, renderDump, type Format } from './render.js';
+import { ONLY_CHOICES, type ChainFilter } from '../src/serialize/tree-filter.js';
+import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
 /** Exit code for failures of the work itself (unreadable dump, render failure…). */
@@ -52,12 +53,18 @@ function readDumpFile(path: string): Dump {
  * Prints or writes rendered output; files are written atomically, never half; devices, FIFOs
  * and symbolic links are written through (see writeOutputFile).
  */
-async function emit(dump: Dump, format: Format, output: string | undefined, color: boolean | undefined): Promise<void> {
+async function emit(
+  dump: Dump,
+  format: Format,
+  output: string | undefined,
+  color: boolean | undefined,
+  filter?: ChainFilter,
+): Promise<void> {
   if (output !== undefined) {
-    writeOutputFile(output, await renderDump(dump, format, color ?? false), 0o644);
+    writeOutputFile(output, await renderDump(dump, format, color ?? false, filter), 0o644);
     return;
   }
-  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)));
+  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)), filter);
   process.stdout.write(text);
 }
 
@@ -81,8 +88,12 @@ const outputOptions = {
   format: {
     alias: 'f',
     choices: FORMATS,
-    default: 'tree' as Format,
+    defaultDescription: 'tree',
     describe: 'Output format',
+  },
+  json: {
+    type: 'boolean',
+    describe: 'Same as --format json',
   },
   output: {
     alias: 'o',
@@ -92,6 +103,22 @@ const outputOptions = {
   color: {
     type: 'boolean',
     describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set)',
+  },
+} as const;
+
+/** The chain filters of `view` (docs/cli.md, src/serialize/tree-filter.ts). */
+const filterOptions = {
+  grep: {
+    type: 'string',
+    describe: 'Only the chains through a node whose name, location or leaf matches (text, or /regexp/flags)',
+  },
+  'min-wait': {
+    type: 'string',
+    describe: 'Only the chains whose root has waited at least this long (500, 500ms, 5s, 2m)',
+  },
+  only: {
+    choices: ONLY_CHOICES,
+    describe: 'Only the chains ending stuck (never-settling leaf or cycle), or reaching a cycle; orphans: not in dumps yet',
   },
 } as const;
 
@@ -108,11 +135,16 @@ function cli(argv: string[]) {
         y
           .positional('dump', { type: 'string', demandOption: true, describe: 'Path of an awaitwhat-*.json dump' })
           .options(outputOptions)
+          .options(filterOptions)
           .example('$0 view awaitwhat-4242-20251125-100244-007.json', 'print the wait-for tree')
+          .example('$0 view dump.json --grep /db\\.query/ --min-wait 5s', 'only the chains through db.query, waiting 5s or more')
           .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
       async (args) => {
+        const format = chooseFormat(args.format, args.json);
+        // Options first: a wrong command line is reported before the file is read.
+        const filter = chainFilter(args, format);
         const dump = readDumpFile(args.dump);
-        await emit(dump, args.format, args.output, args.color);
+        await emit(dump, format, args.output, args.color, filter);
       },
     )
     .command(
@@ -186,7 +218,7 @@ function cli(argv: string[]) {
           }),
         );
         if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${terminalSafe(result.path)}\n`);
-        await emit(result.dump, args.format, args.output, args.color);
+        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )
     .command(
@@ -196,7 +228,7 @@ function cli(argv: string[]) {
       async (args) => {
         const root = fileURLToPath(new URL('../../', import.meta.url));
         const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
-        await emit(dump, args.format, args.output, args.color);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )
     .demandCommand(1, 'no command given: use view, dump, run or demo')

@@ -4,12 +4,14 @@
  * @packageDocumentation
  */
 
+import { UsageError } from '../src/errors.js';
 import { terminalSafeLines } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
 import { serializeDump } from '../src/serialize/json.js';
 import { renderSvg } from '../src/serialize/svg.js';
 import { renderTree } from '../src/serialize/tree.js';
+import { filterChains, grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
 
 /** Output formats of the CLI. */
 export const FORMATS = ['tree', 'json', 'dot', 'svg'] as const;
@@ -18,20 +20,74 @@ export const FORMATS = ['tree', 'json', 'dot', 'svg'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /**
+ * The format asked for by `--format` and its alias `--json`; the tree when neither is given.
+ *
+ * @param format - the value of `--format`, if given
+ * @param json - whether `--json` was given
+ * @throws {@link UsageError} for `--json` with another `--format`
+ */
+export function chooseFormat(format: Format | undefined, json: boolean | undefined): Format {
+  if (json === true && format !== undefined && format !== 'json') {
+    throw new UsageError(`--json contradicts --format ${format} (see awaitwhat --help)`);
+  }
+  return json === true ? 'json' : (format ?? 'tree');
+}
+
+/** The filter options of `awaitwhat view`, as yargs hands them over. */
+export interface FilterArgs {
+  grep?: string | undefined;
+  'min-wait'?: string | undefined;
+  only?: (typeof ONLY_CHOICES)[number] | undefined;
+}
+
+/**
+ * Checks the filter options and turns them into a {@link ChainFilter}; `undefined` when none
+ * is given. Filters choose what the tree draws, so they need `--format tree`.
+ *
+ * @param args - the options
+ * @param format - the chosen format
+ * @throws {@link UsageError} for a bad value, or a filter with another format
+ */
+export function chainFilter(args: FilterArgs, format: Format): ChainFilter | undefined {
+  const given: string[] = [];
+  const filter: ChainFilter = { label: '' };
+  if (args.grep !== undefined) {
+    grepMatcher(args.grep);
+    filter.grep = args.grep;
+    given.push(`--grep ${args.grep}`);
+  }
+  if (args['min-wait'] !== undefined) {
+    filter.minWaitMs = parseWait(args['min-wait']);
+    given.push(`--min-wait ${args['min-wait'].trim()}`);
+  }
+  if (args.only !== undefined) {
+    filter.only = args.only;
+    given.push(`--only ${args.only}`);
+  }
+  if (given.length === 0) return undefined;
+  if (format !== 'tree') {
+    throw new UsageError(`${given.join(' ')} filters the tree: it cannot be used with --format ${format} (see awaitwhat --help)`);
+  }
+  filter.label = given.join(' ');
+  return filter;
+}
+
+/**
  * Renders a dump in the requested format.
  *
  * @param dump - a validated dump
  * @param format - output format
  * @param color - ANSI colour for the tree (ignored by the other formats, which are files)
+ * @param filter - which chains the tree draws (see {@link chainFilter}); all when absent
  * @returns the text to print or write
  */
-export async function renderDump(dump: Dump, format: Format, color: boolean): Promise<string> {
+export async function renderDump(dump: Dump, format: Format, color: boolean, filter?: ChainFilter): Promise<string> {
   // Every format leaves here for a terminal or a file: each is made terminal-safe as a whole,
   // so that no string of the program (or of a crafted dump) reaches a terminal unescaped.
   switch (format) {
     case 'tree':
       // Already safe as a whole (see renderTree): a blanket pass would escape our colours.
-      return renderTree(dump, { color });
+      return renderTree(dump, { color, ...(filter ? { chains: filterChains(dump, filter) } : {}) });
     case 'json':
       return jsonForTerminal(serializeDump(dump));
     case 'dot':

@@ -96,9 +96,9 @@ describe('parseDump', () => {
       expect(errorFor(doc, 'dumps/a.json').message).toMatch(/^dumps\/a\.json: nodes\[2\]\.kind: /);
     });
 
-    it('rejects a top level that is not an object', () => {
+    it('rejects a top level that is not an object as not a dump', () => {
       expect(errorFor('[1]')).toBeInstanceOf(DumpInvalidError);
-      expect(errorFor('null').message).toBe('top level: expected an object, got null');
+      expect(errorFor('null').message).toBe('not an awaitwhat dump (found null, a dump is a JSON object)');
     });
   });
 

@@ -34,6 +34,7 @@ import {
   type VerdictKind,
   type BlockedLoop,
 } from '../model.js';
+import { checkIsDump, NotADumpProblem } from './dump-identity.js';
 import { array, bool, fail, join, num, object, oneOf, own, Problem, required, show, str, strings, VersionProblem, type Obj } from './json-checks.js';
 
 /**
@@ -81,7 +82,8 @@ export const DUMP_TRIGGERS: readonly DumpTrigger[] = ['signal', 'api', 'exit', '
  * @returns the validated dump
  * @throws {@link DumpUnreadableError} if `text` is not JSON
  * @throws {@link DumpVersionError} if `version` is missing or not {@link DUMP_VERSION}
- * @throws {@link DumpInvalidError} on any structural or referential problem, naming its JSON path
+ * @throws {@link DumpInvalidError} if the JSON is not a dump at all (`<source> is not an awaitwhat dump (…)`), or
+ *   on any structural or referential problem, naming its JSON path
  */
 export function parseDump(text: string, source?: string): Dump {
   const prefix = source === undefined ? '' : `${source}: `;
@@ -97,6 +99,9 @@ export function parseDump(text: string, source?: string): Dump {
   try {
     return validateDump(raw);
   } catch (error) {
+    if (error instanceof NotADumpProblem) {
+      throw new DumpInvalidError(`${source === undefined ? '' : `${source} is `}not an awaitwhat dump (${error.message})`);
+    }
     if (error instanceof Problem) throw new DumpInvalidError(`${prefix}${error.message}`);
     if (error instanceof VersionProblem) throw new DumpVersionError(`${prefix}${error.message}`);
     // Belt and braces: a bug in the validator must still surface as a dump error, not a crash.
@@ -283,6 +288,8 @@ function checkReferences(dump: Dump): void {
 }
 
 function validateDump(raw: unknown): Dump {
+  // Another document altogether (package.json, an array…) is said to be one, in those words.
+  checkIsDump(raw);
   const top = object(raw, '');
   // Version first: a future format may differ in every other field, and "wrong version" is the
   // message that tells the user what to do about it.

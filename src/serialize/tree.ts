@@ -20,6 +20,7 @@ import {
   nodePlace,
   nodeTitle as rawTitle,
 } from './format.js';
+import type { FilteredChains } from './tree-filter.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
@@ -35,6 +36,8 @@ export interface TreeOptions {
   color?: boolean;
   /** Directory paths are shown relative to; defaults to the dumped process's `cwd`. */
   cwd?: string;
+  /** Draw only these chains (see tree-filter.ts), with a line saying what was hidden. */
+  chains?: FilteredChains;
 }
 
 /**
@@ -61,7 +64,12 @@ function shellWord(arg: string): string {
 }
 
 class TreeRenderer {
+  /** The nodes drawn in the chains: the whole dump's, or those a filter kept. */
   private readonly byId = new Map<string, GraphNode>();
+  /** Every node of the dump, for the header, the verdict and what a filter cut. */
+  private readonly whole = new Map<string, GraphNode>();
+  private readonly drawn: Dump;
+  private readonly note: string | undefined;
   private readonly inCycle = new Set<string>();
   private readonly cwd: string;
   private readonly style: Style;
@@ -75,7 +83,10 @@ class TreeRenderer {
     private readonly dump: Dump,
     options: TreeOptions,
   ) {
-    for (const node of dump.nodes) this.byId.set(node.id, node);
+    this.drawn = options.chains?.dump ?? dump;
+    this.note = options.chains?.note;
+    for (const node of dump.nodes) this.whole.set(node.id, node);
+    for (const node of this.drawn.nodes) this.byId.set(node.id, node);
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
     this.cwd = options.cwd ?? dump.process.cwd;
     this.style = makeStyle(options.color ?? false);
@@ -141,7 +152,7 @@ class TreeRenderer {
     }
     for (const cycle of dump.cycles) {
       const steps = cycle.nodes.map((id) => this.nodeRef(id));
-      const first = this.byId.get(cycle.nodes[0] ?? '');
+      const first = this.whole.get(cycle.nodes[0] ?? '');
       const back = first ? nodeTitle(first) : safe(cycle.nodes[0] ?? '?');
       this.lines.push(`  ${style.red('cycle:')} ${[...steps, back].join(' → ')}`);
     }
@@ -201,7 +212,7 @@ class TreeRenderer {
 
   /** `name (file:line:col)`, used wherever a node is mentioned inline. */
   private nodeRef(id: string): string {
-    const node = this.byId.get(id);
+    const node = this.whole.get(id);
     if (!node) return safe(id);
     const place = nodePlace(node);
     const title = this.style.bold(nodeTitle(node));
@@ -211,7 +222,8 @@ class TreeRenderer {
   /* ------------------------------------------------------------------------ wait chains */
 
   private chains(): void {
-    const { dump, style } = this;
+    const { drawn: dump, style } = this;
+    if (this.note !== undefined) this.lines.push('', style.dim(safe(this.note)));
     if (dump.nodes.length === 0) return;
     if (dump.roots.length > 0) {
       this.lines.push('', style.bold('Wait chains') + style.dim(' (each node above what it awaits)'));
@@ -284,11 +296,13 @@ class TreeRenderer {
   private describe(members: GraphNode[], forceId: boolean, showCount: boolean): string {
     const { style } = this;
     const node = members[0] as GraphNode;
+    // A filter may have cut some of what the node awaits: counts and leaves are the dump's.
+    const awaits = (this.whole.get(node.id) ?? node).awaits.length;
     const parts: string[] = [];
     const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
     let title = style.bold(nodeTitle(node));
     if (node.kind === 'combinator') {
-      title += ` (${plural(node.awaits.length, 'pending input')})`;
+      title += ` (${plural(awaits, 'pending input')})`;
     }
     parts.push(count + title);
     const place = nodePlace(node);
@@ -299,7 +313,8 @@ class TreeRenderer {
     else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
     if (node.state === 'running') parts.push('running (took the dump)');
     if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
-    else if (node.awaits.length === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
+    else if (awaits === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
+    if (awaits > node.awaits.length) parts.push(style.dim(`(${awaits - node.awaits.length} filtered out)`));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
     if (forceId || this.isShared(node)) parts.push(style.dim(`#${safe(node.id)}`));
     return parts.join('  ');
@@ -331,7 +346,7 @@ class TreeRenderer {
       return n;
     };
     const onStack = new Set<string>();
-    for (const start of this.dump.nodes) {
+    for (const start of this.drawn.nodes) {
       if (this.signature.has(start.id)) continue;
       const stack: Array<{ node: GraphNode; expanded: boolean }> = [{ node: start, expanded: false }];
       while (stack.length > 0) {
