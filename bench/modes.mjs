@@ -90,6 +90,14 @@ export const MODES = [
     available: registerAvailable,
   },
   {
+    name: 'awaitwhat-lite',
+    description:
+      '`--import awaitwhat/register` with `AWAITWHAT_HOOKS=off`: SIGUSR2 and exit dumps, no promise hook at all (no waiting times) — must cost nothing',
+    nodeArgs: () => ['--import', REGISTER_URL],
+    env: { AWAITWHAT_HOOKS: 'off' },
+    available: registerAvailable,
+  },
+  {
     name: 'why-is-node-running',
     description:
       '`--import why-is-node-running/include` (v3): an `async_hooks.createHook` that captures a stack for every non-promise resource',

@@ -237,6 +237,20 @@ function markdown({ results, modes, skipped, opts, machine, startedAt, elapsedSe
       );
     }
   }
+  if (modes.some((m) => m.name === 'awaitwhat-lite')) {
+    L.push('');
+    L.push('#### Goals (register without hooks, `awaitwhat-lite` mode: `AWAITWHAT_HOOKS=off`)');
+    L.push('');
+    L.push(`| workload | \`awaitwhat-lite\` ÷ none | goal | met? |`);
+    L.push(`|---|---:|---:|:---:|`);
+    for (const r of results) {
+      const p = r.perMode?.['awaitwhat-lite'];
+      const ok = Number.isFinite(p?.vsNone);
+      L.push(`| ${r.workload} | ${ok ? fmtX(p.vsNone) : 'n/a'} | ≤ ${DISABLED_GOAL.toFixed(2)}× | ${ok ? (p.vsNone <= DISABLED_GOAL ? 'yes' : 'no') : '?'} |`);
+    }
+    L.push('');
+    L.push('No promise hook is set, so `awaitwhat-lite` ÷ none is the noise of the run, as for `hook-disabled`; read it with the `none` spread below.');
+  }
   if (modes.some((m) => m.name === 'awaitwhat-metrics') || modes.some((m) => m.name === 'hook-disabled')) {
     L.push('');
     L.push('#### Goals (metrics on, disabled hook)');

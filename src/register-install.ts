@@ -1,6 +1,7 @@
 /**
  * What `awaitwhat/register` does, without a top-level await, so that `node -r
- * awaitwhat/register` can `require()` it (Node ≥ 20.19): the hook layer, the SIGUSR2 and exit
+ * awaitwhat/register` can `require()` it (Node ≥ 20.19): the hook layer (unless
+ * `AWAITWHAT_HOOKS=off`), the SIGUSR2 and exit
  * triggers, and the watchdog when `AWAITWHAT_WATCHDOG_MS` asks for it. The environment it
  * reads is described in `register.ts`.
  *
@@ -16,6 +17,17 @@ import { installSignalTrigger } from './triggers/signal.js';
 type Watchdog = typeof import('./watchdog/index.js');
 
 const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|true|yes|on)$/i.test(value);
+const falsy = (value: string | undefined): boolean => value !== undefined && /^(0|false|no|off)$/i.test(value.trim());
+
+/**
+ * Whether the register installs the hook layer: yes unless `AWAITWHAT_HOOKS` is `off` (or `0`,
+ * `false`, `no`). Off, no promise hook is ever set (V8's promise-hook switch is one-way: once
+ * set, promises stay on a slower path even after the hook is removed), so the program runs at
+ * plain-node speed; dumps still name every await line, without waiting times (as in attach mode).
+ */
+export function registerHooksOn(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !falsy(env.AWAITWHAT_HOOKS);
+}
 
 function firstLine(error: unknown): string {
   return ((error as Error)?.message ?? String(error)).split('\n', 1)[0] ?? '';
@@ -50,7 +62,7 @@ function startWatchdogIfAsked(): Promise<void> | undefined {
  * Never rejects.
  */
 export function installRegister(): Promise<void> | undefined {
-  installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
+  if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
   installSignalTrigger();
   installExitTrigger();
   // The exit trigger tells an unsettled top-level await by the exit code 13 that the ESM

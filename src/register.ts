@@ -4,6 +4,8 @@
  *
  * Environment:
  * - `AWAITWHAT_DIR`: where dumps are written (default: the current directory);
+ * - `AWAITWHAT_HOOKS=off`: set no promise hook at all (plain-node speed); SIGUSR2 and exit dumps
+ *   still name the await lines, without waiting times;
  * - `AWAITWHAT_STACKS=1`: capture a creation stack for every promise (slow; development only);
  * - `AWAITWHAT_WATCHDOG_MS=<ms>`: start the blocked-loop watchdog (a worker thread that dumps the
  *   main thread's stack when the event loop has not turned for that long);

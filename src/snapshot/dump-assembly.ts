@@ -34,7 +34,7 @@ export function tenthsOfMs(ms: number): number {
 export function assembleDump(parts: DumpParts): Dump {
   const warnings = [...parts.warnings];
   if (!parts.hooks.installed) {
-    warnings.push('the hook layer was not installed (load awaitwhat/register): waiting times are unknown');
+    warnings.push('the hook layer was not installed (load awaitwhat/register, without AWAITWHAT_HOOKS=off): waiting times are unknown');
   }
   const cycles = findCycles(parts.nodes);
   const dump: Dump = {
