@@ -47,6 +47,17 @@ describe('blocked-loop watchdog', () => {
     expect(dump.blockedLoop!.blockedMs).toBeGreaterThanOrEqual(300);
     expect(dump.blockedLoop!.stack[0]).toMatchObject({ functionName: 'rebuildIndex', url: expect.stringMatching(/fixtures\/busy-loop\.mjs$/) });
     expect(dump.verdicts?.map((v) => v.kind)).toEqual(['blocked-loop']);
+    expect(dump.hooks.installed).toBe(true);
+  }, 120_000);
+
+  it('says the hook layer was not installed when the register runs with AWAITWHAT_HOOKS=off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-watchdog-'));
+    dirs.push(dir);
+    const { stderr } = await runUntil('fixtures/busy-loop.mjs', { AWAITWHAT_WATCHDOG_MS: '300', AWAITWHAT_DIR: dir, AWAITWHAT_HOOKS: 'off' }, /dump written to/, 100_000);
+    const path = /dump written to (.+)$/m.exec(stderr)![1]!;
+    const dump = parseDump(readFileSync(path, 'utf8'));
+    expect(dump.trigger).toBe('watchdog');
+    expect(dump.hooks).toEqual({ installed: false, creationStacks: false });
   }, 120_000);
 
   it('stays silent while the loop keeps turning, and does not keep the process alive', async () => {

@@ -20,7 +20,8 @@ import { isMainThread } from 'node:worker_threads';
 import { dumpDirectory } from '../triggers/dump-file.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { stderrLine } from '../internal/stderr-line.js';
-import type { ProcessInfo } from '../model.js';
+import { hookState } from '../hooks/install.js';
+import type { HookInfo, ProcessInfo } from '../model.js';
 
 /** Options of {@link startWatchdog}. */
 export interface WatchdogOptions {
@@ -37,6 +38,8 @@ export interface WatchdogData {
   directory: string;
   /** The process's facts when the watchdog started; `uptimeMs` is recomputed from `startedAt`. */
   process: ProcessInfo & { startedAt: number };
+  /** The hook layer as it was when the watchdog started (the register installs it first, or not at all). */
+  hooks: HookInfo;
 }
 
 let running: { stop(): void } | undefined;
@@ -61,6 +64,7 @@ export function startWatchdog(options: WatchdogOptions): { stop(): void } {
     thresholdMs,
     directory: options.directory ?? dumpDirectory(),
     process: { ...currentProcessInfo(), startedAt: performance.timeOrigin },
+    hooks: { installed: hookState() !== undefined, creationStacks: hookState()?.creationStacks ?? false },
   };
   const worker = new Worker(new URL('./worker.js', import.meta.url), {
     workerData: data,

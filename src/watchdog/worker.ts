@@ -79,7 +79,7 @@ async function check(): Promise<void> {
     const dump = assembleDump({
       trigger: 'watchdog',
       process: { pid: p.pid, argv: p.argv, cwd: p.cwd, nodeVersion: p.nodeVersion, platform: p.platform, uptimeMs: Math.round(now() - p.startedAt) },
-      hooks: { installed: true, creationStacks: false },
+      hooks: data.hooks,
       nodes: [],
       warnings: ['taken by the watchdog while the event loop was blocked: the stack only, no wait graph (send SIGUSR2 once the loop turns again, or use awaitwhat dump <pid>)'],
       durationMs: 0,
