@@ -8,6 +8,7 @@
  * missing or unreadable is no limit: the reading never throws.
  */
 import { readFileSync } from 'node:fs';
+import { parseMountInfo as parseMounts } from './proc.js';
 
 /** Reads a file's text, or `undefined` when it cannot be read. */
 export type TextReader = (path: string) => string | undefined;
@@ -85,26 +86,12 @@ export interface CgroupMount {
   root: string;
 }
 
-/** `\040`-style escapes of `/proc/self/mountinfo`. */
-function unescapeMountField(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-/** Finds the v1 `memory` mount and the v2 mount in `/proc/self/mountinfo`. */
+/** Finds the v1 `memory` mount and the v2 mount in the text of a `mountinfo` file. */
 export function parseMountInfo(text: string | undefined): { v1Memory?: CgroupMount; v2?: CgroupMount } {
   const found: { v1Memory?: CgroupMount; v2?: CgroupMount } = {};
-  for (const line of (text ?? '').split('\n')) {
-    // id parent major:minor root mountpoint options [optional fields] - fstype source superoptions
-    const [before, after] = line.split(' - ');
-    if (before === undefined || after === undefined) continue;
-    const fields = before.split(' ');
-    const [fstype, , superOptions = ''] = after.split(' ');
-    const root = fields[3];
-    const mountPoint = fields[4];
-    if (root === undefined || mountPoint === undefined) continue;
-    const mount = { mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) };
-    if (fstype === 'cgroup2' && !found.v2) found.v2 = mount;
-    else if (fstype === 'cgroup' && superOptions.split(',').includes('memory') && !found.v1Memory) found.v1Memory = mount;
+  for (const { fstype, superOptions, mountPoint, root } of parseMounts(text ?? '')) {
+    if (fstype === 'cgroup2' && !found.v2) found.v2 = { mountPoint, root };
+    else if (fstype === 'cgroup' && superOptions.includes('memory') && !found.v1Memory) found.v1Memory = { mountPoint, root };
   }
   return found;
 }

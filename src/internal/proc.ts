@@ -267,9 +267,14 @@ export function sharesFilesystemView(pid: number): boolean | undefined {
   return ours === theirs && readProcLink('self', 'root') === readProcLink(pid, 'root');
 }
 
-/** One line of `/proc/<pid>/mountinfo`: where a mount is, and whether it is read-only. */
+/** One line of `/proc/<pid>/mountinfo`: where a mount is, what it shows, and whether it is read-only. */
 export interface MountEntry {
   mountPoint: string;
+  /** The directory of the filesystem mounted there (a cgroup's path for cgroup mounts). */
+  root: string;
+  fstype: string;
+  /** The filesystem's own options (`memory` for a cgroup v1 memory mount, `ro`…). */
+  superOptions: string[];
   readOnly: boolean;
 }
 
@@ -278,10 +283,8 @@ function unescapeMountPath(path: string): string {
   return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-/** The mounts `pid` sees, in mount order. */
-export function readMounts(pid: number): MountEntry[] | undefined {
-  const text = readProcFile(pid, 'mountinfo')?.toString('utf8');
-  if (text === undefined) return undefined;
+/** Parses the text of a `mountinfo` file, in mount order; lines it cannot read are skipped. */
+export function parseMountInfo(text: string): MountEntry[] {
   const mounts: MountEntry[] = [];
   for (const line of text.split('\n')) {
     // id parent major:minor root mount-point mount-options [optional…] - fstype source super-options
@@ -290,9 +293,21 @@ export function readMounts(pid: number): MountEntry[] | undefined {
     if (fields.length < 6 || dash < 6) continue;
     const options = fields[5]!.split(',');
     const superOptions = (fields[dash + 3] ?? '').split(',');
-    mounts.push({ mountPoint: unescapeMountPath(fields[4]!), readOnly: options.includes('ro') || superOptions.includes('ro') });
+    mounts.push({
+      mountPoint: unescapeMountPath(fields[4]!),
+      root: unescapeMountPath(fields[3]!),
+      fstype: fields[dash + 1] ?? '',
+      superOptions,
+      readOnly: options.includes('ro') || superOptions.includes('ro'),
+    });
   }
   return mounts;
+}
+
+/** The mounts `pid` sees, in mount order. */
+export function readMounts(pid: number | 'self'): MountEntry[] | undefined {
+  const text = readProcFile(pid, 'mountinfo')?.toString('utf8');
+  return text === undefined ? undefined : parseMountInfo(text);
 }
 
 /** The mount `path` (absolute, as `pid` sees it) is on: the last-mounted longest prefix. */
