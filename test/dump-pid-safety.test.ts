@@ -7,7 +7,7 @@
  * gets its own inspector port (`--inspect-port`): nothing here uses 9229.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -210,9 +210,22 @@ describe.runIf(linux)('dump <pid>: containers and dump directories', () => {
   }, TIMEOUT);
 });
 
+/**
+ * A copy of the built package and the fixture that nobody can read: the checkout may sit in a
+ * directory only its owner can enter (a clone in `mktemp -d`, mode 0700).
+ */
+function readableCopy(): { register: string; fixture: string } {
+  const copy = join(tmp, 'package');
+  cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+  cpSync(join(ROOT, 'fixtures', 'forgotten-reject.mjs'), join(copy, 'fixtures', 'forgotten-reject.mjs'));
+  return { register: join(copy, 'dist', 'src', 'register.js'), fixture: join(copy, 'fixtures', 'forgotten-reject.mjs') };
+}
+
 /** Starts the register's target as uid/gid 65534 (nobody), its dumps going to `dir`. */
 async function startNobody(dir: string): Promise<{ pid: number; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', registerPath(), join(ROOT, 'fixtures/forgotten-reject.mjs')], {
+  const { register, fixture } = readableCopy();
+  const child = spawn(process.execPath, ['--import', register, fixture], {
     cwd: '/',
     uid: 65534,
     gid: 65534,
