@@ -5,7 +5,10 @@
 //   objects, and small objects are the most per MB of heap);
 // - `arrays`: a few big arrays of numbers (the sparse case: few objects per MB).
 // Ways of dumping: `sync` (snapshot(), the exit dump) and `background` (snapshotInBackground(),
-// what SIGUSR2 does: the bytes are held while a worker of the same process parses them).
+// what SIGUSR2 does: the bytes are held while a worker of the same process parses them), and,
+// as the baseline of the same run, `v8` (plain `v8.getHeapSnapshot()` read to its end, no
+// awaitwhat: what any heap snapshot costs). Pause: the time the program could not run
+// (dump.durationMs; for `v8`, the whole read, which is synchronous).
 // Peak: the kernel's high-water mark of the process's resident memory (VmHWM), reset just
 // before the dump through /proc/self/clear_refs (Linux; needs write access to it).
 // Run: node bench/dump-memory.mjs [heapMB...] [--no-attach | --attach-only]   (default: 10 50 100)
@@ -37,10 +40,21 @@ const program = (mb, shape, mode) => `
   const heapUsed = (await import('node:v8')).default.getHeapStatistics().used_heap_size;
   writeFileSync('/proc/self/clear_refs', '5');
   const before = kb('VmRSS');
-  const dump = ${mode === 'sync' ? 'snapshot()' : 'await snapshotInBackground()'};
-  writeDumpFile(dump);
+  let pauseMs, snapshotBytes = 0;
+  if (${JSON.stringify(mode)} === 'v8') {
+    const started = performance.now();
+    const stream = (await import('node:v8')).default.getHeapSnapshot();
+    for (let part = stream.read(); part !== null; part = stream.read()) snapshotBytes += part.length;
+    pauseMs = performance.now() - started;
+    stream.destroy();
+  } else {
+    const dump = ${mode === 'sync' ? 'snapshot()' : 'await snapshotInBackground()'};
+    writeDumpFile(dump);
+    pauseMs = dump.durationMs;
+    snapshotBytes = dump.profile?.snapshotBytes ?? 0;
+  }
   const peak = kb('VmHWM');
-  console.log(JSON.stringify({ heapUsed, before, peak, snapshotBytes: dump.profile?.snapshotBytes ?? 0 }));
+  console.log(JSON.stringify({ heapUsed, before, peak, snapshotBytes, pauseMs }));
   process.exit(0);
 `;
 const run = (mb, shape, mode) => {
@@ -53,15 +67,15 @@ const run = (mb, shape, mode) => {
 };
 const MB = (b) => `${(b / 1048576).toFixed(0)} MB`;
 console.log(`Node ${process.version}. Peak added = VmHWM during the dump − VmRSS before it; factor = peak added / used heap.\n`);
-console.log('| shape | used heap | way | snapshot | RSS before | peak added | factor | snapshot / heap |');
-console.log('|---|---:|---|---:|---:|---:|---:|---:|');
+console.log('| shape | used heap | way | pause | snapshot | RSS before | peak added | factor | snapshot / heap |');
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|');
 for (const mb of process.argv.includes('--attach-only') ? [] : sizes.length ? sizes : [10, 50, 100]) {
   for (const shape of ['objects', 'arrays']) {
-    for (const mode of ['sync', 'background']) {
+    for (const mode of ['v8', 'sync', 'background']) {
       const r = run(mb, shape, mode);
       const added = r.peak - r.before;
       console.log(
-        `| ${shape} | ${MB(r.heapUsed)} | ${mode} | ${MB(r.snapshotBytes)} | ${MB(r.before)} | ${MB(added)} | ${(added / r.heapUsed).toFixed(1)} | ${(r.snapshotBytes / r.heapUsed).toFixed(1)} |`,
+        `| ${shape} | ${MB(r.heapUsed)} | ${mode} | ${(r.pauseMs / 1000).toFixed(2)} s | ${MB(r.snapshotBytes)} | ${MB(r.before)} | ${MB(added)} | ${(added / r.heapUsed).toFixed(1)} | ${(r.snapshotBytes / r.heapUsed).toFixed(1)} |`,
       );
     }
   }
