@@ -4,14 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { findCycles } from '../src/graph/cycles.js';
 import { findVerdicts } from '../src/graph/verdicts.js';
-import type { GraphNode } from '../src/model.js';
+import { shapeNode, type GraphNode, type NodeFields } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
 import { sampleText } from './helpers/samples.js';
 
 const at = (line: number) => ({ url: 'file:///app/server.js', line, column: 5 });
 
-function graph(spec: Array<Partial<GraphNode> & Pick<GraphNode, 'id'>>): GraphNode[] {
-  const nodes: GraphNode[] = spec.map((s) => ({ kind: 'async-function', name: s.id, state: 'suspended', awaits: [], awaitedBy: [], ...s }));
+function graph(spec: Array<Partial<NodeFields> & Pick<NodeFields, 'id'>>): GraphNode[] {
+  const nodes: GraphNode[] = spec.map((s) => shapeNode({ kind: 'async-function', name: s.id, state: 'suspended', awaits: [], awaitedBy: [], ...s }));
   for (const n of nodes) for (const to of n.awaits) nodes.find((m) => m.id === to)!.awaitedBy.push(n.id);
   return nodes;
 }
