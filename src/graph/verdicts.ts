@@ -20,7 +20,7 @@ export interface VerdictOptions {
    * Whether any timer, I/O request, socket, child process or other event source that keeps
    * the event loop alive is pending (`process.getActiveResourcesInfo()`); unknown if absent.
    */
-  eventSourcesPending?: boolean;
+  eventSourcesPending?: boolean | undefined;
 }
 
 /** Default long-wait threshold, ms. */
