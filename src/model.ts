@@ -79,9 +79,14 @@ export const NODE_STATES = ['suspended', 'running', 'pending'] as const;
 /** State of a node; see {@link NODE_STATES}. */
 export type NodeState = (typeof NODE_STATES)[number];
 
+/** Whether a kind is a task kind (code suspended somewhere) rather than a promise kind. */
+export function isTaskKind(kind: NodeKind): kind is TaskKind {
+  return (TASK_KINDS as readonly string[]).includes(kind);
+}
+
 /** Whether a node is a task (code suspended somewhere) rather than a plain promise. */
 export function isTask(node: GraphNode): node is TaskNode {
-  return (TASK_KINDS as readonly string[]).includes(node.kind);
+  return isTaskKind(node.kind);
 }
 
 /**

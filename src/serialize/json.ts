@@ -21,8 +21,8 @@ import {
   LEAF_KINDS,
   NODE_KINDS,
   NODE_STATES,
-  TASK_KINDS,
   VERDICT_KINDS,
+  isTaskKind,
   shapeNode,
   type Cycle,
   type Dump,
@@ -169,7 +169,7 @@ function graphNode(value: unknown, path: string): GraphNode {
   if (node.kind === 'combinator' && node.combinator === undefined) {
     fail(path, 'missing required field "combinator" (required when kind is "combinator")');
   }
-  if (node.state !== 'pending' && !(TASK_KINDS as readonly string[]).includes(node.kind)) {
+  if (node.state !== 'pending' && !isTaskKind(node.kind)) {
     fail(join(path, 'state'), `expected "pending" (a ${node.kind} node is a promise, only tasks suspend or run), got ${show(node.state)}`);
   }
   return shapeNode(node);
