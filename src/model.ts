@@ -207,21 +207,28 @@ export type NodeFields = Omit<TaskNode, 'kind' | 'state' | 'combinator' | 'leaf'
  * The node of `fields.kind` holding the fields that kind has ({@link NODE_FIELDS}), in the
  * order `fields` has them (so that a dump re-serializes byte for byte); other fields are
  * dropped. The caller guarantees what the kind requires: a `combinator` on a combinator, state
- * `pending` on the promise kinds.
+ * `pending` on the promise kinds. `fields` itself is returned when it has no foreign field (as
+ * every node the snapshotter builds): a dump of 100 000 tasks copies nothing.
  */
 export function shapeNode(fields: NodeFields): GraphNode {
-  const keep: ReadonlySet<string> = KEEP[nodeShape(fields.kind)];
+  const shape = nodeShape(fields.kind);
+  const view = fields as unknown as Record<string, unknown>;
+  const foreign = FOREIGN[shape];
+  let clean = true;
+  for (let i = 0; i < foreign.length && clean; i++) clean = view[foreign[i]!] === undefined;
+  if (clean) return fields as GraphNode;
+  const keep: ReadonlySet<string> = new Set(NODE_FIELDS[shape]);
   const node: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) if (keep.has(key) && value !== undefined) node[key] = value;
   return node as unknown as GraphNode;
 }
 
-const KEEP: Record<keyof typeof NODE_FIELDS, ReadonlySet<string>> = {
-  task: new Set(NODE_FIELDS.task),
-  combinator: new Set(NODE_FIELDS.combinator),
-  chained: new Set(NODE_FIELDS.chained),
-  leaf: new Set(NODE_FIELDS.leaf),
-};
+/** Per shape, the node fields of other kinds that it lacks. */
+const FOREIGN = (() => {
+  const all = new Set<string>(Object.values(NODE_FIELDS).flat());
+  const lacking = (keys: readonly string[]): readonly string[] => [...all].filter((k) => !keys.includes(k));
+  return { task: lacking(NODE_FIELDS.task), combinator: lacking(NODE_FIELDS.combinator), chained: lacking(NODE_FIELDS.chained), leaf: lacking(NODE_FIELDS.leaf) };
+})();
 
 /**
  * What a leaf promise finally waits on.
