@@ -1,9 +1,10 @@
 /**
  * The analysis worker of a background dump: everything after the heap snapshot, off the main
- * thread. It parses the snapshot it was handed, derives the wait graph, asks the main thread
- * — through `lookup-service.ts`, by message — only what the snapshot cannot tell (script
- * sources, and where tasks of functions with several awaits are suspended), completes the
- * dump, and, for a dump asked by signal, serializes it for its file.
+ * thread. It runs the dump pipeline every dump runs (`snapshot/pipeline.ts`) over a session
+ * relayed to the main thread (`port-session.ts`; `lookup-service.ts` answers there): its
+ * capture step parses the snapshot it was handed; its lookups ask the main thread only what the
+ * snapshot cannot tell (script sources, and where tasks of functions with several awaits are
+ * suspended). For a dump asked by signal, it then serializes the dump for its file.
  *
  * Serializing here keeps it out of the program's thread (it does not pause it, and it runs in
  * a realm whose globals the program cannot have changed). The main thread writes the bytes,

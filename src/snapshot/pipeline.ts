@@ -22,8 +22,6 @@ import { call, type Steps } from './session.js';
 import { deriveWaitEdges } from './wait-edges.js';
 import { OBJECT_GROUP } from './object-facts.js';
 
-export { LookupBudget } from './lookups.js';
-export { runAsync, runSync } from './session.js';
 
 /**
  * What "paused the program" means in `durationMs`: the whole dump (in process), the snapshot

@@ -70,6 +70,9 @@ export function* perform<T>(run: () => T | Promise<T>): Steps<T> {
   return (yield { type: 'perform', run }) as T;
 }
 
+/** Captured at load: the program may replace the global before a dump. */
+const PromiseIntrinsic = Promise;
+
 /** Errors that mean the session is gone: steps must not swallow them. */
 const lostErrors = new WeakSet<object>();
 
@@ -104,7 +107,7 @@ function answerSync(effect: Effect, session: SyncSession): unknown {
       return effect.steps.map((s) => runSync(s, session));
     case 'perform': {
       const value = effect.run();
-      if (value instanceof Promise) throw new TypeError('an asynchronous step was given to a synchronous session');
+      if (value instanceof PromiseIntrinsic) throw new TypeError('an asynchronous step was given to a synchronous session');
       return value;
     }
   }
