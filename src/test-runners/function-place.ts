@@ -38,11 +38,38 @@ function post<T>(session: Session, method: string, params: object): T {
 }
 
 /**
+ * The function-typed variable `name` of a function's own closure scopes (its enclosing
+ * functions' and blocks'), if any. A module's or the global `fn` is the program's own name, not
+ * a wrapper's: not looked at.
+ */
+function closureVariable(session: Session, fn: Properties, name: string): RemoteObject | undefined {
+  const scopes = fn.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value;
+  if (!scopes?.objectId) return undefined;
+  const list = post<Properties>(session, 'Runtime.getProperties', { objectId: scopes.objectId, ownProperties: true, objectGroup: GROUP });
+  for (const scope of list.result) {
+    const value = scope.value as (RemoteObject & { description?: string }) | undefined;
+    if (!/^\d+$/.test(scope.name) || !value?.objectId) continue;
+    if (!/^(Block|Closure)\b/.test(value.description ?? '')) break;
+    const vars = post<Properties>(session, 'Runtime.getProperties', { objectId: value.objectId, ownProperties: true, objectGroup: GROUP });
+    const found = vars.result.find((p) => p.name === name)?.value as (RemoteObject & { type?: string }) | undefined;
+    if (found) return found.type === 'function' ? found : undefined;
+  }
+  return undefined;
+}
+
+/**
  * Follows `path` (own or private property names, e.g. `['#test', 'fn']`) from `from` and
  * returns where the function found there is defined, and the `file` string at `filePath` if
- * asked. `undefined` when anything on the way is missing; never throws.
+ * asked. With `unwrapVariable`, a function whose closure holds a function under that name
+ * stands for that one, repeatedly (wrappers). `undefined` when anything on the way is
+ * missing; never throws.
  */
-export function functionPlace(from: object, path: string[], filePath?: string[]): (FunctionPlace & { file?: string }) | undefined {
+export function functionPlace(
+  from: object,
+  path: string[],
+  filePath?: string[],
+  unwrapVariable?: string,
+): (FunctionPlace & { file?: string }) | undefined {
   let session: Session | undefined;
   const slots = globalThis as Record<symbol, unknown>;
   try {
@@ -62,9 +89,16 @@ export function functionPlace(from: object, path: string[], filePath?: string[])
       }
       return current;
     };
-    const fn = follow(start, path);
+    let fn = follow(start, path);
     if (!fn?.objectId) return undefined;
-    const internal = post<Properties>(session, 'Runtime.getProperties', { objectId: fn.objectId, ownProperties: true, objectGroup: GROUP });
+    let internal = post<Properties>(session, 'Runtime.getProperties', { objectId: fn.objectId, ownProperties: true, objectGroup: GROUP });
+    // A wrapper holding the function it wraps in its closure: unwrap while there is one.
+    for (let depth = 0; unwrapVariable !== undefined && depth < 8; depth++) {
+      const inner = closureVariable(session, internal, unwrapVariable);
+      if (!inner?.objectId) break;
+      fn = inner;
+      internal = post<Properties>(session, 'Runtime.getProperties', { objectId: inner.objectId, ownProperties: true, objectGroup: GROUP });
+    }
     const where = internal.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
       | { lineNumber: number; columnNumber: number }
       | undefined;

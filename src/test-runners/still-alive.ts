@@ -7,6 +7,7 @@
  */
 import type { Dump } from '../model.js';
 import { stuckChains } from '../triggers/exit.js';
+import { mapToSources } from './source-maps.js';
 import { chainTree, programRoots } from './stuck-report.js';
 
 /** A handle as Node keeps it in `process._getActiveHandles()` (undocumented; read defensively). */
@@ -87,6 +88,7 @@ export function stillAliveReport(headline: string, dump: Dump | undefined, cwd: 
     out.push(`  no dump: ${dump.refused.reason}`);
     return out.join('\n');
   }
+  dump = mapToSources(dump);
   const { chains, more } = stuckChains(dump, cwd);
   if (chains.length === 0) {
     out.push('  no task of the program is waiting');

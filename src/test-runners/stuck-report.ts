@@ -15,6 +15,7 @@ import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, SourceLocation } from '../model.js';
 import { formatDuration, isTask } from '../serialize/format.js';
 import { renderTree } from '../serialize/tree.js';
+import { mapToSources } from './source-maps.js';
 
 /** Where a test's function is defined (1-based, as in a dump); `url` when known. */
 export interface FunctionPlace {
@@ -157,10 +158,13 @@ function indent(lines: string[], by: string): string[] {
  * @param test - the test, as the runner describes it
  * @param cwd - paths are shown relative to it
  */
-export function stuckTestReport(dump: Dump, test: StuckTest, cwd: string): string {
+export function stuckTestReport(taken: Dump, test: StuckTest, cwd: string): string {
+  let dump = taken;
   const name = terminalSafe(JSON.stringify(test.name));
   if (dump.refused) return `awaitwhat: no dump of ${name}: ${terminalSafe(dump.refused.reason)}`;
   const chains = attributeChains(dump, test);
+  // Attributed in the lines V8 ran, shown in the lines of the file as written.
+  dump = mapToSources(dump);
   const paused = `dump paused the test process ${formatDuration(dump.durationMs)}`;
   const out: string[] = [];
   if (chains.own.length > 0) {
