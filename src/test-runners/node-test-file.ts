@@ -134,7 +134,9 @@ function watchExit(): void {
   setTimeout(() => {
     aliveReported = true;
     const file = terminalSafe(process.argv[1] ?? 'this file');
-    writeBlock(stillAliveReport(`awaitwhat: the tests of ${file} finished ${ms}ms ago and its process is still running`, takeDumpOrNone(), process.cwd()));
+    // To the runner's stderr: a runner that times the file out later drops what the file
+    // process itself writes (termination-report.ts).
+    writeToRunner(stillAliveReport(`awaitwhat: the tests of ${file} finished ${ms}ms ago and its process is still running`, takeDumpOrNone(), process.cwd()));
   }, ms).unref();
 }
 

@@ -11,8 +11,10 @@
  * the file was reported: the runner drops it (its report buffer for that file is never drained
  * again). Nor can awaitwhat listen in the runner: Node 20 runs `--import` modules only in the
  * file processes, not in the `--test` process. So the file process writes its report on the
- * runner's stderr directly, `/proc/<ppid>/fd/2` opened for appending (Linux); where that cannot
- * be opened, on its own stderr (where a runner that still reads it shows it).
+ * runner's stderr directly, `/proc/<ppid>/fd/2` opened for appending (Linux: a terminal, a pipe
+ * or a file). Where that cannot be opened (another system, or a runner whose stderr is a socket,
+ * as Node's `spawn` makes for `stdio: 'pipe'`), on its own stderr, which a runner still reading
+ * it shows and one that timed the file out drops.
  *
  * @internal
  */
