@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { terminalSafeLines } from '../internal/terminal-text.js';
 import type { Dump } from '../model.js';
 import { stuckChains } from '../triggers/exit.js';
 import { mapToSources } from './source-maps.js';
@@ -80,23 +81,29 @@ export function aliveResources(): string[] {
  * @param cwd - paths are shown relative to it
  */
 export function stillAliveReport(headline: string, dump: Dump | undefined, cwd: string): string {
+  // Addresses, commands, names and leaf descriptions are the program's: shown safe.
+  return terminalSafeLines(reportLines(headline, dump, cwd).join('\n'));
+}
+
+function reportLines(headline: string, taken: Dump | undefined, cwd: string): string[] {
+  let dump = taken;
   const out = [headline];
   const resources = aliveResources();
   out.push(`  keeping it alive: ${resources.length === 0 ? 'nothing Node.js lists (a native addon, or it is exiting)' : resources.join(', ')}`);
-  if (!dump) return out.join('\n');
+  if (!dump) return out;
   if (dump.refused) {
     out.push(`  no dump: ${dump.refused.reason}`);
-    return out.join('\n');
+    return out;
   }
   dump = mapToSources(dump);
   const { chains, more } = stuckChains(dump, cwd);
   if (chains.length === 0) {
     out.push('  no task of the program is waiting');
-    return out.join('\n');
+    return out;
   }
   out.push('  tasks waiting:');
   for (const chain of chains) out.push(`    ${chain}`);
   if (more) out.push('    and more (below)');
   out.push('', ...chainTree(dump, programRoots(dump).map((n) => n.id), cwd).map((line) => (line === '' ? line : `  ${line}`)));
-  return out.join('\n');
+  return out;
 }

@@ -11,7 +11,7 @@
  *
  * @internal
  */
-import { terminalSafe } from '../internal/terminal-text.js';
+import { terminalSafe, terminalSafeLines } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, SourceLocation } from '../model.js';
 import { formatDuration, isTask } from '../serialize/format.js';
 import { renderTree } from '../serialize/tree.js';
@@ -172,7 +172,7 @@ export function stuckTestReport(taken: Dump, test: StuckTest, cwd: string): stri
   } else if (test.body === undefined) {
     out.push(`awaitwhat: the runner did not say where ${name} is defined; every waiting chain of the program (${paused}):`);
     out.push('', ...indent(chainTree(dump, chains.leftovers, cwd), '  '));
-    return out.join('\n');
+    return terminalSafeLines(out.join('\n'));
   } else {
     out.push(`awaitwhat: no task of ${name} is suspended (its chain may have been collected, or it is stuck in synchronous code) (${paused})`);
   }
@@ -182,5 +182,5 @@ export function stuckTestReport(taken: Dump, test: StuckTest, cwd: string): stri
   if (chains.leftovers.length > 0) {
     out.push('', `other tests' leftovers (tasks still waiting that ${name} did not start):`, '', ...indent(chainTree(dump, chains.leftovers, cwd), '  '));
   }
-  return out.join('\n');
+  return terminalSafeLines(out.join('\n'));
 }
