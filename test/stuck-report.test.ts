@@ -82,6 +82,21 @@ describe('attributeChains', () => {
     expect(chains.own).toEqual(['n2']);
   });
 
+  it("a subtest's body, awaited by its parent's through the runner, is the subtest's own; the parent is no leftover", () => {
+    const d = dump();
+    // The body at line 10 awaits the runner's run (node:), which awaits a subtest body at line 30.
+    const outer = d.nodes.find((n) => n.id === 'n2')!;
+    outer.awaits = ['n10'];
+    d.nodes.push(
+      task('n10', 'run', ['node:internal/test_runner/test', 700, 12], 735, ['n11'], ['n2']),
+      task('n11', '<anonymous>', [FILE, 30, 40], 31, ['n3'], ['n10']),
+    );
+    d.nodes.find((n) => n.id === 'n3')!.awaitedBy = ['n11'];
+    const chains = attributeChains(d, { name: 'inner', body: { url: FILE, line: 30, column: 40 } });
+    expect(chains.own).toEqual(['n11']);
+    expect(chains.leftovers).toEqual(['n4', 'n5']);
+  });
+
   it('an unknown function: nothing is the test’s', () => {
     expect(attributeChains(dump(), { name: 'x', body: { line: 99, column: 1 } }).own).toEqual([]);
   });

@@ -61,14 +61,16 @@ interface TestFailure {
 let cached: Dump | undefined;
 
 /**
- * One dump for everything cut short in one synchronous burst (node:test cancels every pending
- * subtest of a finished parent in one loop): the graph cannot change in between.
+ * One dump for everything cut short in one turn of the event loop: a test that times out and
+ * the subtests node:test then cancels (its `postRun`, a few promise jobs later), or every
+ * pending test cancelled at once when the loop ran dry. Nothing of the program's I/O can run
+ * in between; a dump costs a pause each.
  */
 function dumpNow(): Dump {
   if (cached) return cached;
   const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'api' });
   cached = dump;
-  queueMicrotask(() => (cached = undefined));
+  setImmediate(() => (cached = undefined));
   return dump;
 }
 

@@ -86,22 +86,46 @@ export function programRoots(dump: Dump): GraphNode[] {
   return roots;
 }
 
-/** Sorts the program's chains into the test's own, other running tests', and leftovers. */
+/** Everything `from` awaits, transitively, `from` included. */
+function reach(byId: Map<string, GraphNode>, from: string[]): Set<string> {
+  const seen = new Set(from);
+  const stack = [...from];
+  while (stack.length > 0) {
+    for (const next of byId.get(stack.pop() as string)?.awaits ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * Sorts the program's chains into the test's own (starting at its body's invocations, wherever
+ * they are: a subtest's body is awaited by its parent's through the runner), other running
+ * tests', and leftovers: the program's outermost tasks that lead to neither (a parent test
+ * awaiting this one is neither: its chain is this test's, shown already).
+ */
 export function attributeChains(dump: Dump, test: StuckTest): StuckChains {
-  const roots = programRoots(dump);
+  const byId = new Map(dump.nodes.map((n) => [n.id, n] as const));
+  const tasks = dump.nodes.filter(isProgramTask);
   // A runner may know the test's file but not the function's (defined in a helper module):
   // then the function's line and column alone decide.
   const body = test.body;
-  if (body?.url !== undefined && !roots.some((root) => invocationOf(root, body))) {
+  if (body?.url !== undefined && !tasks.some((t) => invocationOf(t, body))) {
     return attributeChains(dump, { ...test, body: { line: body.line, column: body.column } });
   }
-  const result: StuckChains = { own: [], running: [], leftovers: [] };
-  for (const root of roots) {
-    if (test.body && invocationOf(root, test.body)) result.own.push(root.id);
-    else if (test.otherBodies?.some((place) => invocationOf(root, place))) result.running.push(root.id);
-    else result.leftovers.push(root.id);
-  }
-  return result;
+  const own = body ? tasks.filter((t) => invocationOf(t, body)).map((t) => t.id) : [];
+  const ownReach = reach(byId, own);
+  const running = tasks
+    .filter((t) => !ownReach.has(t.id) && test.otherBodies?.some((place) => invocationOf(t, place)))
+    .map((t) => t.id);
+  const taken = reach(byId, [...own, ...running]);
+  const leftovers = programRoots(dump)
+    .filter((root) => !taken.has(root.id) && ![...reach(byId, [root.id])].some((id) => own.includes(id) || running.includes(id)))
+    .map((root) => root.id);
+  return { own, running, leftovers };
 }
 
 /** The dump cut down to what `roots` await, transitively, with `roots` as its only roots. */
