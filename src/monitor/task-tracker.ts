@@ -26,9 +26,10 @@
  * structure is bounded.
  *
  * Costs per step, metrics on (docs/metrics.md#cost): the precise clock (`performance.now()`,
- * ~40–115 ns a read) is read only for **timed** steps — about 1 step in {@link SAMPLE_MEAN},
- * every step after a long one, or every step with `timeEveryStep` / `slowStepStacks` — plus
- * once at the start of the step that follows a timed suspension (a precise wait); a task's
+ * ~40–115 ns a read) is read only for **timed** steps — about 1 step in 64
+ * (`tracker/sampling.ts`), every step after a long one, or every step with `timeEveryStep` /
+ * `slowStepStacks` — plus once at the start of the step that follows a timed suspension (a
+ * precise wait); a task's
  * start uses the coarse clock (`src/hooks/coarse-clock.ts`: a cached value). With metrics and
  * no hook, a task that ends in its first step allocates nothing (its record is reused), and
  * the fast path's callbacks are the ones registered: nothing but the counters, and no test per
@@ -66,7 +67,6 @@ import { TrackerState, type Consumer, type MetricsConfig, type MetricsFigures, t
 import { createStepHooks } from './tracker/step-hooks.js';
 
 export type { CallbackName, Consumer, MetricsConfig, MetricsFigures, Task } from './tracker/state.js';
-export { LONG_STEP_NS, SAMPLE_MEAN, SAMPLE_MIN, SAMPLE_SPAN } from './tracker/sampling.js';
 
 /** The tracker of this copy of awaitwhat: one state, one set of callbacks bound to it. */
 const state = new TrackerState(refresh);

@@ -119,9 +119,11 @@ export class TaskRecord implements Task {
   }
 }
 
-/** The last promise event of the running step: none, a creation with a parent, a settlement. */
+/** The running step's last promise event: none yet. */
 export const EV_NONE = 0;
+/** The running step's last promise event: a promise created with a parent (a continuation if the step ends now). */
 export const EV_INIT = 1;
+/** The running step's last promise event: a settlement (the task ends if the step ends now). */
 export const EV_SETTLED = 2;
 
 /** The promise-hook callbacks of one path (fast or full): installed together. */
