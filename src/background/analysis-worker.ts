@@ -20,7 +20,7 @@ import { HeapGraph } from '../snapshot/heap-graph.js';
 import { describeLeaves } from '../snapshot/leaves.js';
 import { OBJECT_GROUP } from '../snapshot/object-facts.js';
 import { deriveWaitEdges } from '../snapshot/wait-edges.js';
-import { dumpFileContents } from '../triggers/dump-file.js';
+import { dumpFileContents } from '../serialize/dump-file.js';
 import { PortSession } from './port-session.js';
 import type { AnalysisInput, WorkerMessage } from './protocol.js';
 

@@ -45,7 +45,7 @@
 import { AsyncResource, createHook as createAsyncHook, executionAsyncResource } from 'node:async_hooks';
 import { promiseHooks } from 'node:v8';
 import type { SlowStep, SourceLocation } from '../model.js';
-import { parseStack } from '../snapshot/stack-frames.js';
+import { parseStack } from '../internal/stack-frames.js';
 import { coarseNow, offerTime, startClock, stopClock } from '../hooks/coarse-clock.js';
 import { initEntry, setTrackHook } from '../hooks/init-hooks.js';
 import { Histogram } from './histogram.js';

@@ -7,7 +7,7 @@ import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import type { BlockedLoop, StackFrame } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
-import { writeDumpFile } from '../triggers/dump-file.js';
+import { writeDumpFile } from '../serialize/dump-file.js';
 import type { WatchdogData } from './index.js';
 
 const data = workerData as WatchdogData;

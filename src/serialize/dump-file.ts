@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Dump } from '../model.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { FAULT_WRITE_AFTER_BYTES } from '../internal/fault.js';
-import { serializeDump } from '../serialize/json.js';
+import { serializeDump } from './json.js';
 
 /** The directory dumps go to: `AWAITWHAT_DIR`, else the current directory. */
 export function dumpDirectory(env: NodeJS.ProcessEnv = process.env): string {
