@@ -3,6 +3,7 @@
  * through the inspector to read its stack, resumes it, and writes a dump. See `index.ts`.
  */
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
+import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import type { BlockedLoop, StackFrame } from '../model.js';
@@ -91,7 +92,7 @@ async function check(): Promise<void> {
     // thread, whose event loop is exactly what is blocked.
     // (stderrLine writes to the descriptor synchronously and never throws.)
     stderrLine(`awaitwhat: event loop blocked for ${blockedLoop.blockedMs}ms in ${top.functionName || '<anonymous>'} (${top.url}:${top.line}:${top.column})`);
-    stderrLine(`awaitwhat: dump written to ${path}`);
+    stderrLine(dumpWrittenLine(path));
   } catch (error) {
     stderrLine(`awaitwhat: watchdog could not capture the blocked loop: ${firstLine(error)}`);
   } finally {
