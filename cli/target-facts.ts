@@ -200,7 +200,7 @@ export function targetDumpDir(facts: TargetFacts): DumpDirectory | undefined {
   if (shown === undefined) return undefined;
   if (sharesFilesystemView(facts.pid) !== false) return { shown, access: shown };
   // Another mount namespace or root: its paths mean something else here.
-  const access = !dir ? procPath(facts.pid, 'cwd') : isAbsolute(dir) ? join(procPath(facts.pid, 'root'), dir) : join(procPath(facts.pid, 'cwd'), dir);
+  const access = !dir ? procPath(facts.pid, 'cwd') : join(procPath(facts.pid, isAbsolute(dir) ? 'root' : 'cwd'), dir);
   return { shown, access };
 }
 
