@@ -1,7 +1,5 @@
 /**
  * Parsing V8's formatted stack traces (`Error.prototype.stack`) into frames.
- * Below both the task tracker (creation stacks of live tasks) and the snapshotter (creation
- * stacks read out of a heap snapshot), so neither layer imports the other for it.
  */
 import { pathToFileURL } from 'node:url';
 import type { StackFrame } from '../model.js';
