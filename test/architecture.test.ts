@@ -21,10 +21,6 @@ import { ROOT } from './helpers/samples.js';
 const ALLOWED_IMPORTS: ReadonlyMap<string, string> = new Map([
   // graph/ above serialize/: the "model" change moves the display helpers below both.
   ['src/graph/verdicts.ts -> src/serialize/format.ts', 'model: display helpers below graph/ and serialize/'],
-  // background/ borrows attach mode's remote-graph code: the "pipeline" change writes the analysis once.
-  ['src/background/analysis-worker.ts -> src/attach/remote-facts.ts', 'pipeline: one dump pipeline over one session interface'],
-  ['src/background/analysis-worker.ts -> src/attach/remote-graph.ts', 'pipeline: one dump pipeline over one session interface'],
-  ['src/background/port-session.ts -> src/attach/cdp-client.ts', 'pipeline: one inspector-session wrapper'],
 ]);
 
 /** Files over {@link MAX_LINES} today, each split by a change in flight (same rule: the list only shrinks). */
