@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import type { SourceLocation } from './model.js';
+import type { SourceLocation } from './model-location.js';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Metrics section (optional; see docs/metrics.md). Added without a version bump: a reader    */

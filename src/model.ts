@@ -12,24 +12,8 @@
 /** Version of the dump format produced by this release. Bumped on any incompatible change. */
 export const DUMP_VERSION = 1 as const;
 
-/**
- * A place in the program's source. Lines and columns are **1-based**, as editors and stack
- * traces show them (V8's inspector reports 0-based; the snapshotter converts).
- */
-export interface SourceLocation {
-  /** The script's URL as V8 knows it: `file:///…` for files, `node:…` for Node's own modules. */
-  url: string;
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
-
-/** One frame of a captured stack (only present when creation stacks were enabled). */
-export interface StackFrame extends SourceLocation {
-  /** Function name as V8 reports it; empty for anonymous code. */
-  functionName: string;
-}
+export type { SourceLocation, StackFrame } from './model-location.js';
+import type { SourceLocation, StackFrame } from './model-location.js';
 
 /**
  * Task kinds: code suspended somewhere (at an `await`, or a `yield` for generators).

@@ -6,7 +6,7 @@ import { shapeNode, type GraphNode, type LeafInfo, type NodeFields, type SourceL
 import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
-import { parseStack } from './stack-frames.js';
+import { parseStack } from '../internal/stack-frames.js';
 import type { SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 

@@ -25,10 +25,10 @@ import { terminalSafe } from '../internal/terminal-text.js';
 import { isTask, type Dump, type GraphNode } from '../model.js';
 import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
+import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import { displayPath } from '../text/paths.js';
 import { dumpModules } from './lazy-dump.js';
-import { DUMP_WRITTEN_PREFIX } from './signal.js';
 
 /** When the exit trigger writes a dump (`AWAITWHAT_EXIT_DUMP`). */
 export type ExitDumpMode = 'auto' | 'always' | 'never';
@@ -186,7 +186,7 @@ function dumpAtExit(code: number): void {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
     const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
-    say(`${DUMP_WRITTEN_PREFIX}${path}`);
+    say(dumpWrittenLine(path));
   } catch (error) {
     say(`awaitwhat: exit dump failed: ${firstLine(error)}`);
   }
