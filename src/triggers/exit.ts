@@ -22,12 +22,12 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { Dump, GraphNode } from '../model.js';
+import { isTask, type Dump, type GraphNode } from '../model.js';
 import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
 import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
-import { displayPath } from '../serialize/format.js';
+import { displayPath } from '../text/paths.js';
 import { dumpModules } from './lazy-dump.js';
 
 /** When the exit trigger writes a dump (`AWAITWHAT_EXIT_DUMP`). */
@@ -62,10 +62,6 @@ function effectiveExitCode(code: unknown): number {
   if (fromProcess !== undefined && Number.isFinite(fromProcess)) return fromProcess;
   const fromEvent = Number(code);
   return Number.isFinite(fromEvent) ? fromEvent : 0;
-}
-
-function isTask(node: GraphNode): boolean {
-  return node.kind === 'async-function' || node.kind === 'async-generator' || node.kind === 'module';
 }
 
 /** The location a task is known by: its await, else its function. */
