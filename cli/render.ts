@@ -1,5 +1,5 @@
 /**
- * One dump, four output formats: the switch shared by `awaitwhat view` and `awaitwhat demo`.
+ * One dump, five output formats: the switch shared by `awaitwhat view` and `awaitwhat demo`.
  *
  * @packageDocumentation
  */
@@ -9,12 +9,13 @@ import { terminalSafeLines } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
 import { serializeDump } from '../src/serialize/json.js';
+import { renderHtml } from '../src/serialize/html.js';
 import { renderSvg } from '../src/serialize/svg.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { filterChains, grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
 
 /** Output formats of the CLI. */
-export const FORMATS = ['tree', 'json', 'dot', 'svg'] as const;
+export const FORMATS = ['tree', 'json', 'dot', 'svg', 'html'] as const;
 
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
@@ -94,6 +95,9 @@ export async function renderDump(dump: Dump, format: Format, color: boolean, fil
       return terminalSafeLines(toDot(dump));
     case 'svg':
       return terminalSafeLines(await renderSvg(toDot(dump)));
+    case 'html':
+      // Escaped for HTML, controls shown as visible escapes (see html.ts): safe on a terminal too.
+      return renderHtml(dump);
   }
 }
 
