@@ -18,7 +18,12 @@ export const CLIENT_SCRIPT = String.raw`
   'use strict';
   var started = performance.now();
   var D = JSON.parse(document.getElementById('awaitwhat-data').textContent);
-  var S = D.S, N = D.N, X = D.X, E = D.E, G = D.G;
+  var S = D.S, X = D.X, E = D.E, R = D.R, O = D.O, W = D.w, F = D.f, A = D.a;
+  var COUNT = D.id.length;
+  // Who awaits each node: the reverse of the awaits column.
+  var B = new Array(COUNT);
+  for (var bi = 0; bi < COUNT; bi++) B[bi] = [];
+  for (var ai = 0; ai < COUNT; ai++) for (var aj = 0; aj < A[ai].length; aj++) B[A[ai][aj]].push(ai);
   var FLAG = { cycle: 1, stuck: 2, root: 4, task: 8, leaf: 16, running: 32 };
   var ROW = 26;
   var MAX_CHAIN = 200;
@@ -31,6 +36,16 @@ export const CLIENT_SCRIPT = String.raw`
     return e;
   }
   function str(i) { return i === undefined ? '' : S[i]; }
+  /** The shape record of node i (its own when it differs from its shape's). */
+  function rec(i) { return O[i] || R[D.g[i]]; }
+  /** Everything about node i, for the few places that show one node. */
+  function node(i) {
+    var r = rec(i);
+    return {
+      id: D.id[i], t: r.t, k: r.k, r: r.r, p: r.p, wa: r.wa, lk: r.lk, x: r.x, L: r.L, c: r.c, fl: r.fl, al: r.al,
+      w: W[i] === null ? undefined : W[i], f: F[i], a: A[i], b: B[i], g: D.g[i]
+    };
+  }
   function duration(ms) {
     if (ms === undefined || !isFinite(ms) || ms < 0) return '';
     if (ms < 1000) return Math.round(ms) + 'ms';
@@ -50,10 +65,10 @@ export const CLIENT_SCRIPT = String.raw`
   /** The place cut from the left: the file name and line matter more than the directories. */
   function shortPlace(n) {
     var p = str(n.p);
-    return n.p === undefined ? '' : str(n.r) + ' ' + (p.length > 44 ? '\u2026' + p.slice(p.length - 43) : p);
+    return n.p === undefined ? '' : str(n.r) + ' ' + (p.length > 30 ? '\u2026' + p.slice(p.length - 29) : p);
   }
   function label(i) {
-    var n = N[i];
+    var n = rec(i);
     return str(n.t) + (n.p === undefined ? '' : ' (' + str(n.p) + ')');
   }
   function ref(i) {
@@ -76,22 +91,30 @@ export const CLIENT_SCRIPT = String.raw`
   var order = [];
   var sortKey = 'w', sortDir = -1;
   var selected = -1;
+  var onlyShape = -1;
+  var shapeNote = document.getElementById('shape-filter');
 
   function haystack() {
     if (hay) return hay;
-    hay = new Array(N.length);
-    for (var i = 0; i < N.length; i++) {
-      var n = N[i];
-      var parts = [str(n.i), str(n.t), str(n.p), ends(n)];
-      if (n.L) parts.push(str(n.L.d), str(n.L.h));
-      if (n.c) for (var c = 0; c < n.c.length; c++) parts.push(str(n.c[c]));
-      hay[i] = parts.join('\n').toLowerCase();
+    // The text of a record is searched once per shape, not once per node.
+    var perRecord = new Map();
+    function text(r) {
+      var t = perRecord.get(r);
+      if (t !== undefined) return t;
+      var parts = [str(r.t), str(r.p), ends(r)];
+      if (r.L) parts.push(str(r.L.d), str(r.L.h));
+      if (r.c) for (var c = 0; c < r.c.length; c++) parts.push(str(r.c[c]));
+      t = parts.join('\n').toLowerCase();
+      perRecord.set(r, t);
+      return t;
     }
+    hay = new Array(COUNT);
+    for (var i = 0; i < COUNT; i++) hay[i] = text(rec(i)) + '\n#' + D.id[i].toLowerCase();
     return hay;
   }
   function keyOf(i) {
-    var n = N[i];
-    if (sortKey === 'w') return n.w === undefined ? -1 : n.w;
+    if (sortKey === 'w') return W[i] === null ? -1 : W[i];
+    var n = rec(i);
     if (sortKey === 't') return str(n.t).toLowerCase();
     if (sortKey === 'p') return str(n.p).toLowerCase();
     return ends(n);
@@ -101,22 +124,24 @@ export const CLIENT_SCRIPT = String.raw`
     var mode = show.value;
     var h = q ? haystack() : null;
     var keep = [];
-    for (var i = 0; i < N.length; i++) {
-      var f = N[i].f;
+    for (var i = 0; i < COUNT; i++) {
+      var f = F[i];
       if (mode === 'tasks' && !(f & FLAG.task)) continue;
       if (mode === 'stuck' && !(f & FLAG.stuck)) continue;
+      if (onlyShape >= 0 && D.g[i] !== onlyShape) continue;
       if (h && h[i].indexOf(q) < 0) continue;
       keep.push(i);
     }
-    var keys = new Array(N.length);
+    var keys = new Array(COUNT);
     for (var k = 0; k < keep.length; k++) keys[keep[k]] = keyOf(keep[k]);
     keep.sort(function (a, b) {
       var x = keys[a], y = keys[b];
       return (x < y ? -1 : x > y ? 1 : 0) * sortDir || a - b;
     });
     order = keep;
-    count.textContent = order.length === N.length ? N.length + ' nodes' : order.length + ' of ' + N.length + ' nodes';
+    count.textContent = order.length === COUNT ? COUNT + ' nodes' : order.length + ' of ' + COUNT + ' nodes';
     spacer.style.height = order.length * ROW + 'px';
+    shapeNote.hidden = onlyShape < 0;
     for (var j = 0; j < heads.length; j++) {
       var on = heads[j].getAttribute('data-sort') === sortKey;
       heads[j].setAttribute('aria-sort', on ? (sortDir < 0 ? 'descending' : 'ascending') : 'none');
@@ -137,13 +162,13 @@ export const CLIENT_SCRIPT = String.raw`
     rowsBox.replaceChildren(frag);
   }
   function row(i) {
-    var n = N[i];
+    var n = node(i);
     var cls = 'row item' + (n.f & FLAG.cycle ? ' cycle' : n.f & FLAG.stuck ? ' stuck' : '') + (i === selected ? ' sel' : '');
     var r = el('div', cls);
     r.setAttribute('role', 'row');
     r.setAttribute('data-node', String(i));
     var t = el('span', '', str(n.t));
-    t.title = str(n.t) + ' #' + str(n.i);
+    t.title = str(n.t) + ' #' + n.id;
     r.appendChild(t);
     var p = el('span', 'mono', shortPlace(n));
     p.title = place(n);
@@ -156,9 +181,16 @@ export const CLIENT_SCRIPT = String.raw`
   var timer = 0;
   search.addEventListener('input', function () {
     clearTimeout(timer);
-    timer = setTimeout(recompute, N.length > 2000 ? 120 : 30);
+    timer = setTimeout(recompute, COUNT > 2000 ? 120 : 30);
   });
   show.addEventListener('change', recompute);
+  shapeNote.addEventListener('click', function () { onlyShape = -1; recompute(); });
+  function listShape(g) {
+    onlyShape = g;
+    viewport.scrollTop = 0;
+    recompute();
+    viewport.scrollIntoView({ block: 'nearest' });
+  }
   for (var h = 0; h < heads.length; h++) {
     heads[h].addEventListener('click', function (ev) {
       var key = ev.currentTarget.getAttribute('data-sort');
@@ -169,6 +201,12 @@ export const CLIENT_SCRIPT = String.raw`
   }
 
   /* ------------------------------------------------------------------------ the graph */
+  /** A box stands for node i (the first of its shape, in a grouped graph): click target, colours. */
+  function decorate(box, i) {
+    box.setAttribute('data-node', String(i));
+    if (F[i] & FLAG.cycle) box.classList.add('aw-cycle');
+    else if (F[i] & FLAG.stuck) box.classList.add('aw-stuck');
+  }
   var svgNodes = [];
   var boxOf = new Map();
   var box = document.getElementById('svgbox');
@@ -176,33 +214,43 @@ export const CLIENT_SCRIPT = String.raw`
   if (svg) {
     var natural = svg.getAttribute('width');
     var gs = svg.querySelectorAll('g.node');
+    // Full graph: box x<i> is node i. Grouped graph: box g<k> stands for every node of shape k.
+    var byShape = new Map();
     for (var g = 0; g < gs.length; g++) {
       var title = gs[g].querySelector('title');
       var name = title ? title.textContent : '';
-      var members = D.M === 'grouped' ? G[Number(name.slice(1))] : [Number(name.slice(1))];
-      if (!members || !/^[xg]\d+$/.test(name)) continue;
-      var first = N[members[0]];
-      if (!first) continue;
-      gs[g].setAttribute('data-node', String(members[0]));
-      if (first.f & FLAG.cycle) gs[g].classList.add('aw-cycle');
-      else if (first.f & FLAG.stuck) gs[g].classList.add('aw-stuck');
+      if (!/^[xg]\d+$/.test(name)) continue;
+      var num = Number(name.slice(1));
+      if (name.charAt(0) === 'x') {
+        if (num >= COUNT) continue;
+        boxOf.set(num, gs[g]);
+        decorate(gs[g], num);
+      } else byShape.set(num, gs[g]);
       svgNodes.push(gs[g]);
-      for (var m = 0; m < members.length; m++) boxOf.set(members[m], gs[g]);
     }
-    var zoom = 1;
+    if (byShape.size) {
+      for (var s2 = 0; s2 < COUNT; s2++) {
+        var boxed = byShape.get(D.g[s2]);
+        if (!boxed) continue;
+        if (!boxed.hasAttribute('data-node')) decorate(boxed, s2);
+        boxOf.set(s2, boxed);
+      }
+    }
     var naturalPx = parseFloat(natural || '0') * 4 / 3;
     var fit = function () {
       svg.style.width = '100%';
       svg.style.maxWidth = naturalPx > 0 ? naturalPx + 'px' : '';
-      zoom = 0;
     };
     var zoomBy = function (factor) {
       var current = svg.getBoundingClientRect().width || naturalPx;
       svg.style.maxWidth = '';
       svg.style.width = Math.max(50, current * factor) + 'px';
-      zoom = 1;
     };
-    fit();
+    // Fitted to the box, but never below 60 %: a wide grouped graph then scrolls sideways
+    // rather than shrinking to unreadable labels.
+    var initial = naturalPx > 0 ? Math.max(0.6, Math.min(1, box.clientWidth / naturalPx)) : 1;
+    if (initial >= 1) fit();
+    else { svg.style.maxWidth = ''; svg.style.width = naturalPx * initial + 'px'; }
     document.querySelectorAll('[data-zoom]').forEach(function (b) {
       b.addEventListener('click', function () {
         var z = b.getAttribute('data-zoom');
@@ -260,7 +308,7 @@ export const CLIENT_SCRIPT = String.raw`
       var li = el('li');
       inChain.add(j);
       li.appendChild(ref(j));
-      var n = N[j];
+      var n = node(j);
       var what = [];
       if (n.w !== undefined) what.push((n.wa ? 'pending for ' : 'waiting ') + duration(n.w));
       if (n.L) what.push('\u2190 ' + str(n.L.d));
@@ -300,13 +348,13 @@ export const CLIENT_SCRIPT = String.raw`
     return { list: root, nodes: inChain };
   }
   function show1(i) {
-    var n = N[i];
+    var n = node(i);
     selected = i;
     var out = document.createDocumentFragment();
     out.appendChild(el('h3', '', str(n.t)));
     var badges = el('div');
     badges.appendChild(el('span', 'badge', str(n.k)));
-    badges.appendChild(el('span', 'badge mono', '#' + str(n.i)));
+    badges.appendChild(el('span', 'badge mono', '#' + n.id));
     if (n.f & FLAG.cycle) badges.appendChild(el('span', 'badge red', 'in a cycle (deadlock)'));
     else if (n.f & FLAG.stuck) badges.appendChild(el('span', 'badge amber', 'never settles'));
     if (n.f & FLAG.running) badges.appendChild(el('span', 'badge', 'running (took the dump)'));
@@ -338,6 +386,15 @@ export const CLIENT_SCRIPT = String.raw`
       if (n.L.l !== undefined) out.appendChild(el('div', 'muted mono', 'holder defined at ' + str(n.L.l)));
       if (n.L.e) for (var e = 0; e < n.L.e.length; e++) out.appendChild(el('div', 'muted mono', str(n.L.e[e])));
     }
+    if (same > 1) {
+      section(out, 'Same shape');
+      var like = el('div', 'muted', (same - 1) + ' other node' + (same === 2 ? '' : 's') + ' wait exactly this way (same chain, places and leaf). ');
+      var listIt = el('button', 'ref', 'List them');
+      listIt.type = 'button';
+      listIt.addEventListener('click', function () { listShape(n.g); });
+      like.appendChild(listIt);
+      out.appendChild(like);
+    }
     var ch = chain(i);
     section(out, n.a.length ? 'Chain to the leaf' : 'Chain');
     out.appendChild(ch.list);
@@ -347,15 +404,15 @@ export const CLIENT_SCRIPT = String.raw`
     }
     for (var a = 0; a < n.a.length && a < 5; a++) {
       var target = n.a[a];
-      var others = N[target].b.filter(function (w) { return w !== i; });
-      section(out, 'Also waiting on ' + str(N[target].t) + ' (' + others.length + ')');
+      var others = B[target].filter(function (w) { return w !== i; });
+      section(out, 'Also waiting on ' + label(target) + ' (' + others.length + ')');
       if (others.length) nodeList(out, others);
       else out.appendChild(el('div', 'muted', 'nobody else'));
     }
-    var leaves = Array.from(ch.nodes).filter(function (j) { return !N[j].a.length && j !== i; });
+    var leaves = Array.from(ch.nodes).filter(function (j) { return !A[j].length && j !== i; });
     for (var l = 0; l < leaves.length && l < 3; l++) {
       var waiting = tasksAbove(leaves[l]);
-      section(out, 'Tasks ending at ' + str(N[leaves[l]].t) + (N[leaves[l]].p !== undefined ? ' (' + str(N[leaves[l]].p) + ')' : ''));
+      section(out, 'Tasks ending at ' + label(leaves[l]));
       out.appendChild(el('div', 'muted', waiting.length + ' task' + (waiting.length === 1 ? '' : 's') + ' in all wait on it, directly or through others'));
       nodeList(out, waiting.filter(function (w) { return w !== i; }));
     }
@@ -368,7 +425,7 @@ export const CLIENT_SCRIPT = String.raw`
   function sameShape(g) {
     if (!shapeCount) {
       shapeCount = new Map();
-      for (var i = 0; i < N.length; i++) shapeCount.set(N[i].g, (shapeCount.get(N[i].g) || 0) + 1);
+      for (var i = 0; i < COUNT; i++) shapeCount.set(D.g[i], (shapeCount.get(D.g[i]) || 0) + 1);
     }
     return shapeCount.get(g) || 1;
   }
@@ -378,12 +435,12 @@ export const CLIENT_SCRIPT = String.raw`
     var tasks = [];
     while (stack.length) {
       var j = stack.pop();
-      var b = N[j].b;
+      var b = B[j];
       for (var k = 0; k < b.length; k++) {
         if (seen.has(b[k])) continue;
         seen.add(b[k]);
         stack.push(b[k]);
-        if (N[b[k]].f & FLAG.task) tasks.push(b[k]);
+        if (F[b[k]] & FLAG.task) tasks.push(b[k]);
       }
     }
     return tasks;
@@ -399,7 +456,7 @@ export const CLIENT_SCRIPT = String.raw`
     var t = ev.target.closest ? ev.target.closest('[data-node]') : null;
     if (!t) return;
     var i = Number(t.getAttribute('data-node'));
-    if (i >= 0 && i < N.length) show1(i);
+    if (i >= 0 && i < COUNT) show1(i);
   });
   document.addEventListener('keydown', function (ev) {
     if (ev.target !== viewport && !viewport.contains(ev.target)) return;

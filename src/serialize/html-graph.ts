@@ -27,10 +27,10 @@ export interface PageGraph {
   /** A sentence for the page: what is drawn and why. */
   note: string;
   /**
-   * Members (indexes into `dump.nodes`) of each SVG node `g<k>` in mode `grouped`; in mode
-   * `full` the SVG node `x<i>` stands for node `i`.
+   * How many boxes are drawn. In mode `full` the SVG node `x<i>` stands for node `i`; in mode
+   * `grouped` the box `g<k>` for every node of shape `k` (see {@link shapeClasses}).
    */
-  groups: number[][];
+  boxes: number;
 }
 
 /**
@@ -117,16 +117,16 @@ export async function pageGraph(dump: Dump, classes: number[]): Promise<PageGrap
   } catch (cause) {
     // The report is worth having without its picture: it says why the picture is missing.
     const why = cause instanceof Error ? cause.message : String(cause);
-    return { mode: 'none', note: `Not drawn: ${why.split('\n', 1)[0] ?? why}.`, groups: [] };
+    return { mode: 'none', note: `Not drawn: ${why.split('\n', 1)[0] ?? why}.`, boxes: 0 };
   }
 }
 
 async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
   const n = dump.nodes.length;
-  if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', groups: [] };
+  if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', boxes: 0 };
   if (n <= FULL_GRAPH_MAX_NODES) {
     const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump))));
-    return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, groups: [] };
+    return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, boxes: n };
   }
   const groups = groupMembers(classes);
   if (groups.length > GROUPED_GRAPH_MAX_NODES) {
@@ -135,7 +135,7 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
       note:
         `Not drawn: ${plural(n, 'node')} in ${plural(groups.length, 'distinct shape')}, too many to lay out ` +
         `(at most ${GROUPED_GRAPH_MAX_NODES}). Use the task list below.`,
-      groups: [],
+      boxes: 0,
     };
   }
   const svg = inlineSvg(await renderSvg(groupedDot(dump, classes, groups)));
@@ -145,7 +145,7 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
     note:
       `Grouped graph: ${plural(n, 'node')} are too many to draw one by one (more than ${FULL_GRAPH_MAX_NODES}), so ` +
       `identical chains are merged into one box with a count (×N): ${plural(groups.length, 'box', 'boxes')} drawn.`,
-    groups,
+    boxes: groups.length,
   };
 }
 
@@ -190,8 +190,6 @@ const SHAPES: Record<NodeKind, string> = {
 function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
   const cwd = dump.process.cwd;
   const index = new Map(dump.nodes.map((n, i) => [n.id, i]));
-  const groupOf = new Map<number, number>();
-  groups.forEach((members, k) => groupOf.set(classes[members[0] as number] as number, k));
   const inCycle = new Set(dump.cycles.flatMap((c) => c.nodes));
   const out = [
     'digraph awaitwhat {',
@@ -199,7 +197,9 @@ function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
     '  node [fontname="Helvetica", fontsize=10];',
   ];
   const edges = new Set<string>();
-  groups.forEach((members, k) => {
+  for (const members of groups) {
+    // Named by shape number: the page finds a box's members by their shape.
+    const k = classes[members[0] as number] as number;
     const node = dump.nodes[members[0] as number] as GraphNode;
     const lines = [`${members.length > 1 ? `×${members.length} ` : ''}${nodeTitle(node)}`];
     const place = nodePlace(node);
@@ -217,14 +217,13 @@ function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
     for (const id of node.awaits) {
       const c = index.get(id);
       if (c === undefined) continue;
-      const to = groupOf.get(classes[c] as number);
-      const key = `  g${k} -> g${to}`;
-      if (to === undefined || edges.has(key)) continue;
+      const key = `  g${k} -> g${classes[c] as number}`;
+      if (edges.has(key)) continue;
       edges.add(key);
       const red = inCycle.has(node.id) && inCycle.has(id) ? ' [color=red, penwidth=2]' : '';
       out.push(`${key}${red};`);
     }
-  });
+  }
   out.push('}');
   return `${out.join('\n')}\n`;
 }

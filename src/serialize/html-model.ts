@@ -25,10 +25,12 @@ export const CHAIN_ENDS = [
 /** Bits of {@link PageNode.f}. */
 export const FLAG = { cycle: 1, stuck: 2, root: 4, task: 8, leaf: 16, running: 32 } as const;
 
-/** One node, as the page's script reads it. Numbers under `S` are indexes into {@link PageData.S}. */
-export interface PageNode {
-  /** The dump's id (S). */
-  i: number;
+/**
+ * What the page shows of a node beyond its id, wait, edges and flags. Nodes of one shape
+ * (identical chains: html-graph.ts) share one record, so that ten thousand identical
+ * waiters cost one record, not ten thousand. Numbers marked (S) index {@link PageData.S}.
+ */
+export interface PageRecord {
   /** Title, e.g. `async handleOrder` (S). */
   t: number;
   /** Kind (S). */
@@ -37,20 +39,10 @@ export interface PageNode {
   r?: number;
   /** The place, `path:line:col` (S). */
   p?: number;
-  /** Waiting time (`waitingMs`, else `ageMs`), ms. */
-  w?: number;
-  /** 1 when {@link w} is the promise's age rather than a waiting time. */
+  /** 1 when the node's wait is its age (`ageMs`) rather than a waiting time. */
   wa?: 1;
-  /** What it awaits (node indexes). */
-  a: number[];
-  /** Who awaits it (node indexes). */
-  b: number[];
   /** Chain ends reachable from it, as bits over {@link CHAIN_ENDS}. */
   lk: number;
-  /** Flags, see {@link FLAG}. */
-  f: number;
-  /** Shape class (identical chains share it; see html-graph.ts). */
-  g: number;
   /** Excerpt of the source around the place (index into {@link PageData.X}). */
   x?: number;
   /** Leaf: kind, description, held by, location, details (S each). */
@@ -77,18 +69,31 @@ export interface PageVerdict {
   cycle?: boolean;
 }
 
-/** The data block of the page. */
+/**
+ * The data block of the page: per-node columns (index `i` is `dump.nodes[i]`), and records
+ * shared per shape.
+ */
 export interface PageData {
   /** Interned strings. */
   S: string[];
-  /** Nodes, in dump order. */
-  N: PageNode[];
+  /** Each node's id, as shown (`#n12`). */
+  id: string[];
+  /** Each node's shape (index into {@link R}). */
+  g: number[];
+  /** Each node's wait in ms, rounded (`waitingMs`, else `ageMs`); `null` when unknown. */
+  w: Array<number | null>;
+  /** Each node's flags, see {@link FLAG}. */
+  f: number[];
+  /** What each node awaits (node indexes); who awaits it is derived in the page. */
+  a: number[][];
+  /** Records per shape. */
+  R: PageRecord[];
+  /** Records of the nodes whose own record differs from their shape's (creation stacks, leaf details). */
+  O: Record<string, PageRecord>;
   /** Source excerpts: first line number, the location's line, the lines. */
   X: Array<{ f: number; l: number; s: string[] }>;
-  /** Chain ends, bit order of {@link PageNode.lk}. */
+  /** Chain ends, bit order of {@link PageRecord.lk}. */
   E: readonly string[];
-  /** Members of each SVG box in a grouped graph (see html-graph.ts). */
-  G: number[][];
   /** Graph mode: `full`, `grouped` or `none`. */
   M: string;
 }
@@ -105,7 +110,7 @@ const MAX_FRAMES = 8;
  * @param classes - shape class per node (html-graph.ts)
  * @param sources - reader of source excerpts, or `undefined` for none
  */
-export function pageNodes(dump: Dump, classes: number[], sources: SourceReader | undefined): Omit<PageData, 'G' | 'M'> {
+export function pageNodes(dump: Dump, classes: number[], sources: SourceReader | undefined): Omit<PageData, 'M'> {
   const cwd = dump.process.cwd;
   const strings = new Map<string, number>();
   const S: string[] = [];
@@ -122,31 +127,26 @@ export function pageNodes(dump: Dump, classes: number[], sources: SourceReader |
   const X: PageData['X'] = [];
   const excerptIndex = new Map<string, number>();
   const index = new Map(dump.nodes.map((n, i) => [n.id, i]));
-  const ids = (list: string[]): number[] => list.map((id) => index.get(id)).filter((i): i is number => i !== undefined);
   const flags = nodeFlags(dump, index);
   const ends = chainEnds(dump, index);
-  const N = dump.nodes.map((node, i): PageNode => {
-    const out: PageNode = { i: s(node.id), t: s(nodeTitle(node)), k: s(node.kind), a: ids(node.awaits), b: ids(node.awaitedBy), lk: ends[i] ?? 0, f: flags[i] ?? 0, g: classes[i] ?? i };
+  const record = (node: GraphNode, i: number): PageRecord => {
+    const out: PageRecord = { t: s(nodeTitle(node)), k: s(node.kind), lk: ends[i] ?? 0 };
     const place = nodePlace(node);
     if (place) {
       out.r = s(place.role);
       out.p = loc(place.location);
-      const excerpt = sources?.excerpt(place.location);
-      if (excerpt) {
-        const key = `${place.location.url}\u0000${place.location.line}`;
-        let x = excerptIndex.get(key);
-        if (x === undefined) {
+      const key = `${place.location.url}\u0000${place.location.line}`;
+      let x = excerptIndex.get(key);
+      if (x === undefined && sources) {
+        const excerpt = sources.excerpt(place.location);
+        if (excerpt) {
           excerptIndex.set(key, (x = X.length));
           X.push({ f: excerpt.first, l: excerpt.line, s: excerpt.lines.map(terminalSafe) });
         }
-        out.x = x;
       }
+      if (x !== undefined) out.x = x;
     }
-    if (node.waitingMs !== undefined) out.w = node.waitingMs;
-    else if (node.ageMs !== undefined) {
-      out.w = node.ageMs;
-      out.wa = 1;
-    }
+    if (node.waitingMs === undefined && node.ageMs !== undefined) out.wa = 1;
     if (node.awaitLocation && place?.role !== 'at') out.al = loc(node.awaitLocation);
     if (node.functionLocation) out.fl = loc(node.functionLocation);
     if (node.creationStack && node.creationStack.length > 0) {
@@ -161,8 +161,37 @@ export function pageNodes(dump: Dump, classes: number[], sources: SourceReader |
       if (details.length > 0) out.L.e = details.map(([k, v]) => s(`${k}: ${String(v)}`));
     }
     return out;
+  };
+  // One record per shape; a node whose record differs from its shape's first (another
+  // creation stack, other leaf details: not part of the shape) carries its own.
+  const R: PageRecord[] = [];
+  const shapeKey: string[] = [];
+  const O: Record<string, PageRecord> = {};
+  dump.nodes.forEach((node, i) => {
+    const g = classes[i] as number;
+    const own = record(node, i);
+    const key = JSON.stringify(own);
+    if (R[g] === undefined) {
+      R[g] = own;
+      shapeKey[g] = key;
+    } else if (shapeKey[g] !== key) O[String(i)] = own;
   });
-  return { S, N, X, E: CHAIN_ENDS };
+  const wait = (n: GraphNode): number | null => {
+    const ms = n.waitingMs ?? n.ageMs;
+    return ms === undefined ? null : Math.round(ms);
+  };
+  return {
+    S,
+    id: dump.nodes.map((n) => terminalSafe(n.id)),
+    g: classes,
+    w: dump.nodes.map(wait),
+    f: flags,
+    a: dump.nodes.map((n) => n.awaits.map((id) => index.get(id)).filter((i): i is number => i !== undefined)),
+    R,
+    O,
+    X,
+    E: CHAIN_ENDS,
+  };
 }
 
 /** Cycle membership, "stuck" (its chain ends in a cycle or in a promise nothing can settle), root, task, leaf, running. */

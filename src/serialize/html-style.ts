@@ -27,6 +27,8 @@ section, aside { background: #fff; border: 1px solid var(--line); border-radius:
 aside { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; }
 ul.verdicts { list-style: none; margin: 0; padding: 0; }
 ul.verdicts li { padding: 5px 8px; border-left: 4px solid var(--amber); margin-bottom: 4px; background: #fffaf0; overflow-wrap: anywhere; }
+ul.verdicts li.folded { border-left-color: var(--line); background: none; }
+ul.verdicts li.folded summary { cursor: pointer; color: var(--dim); }
 ul.verdicts li.severe { border-left-color: var(--red); background: #fff4f4; }
 .kind { font-weight: 600; margin-right: 6px; }
 li.severe .kind { color: var(--red); }

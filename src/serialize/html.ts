@@ -45,7 +45,6 @@ export async function renderHtml(dump: Dump, options: HtmlOptions = {}): Promise
   const graph = await pageGraph(dump, classes);
   const data: PageData = {
     ...pageNodes(dump, classes, options.sources === false ? undefined : new SourceReader()),
-    G: graph.groups,
     M: graph.mode,
   };
   return page(dump, pageVerdicts(dump), graph, data);
@@ -155,30 +154,37 @@ function verdictSection(dump: Dump, verdicts: PageVerdict[]): string {
   if (dump.refused) {
     items.push(`<li class="severe"><span class="kind">no heap snapshot:</span>${escapeHtml(dump.refused.reason)}</li>`);
   }
+  const stack = blockedStack(dump);
+  let stackShown = false;
+  const perKind = new Map<string, number>();
+  const folded: string[] = [];
   for (const v of verdicts) {
     // A cycle's steps in order; otherwise identical buttons (same title and place) once, counted.
+    const counted = v.cycle ? [] : countedLabels(dump, v.nodes);
     const refs = v.cycle
       ? [...v.nodes, v.nodes[0] as number].map((i) => nodeButton(dump, i, 1)).join(' → ')
-      : countedLabels(dump, v.nodes)
+      : counted
           .slice(0, MAX_BUTTONS)
           .map(([i, n]) => nodeButton(dump, i, n))
           .join(' ');
-    const distinct = v.cycle ? 0 : countedLabels(dump, v.nodes).length;
-    const more = distinct > MAX_BUTTONS ? ` <span class="more">and ${distinct - MAX_BUTTONS} more</span>` : '';
-    items.push(
+    const more = counted.length > MAX_BUTTONS ? ` <span class="more">and ${counted.length - MAX_BUTTONS} more</span>` : '';
+    const extra = v.kind === 'blocked-loop' && !stackShown ? stack : '';
+    if (extra !== '') stackShown = true;
+    const item =
       `<li${v.severe ? ' class="severe"' : ''}><span class="kind">${escapeHtml(v.kind)}:</span>${escapeHtml(v.text)}` +
-        (refs === '' ? '' : `<span class="refs">${refs}${more}</span>`) +
-        '</li>',
-    );
+      (refs === '' ? '' : `<span class="refs">${refs}${more}</span>`) +
+      `${extra}</li>`;
+    // Thirty "stuck on" lines would push everything else off the screen: the first few show.
+    const seen = (perKind.get(v.kind) ?? 0) + 1;
+    perKind.set(v.kind, seen);
+    if (seen > MAX_PER_KIND && !v.severe) folded.push(item);
+    else items.push(item);
   }
-  if (dump.blockedLoop) {
-    const b = dump.blockedLoop;
-    const frames = b.stack
-      .slice(0, 20)
-      .map((f) => `<li><code>${escapeHtml(`${f.functionName || '<anonymous>'} (${formatLocation(f, dump.process.cwd)})`)}</code></li>`)
-      .join('');
-    const how = b.blockedMs > 0 ? ` for at least ${formatDuration(b.blockedMs)}` : '';
-    items.push(`<li class="severe"><span class="kind">main thread busy:</span>running JavaScript${how}; the event loop cannot turn<ol class="chain">${frames}</ol></li>`);
+  if (stack !== '' && !stackShown) {
+    items.push(`<li class="severe"><span class="kind">main thread busy:</span>the event loop cannot turn${stack}</li>`);
+  }
+  if (folded.length > 0) {
+    items.push(`<li class="folded"><details><summary>${folded.length} more findings</summary><ul class="verdicts">${folded.join('\n')}</ul></details></li>`);
   }
   if (items.length === 0) {
     items.push(`<li><span class="kind">nothing is waiting:</span>no pending task or promise takes part in a wait</li>`);
@@ -189,6 +195,21 @@ function verdictSection(dump: Dump, verdicts: PageVerdict[]): string {
 ${items.join('\n')}
 </ul>
 </section>`;
+}
+
+/** Findings of one kind shown before the rest are folded away. */
+const MAX_PER_KIND = 5;
+
+/** The main thread's stack when the loop was blocked, as a list; empty when it was not. */
+function blockedStack(dump: Dump): string {
+  const b = dump.blockedLoop;
+  if (!b) return '';
+  const frames = b.stack
+    .slice(0, 20)
+    .map((f) => `<li><code>${escapeHtml(`${f.functionName || '<anonymous>'} (${formatLocation(f, dump.process.cwd)})`)}</code></li>`)
+    .join('');
+  const how = b.blockedMs > 0 ? `blocked for at least ${formatDuration(b.blockedMs)}; ` : '';
+  return `<div class="muted">${how}running JavaScript:</div><ol class="chain">${frames}</ol>`;
 }
 
 /** `title (place)` of node `i`, as the buttons under a verdict show it. */
@@ -237,6 +258,7 @@ function listSection(): string {
 <input type="search" id="search" placeholder="Search: name, file, leaf, id…" aria-label="Search the list" autocomplete="off">
 <select id="show" aria-label="Which nodes"><option value="all">all nodes</option><option value="tasks">tasks only</option><option value="stuck">never settling</option></select>
 <span id="count"></span>
+<button type="button" id="shape-filter" class="ref" hidden>only one shape ✕</button>
 </div>
 <div class="list" role="grid">
 <div class="row head" role="row"><button type="button" data-sort="t">Task</button><button type="button" data-sort="p">Where</button><button type="button" data-sort="w" class="wait">Waiting</button><button type="button" data-sort="l">Ends in</button></div>
