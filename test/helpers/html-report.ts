@@ -38,13 +38,13 @@ export function pageData(html: string): PageData {
   return JSON.parse(dataText(html)) as PageData;
 }
 
-/** Where Debian installs chromium (`apt-get install chromium`). */
-export const CHROMIUM = '/usr/bin/chromium';
+/** Where Debian installs chromium (`apt-get install chromium`); `AWAITWHAT_CHROMIUM` names another. */
+export const CHROMIUM = process.env.AWAITWHAT_CHROMIUM || '/usr/bin/chromium';
 
 /** Whether the browser tests can run, and why not. */
 export function browserAvailability(): { ok: true } | { ok: false; why: string } {
   if (existsSync(CHROMIUM)) return { ok: true };
-  return { ok: false, why: `no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it and sets AWAITWHAT_REQUIRE_BROWSER=1)` };
+  return { ok: false, why: `no chromium at ${CHROMIUM} (apt-get install chromium, or AWAITWHAT_CHROMIUM=<path>)` };
 }
 
 /** Whether a missing browser fails the tests (CI) rather than skipping them. */
