@@ -123,7 +123,14 @@ export function pageNodes(dump: Dump, classes: number[], sources: SourceReader |
     }
     return n;
   };
-  const loc = (l: SourceLocation): number => s(formatLocation(l, cwd));
+  // Ten thousand nodes share a handful of places: each is formatted (a URL parse) once.
+  const places = new Map<string, number>();
+  const loc = (l: SourceLocation): number => {
+    const key = `${l.line}:${l.column}:${l.url}`;
+    let n = places.get(key);
+    if (n === undefined) places.set(key, (n = s(formatLocation(l, cwd))));
+    return n;
+  };
   const X: PageData['X'] = [];
   const excerptIndex = new Map<string, number>();
   const index = new Map(dump.nodes.map((n, i) => [n.id, i]));
