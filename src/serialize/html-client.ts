@@ -388,7 +388,7 @@ export const CLIENT_SCRIPT = String.raw`
     }
     if (same > 1) {
       section(out, 'Same shape');
-      var like = el('div', 'muted', (same - 1) + ' other node' + (same === 2 ? '' : 's') + ' wait exactly this way (same chain, places and leaf). ');
+      var like = el('div', 'muted', (same - 1) + ' other node' + (same === 2 ? ' waits' : 's wait') + ' exactly this way (same chain, places and leaf). ');
       var listIt = el('button', 'ref', 'List them');
       listIt.type = 'button';
       listIt.addEventListener('click', function () { listShape(n.g); });
