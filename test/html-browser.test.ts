@@ -128,7 +128,7 @@ if (!availability.ok) {
       await page.waitForFunction(() => document.querySelector('#count')?.textContent?.includes(' of '));
       await page.locator('#rows .row.item').first().click();
       const text = await page.locator('#details').innerText();
-      expect(text).toContain("event '</script><script>alert(1)</script><img src=x onerror=alert(2)>\\u202egnp.js' on EventEmitter");
+      expect(text).toContain("event '</script><script>alert(1)</script><img src=x onerror=alert(2)>\\u202egnp.js\\x1b]0;owned\\x07' on EventEmitter");
       expect(text).toContain('// stuck: </script><img src=x onerror=alert(5)>'); // the source excerpt
       expect(await page.locator('body').innerText()).not.toContain('\u202e');
       expect(dialogs).toEqual([]);

@@ -23,7 +23,7 @@ import { rawSample, ROOT } from './helpers/samples.js';
 const base = mkdtempSync(join(tmpdir(), 'awaitwhat-html-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-const HOSTILE_EVENT = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u202egnp.js';
+const HOSTILE_EVENT = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u202egnp.js\u001b]0;owned\u0007';
 
 /** Every opening tag of the page, by name, with how many times it occurs. */
 function tagCounts(html: string): Map<string, number> {
@@ -53,6 +53,8 @@ function expectOnlyOwnMarkup(html: string): void {
   expect(tags.get('iframe')).toBeUndefined();
   expect(attributeNames(markup).filter((name) => /^on/i.test(name))).toEqual([]); // no event handler
   expect(html).not.toContain('\u202e');
+  // Nor a terminal control, raw or as a JSON escape: the page may be printed on a terminal too.
+  expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|\\u00(?:1b|07|9b)/);
   // The data block is JSON with every `<` escaped.
   expect(dataText(html)).not.toContain('<');
 }
@@ -78,7 +80,7 @@ describe('view --format html', () => {
     expect(html).toContain('&lt;b&gt;arg&lt;/b&gt;&lt;/script&gt;'); // argv
     // …and in the data, which parses back to exactly what the program wrote (bidi override shown as \u202e).
     const data = pageData(html);
-    expect(data.S).toContain(`event '${HOSTILE_EVENT.replace('\u202e', '\\u202e')}' on EventEmitter`);
+    expect(data.S).toContain(`event '${HOSTILE_EVENT.replace('\u202e', '\\u202e').replace('\u001b', '\\x1b').replace('\u0007', '\\x07')}' on EventEmitter`);
     // In paths the override stays percent-encoded, as in its URL (as the tree shows it).
     expect(data.S).toContain('app</script><img src=x onerror=alert(4)>%E2%80%AE/prog.mjs:17:3');
     // The source excerpt: read at build time, its `</script>` comment line included.

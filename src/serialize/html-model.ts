@@ -16,13 +16,13 @@ import type { Dump, GraphNode, SourceLocation } from '../model.js';
 import { formatDuration, formatLocation, isTask, nodePlace, nodeTitle } from './format.js';
 import type { SourceReader } from './html-sources.js';
 
-/** Leaf kinds a chain can end in, as bits of {@link PageNode.lk}; `cycle` and `unexplained` added. */
+/** Leaf kinds a chain can end in, as bits of {@link PageRecord.lk}; `cycle` and `unexplained` added. */
 export const CHAIN_ENDS = [
   'timer', 'socket', 'server', 'fs', 'dns', 'child-process', 'worker', 'event', 'stream', 'queue', 'never', 'unknown',
   'cycle', 'unexplained',
 ] as const;
 
-/** Bits of {@link PageNode.f}. */
+/** Bits of {@link PageData.f}. */
 export const FLAG = { cycle: 1, stuck: 2, root: 4, task: 8, leaf: 16, running: 32 } as const;
 
 /**

@@ -1,9 +1,9 @@
 // A program whose strings try to break out of an HTML page: an event name and a method name
-// with </script>, <img onerror> and a right-to-left override; run from a directory whose path
+// with </script>, <img onerror>, a right-to-left override and an OSC title sequence; run from a directory whose path
 // holds them too (see html-report.test.ts). Prints "ready" and waits for SIGUSR2.
 import { EventEmitter, once } from 'node:events';
 
-const EVENT = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u202egnp.js';
+const EVENT = '</script><script>alert(1)</script><img src=x onerror=alert(2)>\u202egnp.js\u001b]0;owned\u0007';
 const emitter = new EventEmitter();
 globalThis.emitter = emitter;
 
