@@ -8,14 +8,16 @@
  * Without chromium this file is skipped with the reason, unless AWAITWHAT_REQUIRE_BROWSER=1
  * (set by .ci/run, which installs chromium): then it fails.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_REQUIRED, browserAvailability, buildReport, dumpFile, launchChromium } from './helpers/html-report.js';
-import { ROOT } from './helpers/samples.js';
+import { renderHtml } from '../src/serialize/html.js';
+import { parseDump } from '../src/serialize/json.js';
+import { rawSample, ROOT, sample, SAMPLE_NAMES } from './helpers/samples.js';
 
 const availability = browserAvailability();
 const base = mkdtempSync(join(tmpdir(), 'awaitwhat-html-browser-'));
@@ -135,6 +137,31 @@ if (!availability.ok) {
       expect(blocked).toEqual([]);
       expect(problems).toEqual([]);
       await page.close();
+    }, 180_000);
+
+    it('every sample dump, and one with no node at all: opens with no error, lists every node', async () => {
+      const dumps = SAMPLE_NAMES.map((name) => ({ name, dump: sample(name) }));
+      const empty = rawSample('promise-all');
+      Object.assign(empty, { nodes: [], roots: [], cycles: [], verdicts: [] });
+      dumps.push({ name: 'empty', dump: parseDump(JSON.stringify(empty), 'empty.json') });
+      for (const { name, dump } of dumps) {
+        const report = join(base, `sample-${name}.html`);
+        writeFileSync(report, await renderHtml(dump));
+        const page = await open(report);
+        const n = dump.nodes.length;
+        expect(await page.textContent('#count'), name).toBe(`${n} nodes`);
+        expect(await page.locator('#svgbox g.node').count(), name).toBe(n);
+        if (n > 0) {
+          await page.locator('#rows .row.item').last().click();
+          expect(await page.locator('#details h3').count(), name).toBe(1);
+        } else {
+          expect(await page.textContent('#graph-note')).toContain('Nothing to draw');
+          expect(await page.textContent('#verdicts')).toContain('nothing is waiting');
+        }
+        await page.close();
+      }
+      expect(blocked).toEqual([]);
+      expect(problems).toEqual([]);
     }, 180_000);
 
     it('2 000 identical stuck tasks: the list holds a screenful of rows, scrolls to the last, and the grouped graph is drawn', async () => {
