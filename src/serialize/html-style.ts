@@ -26,13 +26,13 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 section, aside { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; margin-bottom: 16px; min-width: 0; }
 aside { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; }
 ul.verdicts { list-style: none; margin: 0; padding: 0; }
-ul.verdicts li { padding: 5px 8px; border-left: 4px solid var(--amber); margin-bottom: 4px; background: #fffaf0; overflow-wrap: anywhere; }
-ul.verdicts li.folded { border-left-color: var(--line); background: none; }
-ul.verdicts li.folded summary { cursor: pointer; color: var(--dim); }
-ul.verdicts li.severe { border-left-color: var(--red); background: #fff4f4; }
+ul.verdicts > li { padding: 5px 8px; border-left: 4px solid var(--amber); margin-bottom: 4px; background: #fffaf0; overflow-wrap: anywhere; }
+ul.verdicts > li.folded { border-left-color: var(--line); background: none; }
+ul.verdicts > li.folded summary { cursor: pointer; color: var(--dim); }
+ul.verdicts > li.severe { border-left-color: var(--red); background: #fff4f4; }
 .kind { font-weight: 600; margin-right: 6px; }
-li.severe .kind { color: var(--red); }
-li .kind { color: var(--amber); }
+ul.verdicts > li.severe > .kind { color: var(--red); }
+ul.verdicts > li > .kind { color: var(--amber); }
 .refs { display: block; margin-top: 2px; }
 button.ref { font: inherit; font-size: 12.5px; border: 1px solid var(--line); background: #fff; border-radius: 4px; padding: 0 6px; margin: 1px 2px 1px 0; cursor: pointer; color: #0b57d0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 button.ref:hover { background: var(--sel); }
