@@ -117,7 +117,7 @@ ${verdictSection(dump, verdicts)}
 ${graphSection(graph)}
 ${listSection()}
 </main>
-<aside id="details" hidden aria-live="polite"></aside>
+<aside id="details" aria-live="polite"><p class="note">Click a task in the list, a box of the graph or a node under a verdict for its details: its await line and source, how it was created, its chain down to what it waits on, who else waits there.</p></aside>
 </div>
 ${warnings(dump)}
 <noscript><p class="note">The task list and details need JavaScript; the verdicts and the graph above do not.</p></noscript>
@@ -131,7 +131,8 @@ ${warnings(dump)}
 function header(dump: Dump, tasks: number): string {
   const p = dump.process;
   const facts: Array<[string, string]> = [
-    ['argv', p.argv.join(' ')],
+    // Quoted only where a shell would need it, as the tree shows it.
+    ['argv', p.argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ')],
     ['cwd', p.cwd],
     ['taken', `${dump.createdAt} by ${dump.trigger}, process up ${formatDuration(p.uptimeMs)}, snapshot paused it ${formatDuration(dump.durationMs)}`],
     ['graph', `${plural(tasks, 'task')}, ${plural(dump.nodes.length - tasks, 'pending promise')}, ${plural(dump.roots.length, 'root')}`],
