@@ -9,7 +9,6 @@ import { terminalSafeLines } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
 import { serializeDump } from '../src/serialize/json.js';
-import { renderHtml } from '../src/serialize/html.js';
 import { renderSvg } from '../src/serialize/svg.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { filterChains, grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
@@ -95,9 +94,12 @@ export async function renderDump(dump: Dump, format: Format, color: boolean, fil
       return terminalSafeLines(toDot(dump));
     case 'svg':
       return terminalSafeLines(await renderSvg(toDot(dump)));
-    case 'html':
+    case 'html': {
+      // Loaded when asked for, as Graphviz is: the page's script and style are large strings.
       // Escaped for HTML, controls shown as visible escapes (see html.ts): safe on a terminal too.
+      const { renderHtml } = await import('../src/serialize/html.js');
       return renderHtml(dump);
+    }
   }
 }
 
