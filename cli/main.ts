@@ -113,7 +113,7 @@ function cli(argv: string[]) {
     .parserConfiguration({ 'populate--': true })
     .command(
       'view <dump>',
-      'Show a dump file as a tree, JSON, Graphviz DOT or SVG',
+      'Show a dump file as a tree, JSON, Graphviz DOT, SVG or an HTML report',
       (y) =>
         y
           .positional('dump', { type: 'string', demandOption: true, describe: 'Path of an awaitwhat-*.json dump' })
@@ -121,7 +121,8 @@ function cli(argv: string[]) {
           .options(filterOptions)
           .example('$0 view awaitwhat-4242-20251125-100244-007.json', 'print the wait-for tree')
           .example('$0 view dump.json --grep /db\\.query/ --min-wait 5s', 'only the chains through db.query, waiting 5s or more')
-          .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
+          .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph')
+          .example('$0 view dump.json -f html -o report.html', 'an offline page to explore it in a browser'),
       async (args) => {
         const format = chooseFormat(args.format, args.json);
         // Options first: a wrong command line is reported before the file is read.
