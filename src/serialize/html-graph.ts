@@ -10,7 +10,9 @@
 
 import type { Dump, GraphNode, NodeKind } from '../model.js';
 import { escapeDot, toDot } from './dot.js';
-import { formatDurationRange, formatLocation, nodePlace, nodeTitle } from './format.js';
+import { formatDurationRange } from '../text/durations.js';
+import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { formatLocation } from '../text/paths.js';
 import { renderSvg } from './svg.js';
 
 /** Most nodes drawn one by one; above, the grouped graph. */

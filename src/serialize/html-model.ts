@@ -13,7 +13,10 @@
 
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, SourceLocation } from '../model.js';
-import { formatDuration, formatLocation, isTask, nodePlace, nodeTitle } from './format.js';
+import { formatDuration } from '../text/durations.js';
+import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { formatLocation } from '../text/paths.js';
+import { isTask } from '../model.js';
 import type { SourceReader } from './html-sources.js';
 
 /** Leaf kinds a chain can end in, as bits of {@link PageRecord.lk}; `cycle` and `unexplained` added. */

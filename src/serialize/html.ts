@@ -17,7 +17,10 @@
 import { createHash } from 'node:crypto';
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump } from '../model.js';
-import { formatDuration, formatLocation, isTask, nodePlace, nodeTitle } from './format.js';
+import { formatDuration } from '../text/durations.js';
+import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { formatLocation } from '../text/paths.js';
+import { isTask } from '../model.js';
 import { CLIENT_SCRIPT } from './html-client.js';
 import { pageGraph, shapeClasses, type PageGraph } from './html-graph.js';
 import { pageNodes, pageVerdicts, type PageData, type PageVerdict } from './html-model.js';
