@@ -10,7 +10,7 @@
  * of the sockets and streams that leaves wait on.
  */
 import type { GraphNode, HookInfo } from '../model.js';
-import { buildNodes } from '../snapshot/graph-builder.js';
+import { buildNodes, type LocatedTally } from '../snapshot/graph-builder.js';
 import type { HeapGraph } from '../snapshot/heap-graph.js';
 import { factLookups } from '../snapshot/object-facts.js';
 import { SuspensionIndex } from '../snapshot/suspension-points.js';
@@ -31,6 +31,8 @@ export interface RemoteGraphContext {
   timeoutMs: number;
   /** Shared limit on lookup time; counts what the lookups cost. */
   budget: LookupBudget;
+  /** Filled with how the tasks were located (see `LocatedTally`). */
+  located?: LocatedTally;
   /** Called once every fact is fetched, before the final build (attach mode resumes the target). */
   factsFetched?: () => Promise<void>;
 }
@@ -48,5 +50,5 @@ export async function buildNodesOverSession(client: CdpSession, heap: HeapGraph,
   const cut = budget.warning();
   if (cut) warnings.push(cut);
   await context.factsFetched?.();
-  return buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now, hooks, suspensions });
+  return buildNodes(raw.nodes.values(), { heap, facts: prefetched, scripts, now, hooks, suspensions, ...(context.located ? { located: context.located } : {}) });
 }

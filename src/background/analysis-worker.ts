@@ -49,12 +49,13 @@ async function analyse(input: AnalysisInput, port: NonNullable<typeof parentPort
   const warnings: string[] = [];
   const budget = new LookupBudget(input.lookupBudgetMs);
   let nodes;
+  const located = { fromSource: 0, byLookup: 0, unlocated: 0 };
   try {
     const scripts = new Map<string, string>();
     session.on('Debugger.scriptParsed', (p: { scriptId: string; url: string }) => scripts.set(p.scriptId, p.url));
     // The main thread also skips all pauses in the same step (see lookup-service.ts).
     await session.send('Debugger.enable');
-    nodes = await buildNodesOverSession(session, heap, raw, { scripts, now: input.now, hooks: input.hooks, warnings, timeoutMs: 30_000, budget });
+    nodes = await buildNodesOverSession(session, heap, raw, { scripts, now: input.now, hooks: input.hooks, warnings, timeoutMs: 30_000, budget, located });
   } finally {
     await session.send('Runtime.releaseObjectGroup', { objectGroup: OBJECT_GROUP }).catch(() => undefined);
     await session.send('Debugger.disable').catch(() => undefined);
@@ -74,6 +75,7 @@ async function analyse(input: AnalysisInput, port: NonNullable<typeof parentPort
     lookupMs: tenthsOfMs(budget.spentMs),
     buildMs: tenthsOfMs(Math.max(0, performance.now() - graphed - budget.spentMs)),
     worker: true,
+    located,
   };
   if (input.metrics) dump.metrics = input.metrics;
   return dump;

@@ -112,7 +112,9 @@ function snapshotNow(options: SnapshotOptions): Dump {
     let asyncGenerators = 0;
     for (const node of raw.nodes.values()) if (node.kind === 'async-generator') asyncGenerators++;
     facts.prepare(asyncGenerators);
+    const located = { fromSource: 0, byLookup: 0, unlocated: 0 };
     const nodes = buildNodes(raw.nodes.values(), {
+      located,
       heap,
       facts,
       scripts,
@@ -150,6 +152,7 @@ function snapshotNow(options: SnapshotOptions): Dump {
       lookupMs: tenthsOfMs(walks.ms),
       buildMs: tenthsOfMs(finished - graphStarted - graphMs - walks.ms),
       worker: false,
+      located,
     };
     // Task metrics (issue 4), when enableMetrics() is on: cheap counters, no heap walk.
     const metricsSection = dumpMetrics();
