@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const N = Number(process.argv[2] ?? 20);
 const pool = { waiters: [], connection: { id: 1 } };
 const bus = new EventEmitter();
+bus.setMaxListeners(0);
 
 async function acquire() {
   await new Promise((resolve) => pool.waiters.push(resolve)); // at: acquire
