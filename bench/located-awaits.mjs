@@ -38,7 +38,7 @@ process.stdin.setEncoding('utf8').on('data', (line) => {
   stream.destroy();
   process.stdout.write('v8 ' + (performance.now() - started) + ' ' + bytes + '\\n');
 });
-setTimeout(() => process.stdout.write('ready\\n'), 100);
+setTimeout(() => process.stdout.write('ready\\nheap ' + process.memoryUsage().heapUsed + '\\n'), 100);
 `;
 const HANDLER_LINE = 10;
 
@@ -60,7 +60,8 @@ const until = async (test) => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 try {
-  await until(() => /^ready$/m.test(out));
+  await until(() => /^heap \d+$/m.test(out));
+  const heapUsed = Number(/^heap (\d+)$/m.exec(out)[1]);
   const rows = [];
   for (let round = 0; round < rounds; round++) {
     const from = out.length;
@@ -78,7 +79,7 @@ try {
     rows.push({ v8Ms: Number(v8Ms), bytes: Number(bytes), pauseMs: dump.durationMs, profile: dump.profile, handlers: handlers.length, atLine });
   }
   const heapMB = (rows[0].profile.snapshotBytes / 1048576).toFixed(0);
-  console.log(`Node ${process.version}, ${requests} requests stuck, a cache of ${cacheObjects} objects (snapshot ${heapMB} MB, ${rows[0].profile.heapNodes} objects); ${rounds} rounds.\n`);
+  console.log(`Node ${process.version}, ${requests} requests stuck, a cache of ${cacheObjects} objects: heap used ${(heapUsed / 1048576).toFixed(0)} MB (snapshot ${heapMB} MB, ${rows[0].profile.heapNodes} objects); ${rounds} rounds.\n`);
   console.log('| round | v8.getHeapSnapshot | SIGUSR2 pause | ratio | lookups | handler tasks at their line | located (source / lookup / left) |');
   console.log('|---:|---:|---:|---:|---:|---:|---|');
   rows.forEach((r, i) => {
