@@ -130,6 +130,9 @@ describe('several suspension points: the only one that fits what the task awaits
     expect(placed(src, 'async function h', { kind: 'combinator', combinator: 'all' })).toBe('await Promise.all(p)');
     expect(placed(src, 'async function h', { kind: 'combinator', combinator: 'any' })).toBe('await Promise.any(p)');
     expect(placed(src, 'async function h', { kind: 'resolve' })).toBe('await Promise.race(p)');
+    // A replaced global Promise (bluebird) returns a thenable: the task awaits a plain promise.
+    expect(placed(`${LIB}async function h(p) { await a(); await Promise.all(p); }`, 'async function h', { kind: 'promise' })).toBe('await Promise.all(p)');
+    expect(placed(`${LIB}async function h(p) { await new Promise(p); await Promise.all(p); }`, 'async function h', { kind: 'promise' })).toBeUndefined();
     // A script that declares its own Promise: nothing is certain about it.
     expect(placed(`class Promise {}\n${src}`, 'async function h', { kind: 'combinator', combinator: 'all' })).toBeUndefined();
   });

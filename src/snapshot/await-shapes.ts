@@ -16,7 +16,8 @@
  * - `await new Promise(…)`, and the timers/promises `setTimeout`/`setImmediate` and `events.once`
  *   (each a `new Promise` inside Node): a fresh promise — a plain `promise`, or adopting another.
  * - `await Promise.all | allSettled | any (…)`: that combinator; `Promise.race`: a race (one
- *   pending input shows as `resolve`).
+ *   pending input shows as `resolve`). Also a plain `promise` or a `then`: what awaiting the
+ *   thenable of a replaced `Promise` (bluebird, zone.js) looks like.
  * - Anything else — an identifier, a member call `obj.g(…)` (a method that may be a wrapper
  *   returning another task's promise), `.then(…)` (a thenable's `then` may return anything),
  *   `Promise.resolve`, `for await`, `yield`: can be anything.
@@ -61,7 +62,9 @@ export function compatible(shape: AwaitShape, awaited: AwaitedNode): boolean {
       return ADOPTING.has(awaited.kind);
     case 'combinator':
       if (awaited.kind === 'combinator') return awaited.combinator === shape.combinator;
-      return shape.combinator === 'race' && awaited.kind === 'resolve';
+      // A program that replaced `Promise` (bluebird, zone.js) gets a thenable from `all`: the
+      // task then awaits V8's promise wrapping it, or a `.then` of one.
+      return (shape.combinator === 'race' && awaited.kind === 'resolve') || awaited.kind === 'promise' || awaited.kind === 'then';
     case 'call':
       if (awaited.kind === 'async-function') return awaited.fn === undefined || awaited.fn === shape.fn;
       return shape.mayAdopt && ADOPTING.has(awaited.kind);
