@@ -176,6 +176,38 @@ describe('attachSnapshot: stuck programs started without awaitwhat', () => {
     expectAlive(program);
   }, TIMEOUT);
 
+  it("reads its thresholds from the target's environment, not from the attaching process's", async () => {
+    const port = await freePort();
+    // The target says: every wait is long, and no per-object lookup at all.
+    const program = await start('fixtures/promise-cycle.mjs', ['--import', registerPath(), `--inspect-port=${port}`], {
+      AWAITWHAT_LONG_WAIT_MS: '0',
+      AWAITWHAT_LOOKUP_BUDGET_MS: '0',
+    });
+    // This process says the opposite; it must not count.
+    const own = { long: process.env.AWAITWHAT_LONG_WAIT_MS, budget: process.env.AWAITWHAT_LOOKUP_BUDGET_MS };
+    process.env.AWAITWHAT_LONG_WAIT_MS = String(24 * 3600_000);
+    process.env.AWAITWHAT_LOOKUP_BUDGET_MS = '600000';
+    let dump;
+    try {
+      dump = await attachSnapshot(program.pid);
+    } finally {
+      for (const [name, value] of [['AWAITWHAT_LONG_WAIT_MS', own.long], ['AWAITWHAT_LOOKUP_BUDGET_MS', own.budget]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+    const tasks = dump.nodes.filter((n) => n.name === 'initCache' || n.name === 'initDb');
+    expect(tasks).toHaveLength(2);
+    // initCache and initDb have two awaits each: only a lookup would place them, and the
+    // target's budget of 0 ms allows none.
+    for (const task of tasks) expect(task.awaitLocation).toBeUndefined();
+    expect(dump.warnings).toContain('2 objects were not located: per-object lookups walk the whole heap and stopped after 0 ms (AWAITWHAT_LOOKUP_BUDGET_MS)');
+    const longWait = dump.verdicts?.find((v) => v.kind === 'long-wait');
+    expect(longWait?.nodes.sort()).toEqual(tasks.map((t) => t.id).sort());
+    expect(dump.profile).toMatchObject({ capture: 'inspector', worker: false, lookups: 0 });
+    expectAlive(program);
+  }, TIMEOUT);
+
   it('finds the port in NODE_OPTIONS', async () => {
     const port = await freePort();
     const program = await start('test/programs/idle-ticker.mjs', [], { NODE_OPTIONS: `--inspect-port=${port}` });

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
 import { attachSnapshot } from '../src/attach/index.js';
 import type { Dump } from '../src/model.js';
@@ -70,7 +70,6 @@ const children: ChildProcess[] = [];
 afterEach(async () => {
   await killChildren(children);
   releasePorts();
-  vi.unstubAllEnvs();
 });
 
 describe('multi-await handlers, with a lookup budget of 0', () => {
@@ -104,7 +103,7 @@ describe('multi-await handlers, with a lookup budget of 0', () => {
 
   it('attached from outside (no register): the same lines', async () => {
     const port = (await reservePort())!;
-    const child = spawn(process.execPath, [`--inspect-port=${port}`, PROGRAM, '5'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [`--inspect-port=${port}`, PROGRAM, '5'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', AWAITWHAT_LOOKUP_BUDGET_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -112,10 +111,12 @@ describe('multi-await handlers, with a lookup budget of 0', () => {
       child.stdout!.on('data', () => /^ready$/m.test(out) && resolve());
       child.once('exit', () => reject(new Error('the program exited before "ready"')));
     });
-    vi.stubEnv('AWAITWHAT_LOOKUP_BUDGET_MS', '0');
+    // An attached dump reads the lookup budget from the target's environment.
     const dump = await attachSnapshot(child.pid!);
     expect(dump.source).toBe('attached');
-    expectPlacedFromSource(dump, 5);
+    const { clear, ambiguous } = expectPlacedFromSource(dump, 5);
+    expect(dump.profile?.lookups).toBe(0);
+    expect(dump.profile?.located).toEqual({ fromSource: clear, byLookup: 0, unlocated: ambiguous });
   }, TIMEOUT);
 });
 

@@ -8,6 +8,7 @@
  */
 import WebSocket from 'ws';
 import { AttachFailedError } from '../errors.js';
+import type { AsyncSession } from '../snapshot/session.js';
 
 /** Default time to wait for one answer, ms. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -27,21 +28,8 @@ interface Message {
   error?: { code?: number; message?: string; data?: string };
 }
 
-/**
- * What the remote steps of a dump need of a CDP session: requests with a deadline, events,
- * and whether it is gone. A WebSocket to another process ({@link CdpClient}) or an inspector
- * session a worker thread holds on its own main thread (background dumps).
- */
-export interface CdpSession {
-  send<T = Record<string, unknown>>(method: string, params?: object, timeoutMs?: number): Promise<T>;
-  /** Listens to an event; returns a function that stops listening. */
-  on(event: string, listener: (params: any) => void): () => void;
-  /** Whether the session is closed. */
-  readonly closed: boolean;
-}
-
 /** A connected CDP session. Always {@link CdpClient.close} it. */
-export class CdpClient implements CdpSession {
+export class CdpClient {
   readonly #ws: WebSocket;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<(params: any) => void>>();
@@ -80,6 +68,22 @@ export class CdpClient implements CdpSession {
         resolve(new CdpClient(ws));
       });
     });
+  }
+
+  /**
+   * This connection as the dump pipeline's session (`snapshot/session.ts`), every request with
+   * the deadline `timeoutMs`.
+   */
+  session(timeoutMs: number): AsyncSession {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
+    const client = this;
+    return {
+      call: (method, params) => this.send(method, params, timeoutMs),
+      on: (event, listener) => this.on(event, listener),
+      get closed() {
+        return client.closed;
+      },
+    };
   }
 
   /** Whether the connection is closed (by either side). */

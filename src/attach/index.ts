@@ -8,29 +8,27 @@
  *    (`cdp-client.ts`);
  * 3. `process-facts.ts`: pid, argv, cwd, version, clock, hook layer present or not;
  * 4. `main-thread.ts`: is the main thread running JavaScript (blocked loop)? its stack;
- * 5. `remote-heap.ts`, then the in-process snapshotter's own steps (`deriveWaitEdges`,
- *    leaves), `remote-facts.ts` for await and function locations, `buildNodes`,
- *    `assembleDump`;
- * 6. `leave-target.ts`: resume, disable, release, close what we opened.
+ * 5. `target-config.ts`: the dump's configuration, from the target's environment;
+ * 6. the dump pipeline every dump runs (`snapshot/pipeline.ts`), over this WebSocket, with
+ *    `remote-heap.ts` as its capture step;
+ * 7. `leave-target.ts`: resume, disable, release, close what we opened.
  *
  * @packageDocumentation
  */
 import { AttachFailedError, AwaitwhatError, InterruptedError, SnapshotFailedError } from '../errors.js';
-import type { BlockedLoop, Dump } from '../model.js';
-import { assembleDump } from '../snapshot/dump-assembly.js';
-import { describeLeaves } from '../snapshot/leaves.js';
-import { lookupBudget, verdictOptions } from '../snapshot/snapshotter.js';
-import { deriveWaitEdges } from '../snapshot/wait-edges.js';
+import type { BlockedLoop, Dump, GraphNode } from '../model.js';
 import { refusedDump } from '../snapshot/memory-guard.js';
+import { LOOKUP_LIMIT } from '../snapshot/object-facts.js';
+import { dumpSteps } from '../snapshot/pipeline.js';
+import { perform, runAsync } from '../snapshot/session.js';
 import { attachRefusal } from './target-memory.js';
 import type { CdpClient } from './cdp-client.js';
 import { openInspector, reconnectInspector } from './inspector-endpoint.js';
 import { leaveTarget, type LeaveOptions } from './leave-target.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
-import { LookupBudget } from './remote-facts.js';
-import { buildNodesOverSession } from './remote-graph.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
+import { targetConfig } from './target-config.js';
 import { checkProcess, DEFAULT_INSPECTOR_PORT, inspectorFlagsOf } from './target-process.js';
 
 /** Options of {@link attachSnapshot}. */
@@ -197,47 +195,45 @@ async function dumpThroughSession(client: CdpClient, timeoutMs: number, setPause
     if (thread.paused) await resumeMainThread(client, timeoutMs).then(() => setPaused(false));
     return refusedDump(refusal, { trigger: 'cli', process: facts.process, hooks: facts.hooks, source: 'attached', ...(blockedLoop ? { blockedLoop } : {}) });
   }
-  const started = Date.now();
-  const heap = await takeRemoteHeapSnapshot(client, timeoutMs);
-  const raw = deriveWaitEdges(heap);
-  describeLeaves(heap, raw.nodes.values(), facts.now);
-  let durationMs = 0;
-  const nodes = await buildNodesOverSession(client, heap, raw, {
-    scripts,
-    now: facts.now,
-    hooks: facts.hooks,
-    warnings,
-    timeoutMs,
-    budget: new LookupBudget(lookupBudget(process.env)),
-    factsFetched: async () => {
-      if (thread.paused) {
-        await resumeMainThread(client, timeoutMs);
-        setPaused(false);
-      }
-      durationMs = Date.now() - started;
-    },
-  });
+  let paused = thread.paused;
+  return runAsync(
+    dumpSteps({
+      trigger: 'cli',
+      process: facts.process,
+      hooks: facts.hooks,
+      now: facts.now,
+      // The target's thresholds, not this process's.
+      config: targetConfig(facts.process.pid),
+      scripts,
+      warnings,
+      capture: perform(() => takeRemoteHeapSnapshot(client, timeoutMs)),
+      lookupsPerRound: LOOKUP_LIMIT,
+      lookupsDone: () =>
+        perform(async () => {
+          if (!paused) return;
+          await resumeMainThread(client, timeoutMs);
+          paused = false;
+          setPaused(false);
+        }),
+      notes: (nodes) => (thread.paused ? [] : movedOn(nodes)),
+      pause: { kind: 'until-lookups-done' },
+      worker: false,
+      source: 'attached',
+      ...(blockedLoop ? { blockedLoop } : {}),
+    }),
+    client.session(timeoutMs),
+  );
+}
+
+/** The warning about tasks without an await line, when the target ran on after its snapshot. */
+function movedOn(nodes: GraphNode[]): string[] {
   // Node's own functions are located by definition only, by design (graph-builder.ts).
   const unlocated = nodes.filter(
     (n) => (n.kind === 'async-function' || n.kind === 'async-generator') && !n.awaitLocation && !n.functionLocation?.url.startsWith('node:'),
   ).length;
-  if (unlocated > 0 && !thread.paused) {
-    warnings.push(
-      `${unlocated} task(s) have no await line: the program kept running after the heap snapshot and they moved on or were collected before their lookup (or they were beyond the lookup limit)`,
-    );
-  }
-  const dump = assembleDump({
-    trigger: 'cli',
-    process: facts.process,
-    hooks: facts.hooks,
-    nodes,
-    warnings,
-    durationMs,
-    source: 'attached',
-    verdicts: verdictOptions(process.env),
-    ...(blockedLoop ? { blockedLoop } : {}),
-  });
-  dump.source = 'attached';
-  if (blockedLoop) dump.blockedLoop = blockedLoop;
-  return dump;
+  return unlocated > 0
+    ? [
+        `${unlocated} task(s) have no await line: the program kept running after the heap snapshot and they moved on or were collected before their lookup (or they were beyond the lookup limit)`,
+      ]
+    : [];
 }

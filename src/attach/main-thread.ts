@@ -17,7 +17,8 @@
  * exposes no "last loop turn" time). `blockedMs` is what was observed: the time since our first
  * probe, during which the loop did not wait for I/O — a lower bound.
  */
-import type { BlockedLoop, StackFrame } from '../model.js';
+import type { BlockedLoop } from '../model.js';
+import { fromCallFrame, type CdpCallFrame } from '../snapshot/stack-frames.js';
 import type { CdpClient } from './cdp-client.js';
 import { readClock, type ClockProbe } from './process-facts.js';
 
@@ -30,12 +31,6 @@ export interface MainThreadState {
   paused: boolean;
   /** Set when the thread was running JavaScript and the loop had not turned. */
   blockedLoop?: BlockedLoop;
-}
-
-interface CallFrame {
-  functionName: string;
-  url?: string;
-  location: { scriptId: string; lineNumber: number; columnNumber: number };
 }
 
 /**
@@ -53,7 +48,7 @@ export async function probeMainThread(
   // busy, so the pause deserves more than the short window.
   const second = await readClock(client, timeoutMs);
   const looksBusy = second.idle === first.idle;
-  const pausedEvent = client.waitFor<{ callFrames: CallFrame[] }>('Debugger.paused', looksBusy ? timeoutMs : PAUSE_WINDOW_MS);
+  const pausedEvent = client.waitFor<{ callFrames: CdpCallFrame[] }>('Debugger.paused', looksBusy ? timeoutMs : PAUSE_WINDOW_MS);
   await client.send('Debugger.pause', {}, timeoutMs);
   const paused = await pausedEvent;
   if (!paused) {
@@ -69,7 +64,7 @@ export async function probeMainThread(
       'blockedLoop.blockedMs is that lower bound (when the loop last turned is not known from outside); ' +
       'a loop kept busy by setImmediate or I/O callbacks without ever idling looks the same',
   );
-  return { paused: true, blockedLoop: { blockedMs, stack: paused.callFrames.map((f) => frame(f, scripts)) } };
+  return { paused: true, blockedLoop: { blockedMs, stack: paused.callFrames.map((f) => fromCallFrame(f, scripts)) } };
 }
 
 /** Lets a thread paused by {@link probeMainThread} run again. */
@@ -96,13 +91,4 @@ async function cancelPendingPause(client: CdpClient, timeoutMs: number, warnings
     stop();
   }
   if (pausedLate) warnings.push('a pending pause stopped the program after the probe; it was resumed');
-}
-
-function frame(f: CallFrame, scripts: Map<string, string>): StackFrame {
-  return {
-    functionName: f.functionName,
-    url: scripts.get(f.location.scriptId) || f.url || '',
-    line: f.location.lineNumber + 1,
-    column: f.location.columnNumber + 1,
-  };
 }

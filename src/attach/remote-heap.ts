@@ -3,17 +3,18 @@
  * parameters as an in-process dump; the snapshot arrives as `HeapProfiler.addHeapSnapshotChunk`
  * events before the request is answered. Chunks are kept as they come (no per-message
  * re-buffering) and copied into one buffer once; the deadline is renewed by every chunk, so a large heap may
- * take as long as it needs as long as it keeps coming.
+ * take as long as it needs as long as it keeps coming. The capture step of the attached dump
+ * pipeline (`snapshot/pipeline.ts`).
  */
-import { HeapGraph } from '../snapshot/heap-graph.js';
-import { HEAP_SNAPSHOT_PARAMS } from '../snapshot/heap-capture.js';
+import { HEAP_SNAPSHOT_PARAMS, parseSnapshot, type CapturedHeap } from '../snapshot/heap-capture.js';
 import type { CdpClient } from './cdp-client.js';
 
 /** Time allowed before the first chunk (V8 builds the whole snapshot first), at least. */
 export const FIRST_CHUNK_TIMEOUT_MS = 120_000;
 
 /** Takes and parses the target's heap snapshot. */
-export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: number): Promise<HeapGraph> {
+export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: number): Promise<CapturedHeap> {
+  const started = performance.now();
   const chunks: string[] = [];
   const idleTimeout = Math.max(timeoutMs, 30_000);
   const stop = client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => {
@@ -25,7 +26,5 @@ export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: numbe
   } finally {
     stop();
   }
-  const heap = HeapGraph.parse(chunks);
-  chunks.length = 0;
-  return heap;
+  return parseSnapshot(chunks, 'inspector', performance.now() - started);
 }

@@ -22,8 +22,9 @@ import { FAULT_WRITE_AFTER_BYTES, injectedFault, requestedFault, type FaultPhase
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
-import { inspectorCaptureForced, readStreamSynchronously } from '../snapshot/heap-capture.js';
-import { currentHookInfo, eventSourcesPending, lookupBudget, takeSnapshot, verdictOptions, type SnapshotOptions } from '../snapshot/snapshotter.js';
+import { dumpConfig } from '../snapshot/config.js';
+import { readStreamSynchronously } from '../snapshot/heap-capture.js';
+import { currentHookInfo, eventSourcesPending, takeSnapshot, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { refuseIfTooBig } from '../snapshot/memory-guard.js';
 import { stderrLine } from '../internal/stderr-line.js';
@@ -78,7 +79,8 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
       finish(writeTo === undefined ? { dump: refused } : { path: writeDumpFile(refused, writeTo, fault === 'write') });
       return;
     }
-    const bytes = inspectorCaptureForced() ? undefined : captureBytes(fault);
+    const config = dumpConfig(process.env);
+    const bytes = config.inspectorCapture ? undefined : captureBytes(fault);
     if (!bytes) {
       const dump = takeSnapshot(options);
       finish(writeTo === undefined ? { dump } : { path: writeDumpFile(dump, writeTo, fault === 'write') });
@@ -91,11 +93,12 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
       trigger: options.trigger ?? 'api',
       process: currentProcessInfo(),
       hooks: currentHookInfo(),
-      verdicts: { ...verdictOptions(process.env), eventSourcesPending: eventSourcesPending() },
-      lookupBudgetMs: lookupBudget(process.env),
+      config,
       createdAt: new Date().toISOString(),
       captureMs: captured - started,
     };
+    const pending = eventSourcesPending();
+    if (pending !== undefined) input.eventSourcesPending = pending;
     const metrics = dumpMetrics();
     if (metrics) input.metrics = metrics;
     if (writeTo !== undefined) input.writeTo = writeTo;

@@ -17,10 +17,10 @@ import { createRequire } from 'node:module';
 import { SnapshotFailedError } from '../errors.js';
 import { dumpSection } from '../internal/exit-guard.js';
 import { injectedFault, type FaultPhase } from '../internal/fault.js';
+import { InspectorClient } from '../snapshot/inspector-client.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
 type InspectorModule = typeof import('node:inspector');
-type Session = InstanceType<InspectorModule['Session']>;
 
 /** Loaded lazily: a Node built without the inspector must still be able to load awaitwhat. */
 function loadInspector(): InspectorModule | undefined {
@@ -33,21 +33,21 @@ function loadInspector(): InspectorModule | undefined {
 
 /** Answers one worker's inspector requests on this thread. Always {@link LookupService.close} it. */
 export class LookupService {
-  readonly #session: Session;
+  readonly #session: InspectorClient;
   readonly #reply: (message: MainMessage) => void;
   readonly #fault: FaultPhase | undefined;
   #closed = false;
   /** Events of the request being answered. */
   #events: Array<{ method: string; params: unknown }> = [];
 
-  private constructor(session: Session, reply: (message: MainMessage) => void, fault: FaultPhase | undefined) {
+  private constructor(session: InspectorClient, reply: (message: MainMessage) => void, fault: FaultPhase | undefined) {
     this.#session = session;
     this.#reply = reply;
     this.#fault = fault;
-    // Events (`Debugger.scriptParsed`) arrive during `post`, before its answer: relayed with
+    // Events (`Debugger.scriptParsed`) arrive during `call`, before its answer: relayed with
     // it, in order (a message each would be one per script).
-    session.on('inspectorNotification', (message: { method: string; params?: unknown }) => {
-      if (!this.#closed) this.#events.push({ method: message.method, params: message.params ?? {} });
+    session.onAny((method, params) => {
+      if (!this.#closed) this.#events.push({ method, params });
     });
   }
 
@@ -58,14 +58,13 @@ export class LookupService {
   static open(reply: (message: MainMessage) => void, fault?: FaultPhase): LookupService {
     const inspector = loadInspector();
     if (!inspector) throw new SnapshotFailedError('cannot open an inspector session: node:inspector is not available in this Node.js build');
-    const session = new inspector.Session();
     try {
       if (fault === 'inspector') throw new Error(injectedFault('inspector'));
-      session.connect();
-    } catch (cause) {
+      return new LookupService(InspectorClient.connect(inspector, undefined), reply, fault);
+    } catch (error) {
+      const cause = (error as Error).cause ?? error;
       throw new SnapshotFailedError(`cannot open an inspector session on the main thread: ${(cause as Error).message}`, { cause });
     }
-    return new LookupService(session, reply, fault);
   }
 
   /** Answers a request of the worker; never throws. */
@@ -102,25 +101,11 @@ export class LookupService {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#session.disconnect();
-    } catch {
-      // already disconnected
-    }
+    this.#session.close();
   }
 
   #post(method: string, params: Record<string, unknown>): unknown {
-    let done = false;
-    let failure: Error | null = null;
-    let result: unknown;
-    this.#session.post(method, params, (error: Error | null, answer?: unknown) => {
-      done = true;
-      failure = error;
-      result = answer;
-    });
-    if (!done) throw new SnapshotFailedError(`the inspector did not answer ${method} synchronously`);
-    if (failure) throw new SnapshotFailedError(`${method} failed: ${(failure as Error).message}`);
-    return result ?? {};
+    return this.#session.call(method, params) ?? {};
   }
 
   #send(message: MainMessage): void {

@@ -1,11 +1,11 @@
 /**
  * The analysis worker's inspector session on its main thread, relayed through the worker's
- * message port (`lookup-service.ts` answers on the other side), with the same asynchronous
- * interface as attach mode's WebSocket session.
+ * message port (`lookup-service.ts` answers on the other side): the background dump's adapter
+ * of the session interface (`snapshot/session.ts`).
  */
 import type { MessagePort } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
-import type { CdpSession } from '../attach/cdp-client.js';
+import type { AsyncSession } from '../snapshot/session.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
 /** Default deadline of a request, ms. */
@@ -19,7 +19,7 @@ interface Pending {
 }
 
 /** A session on the main thread, from the analysis worker. */
-export class PortSession implements CdpSession {
+export class PortSession implements AsyncSession {
   readonly #port: MessagePort;
   readonly #pending = new Map<number, Pending>();
   readonly #listeners = new Map<string, Set<(params: any) => void>>();
@@ -31,7 +31,7 @@ export class PortSession implements CdpSession {
     port.on('message', (message: MainMessage) => this.#receive(message));
   }
 
-  send<T = Record<string, unknown>>(method: string, params?: object, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+  call<T = Record<string, unknown>>(method: string, params?: Record<string, unknown>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
     if (this.#closedBecause !== undefined) return Promise.reject(new SnapshotFailedError(`${method} failed: ${this.#closedBecause}`));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -40,7 +40,7 @@ export class PortSession implements CdpSession {
         reject(new SnapshotFailedError(`the main thread did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
-      const request: WorkerMessage = { type: 'cdp', id, method, params: (params ?? {}) as Record<string, unknown> };
+      const request: WorkerMessage = { type: 'cdp', id, method, params: params ?? {} };
       this.#port.postMessage(request);
     });
   }

@@ -1,9 +1,9 @@
 /**
  * What the main thread and the analysis worker say to each other (structured clone).
  */
-import type { VerdictOptions } from '../graph/verdicts.js';
 import type { FaultPhase } from '../internal/fault.js';
 import type { Dump, DumpMetrics, DumpTrigger, HookInfo, ProcessInfo } from '../model.js';
+import type { DumpConfig } from '../snapshot/config.js';
 
 /** `workerData` of the analysis worker. */
 export interface AnalysisInput {
@@ -14,9 +14,10 @@ export interface AnalysisInput {
   trigger: DumpTrigger;
   process: ProcessInfo;
   hooks: HookInfo;
-  verdicts: VerdictOptions;
-  /** Time per-object lookups may take, ms. */
-  lookupBudgetMs: number;
+  /** Read from the program's environment on the main thread. */
+  config: DumpConfig;
+  /** Whether anything kept the event loop alive at the snapshot. */
+  eventSourcesPending?: boolean;
   /** When the snapshot was taken (ISO 8601). */
   createdAt: string;
   /** Time V8 took to write the snapshot (the program was paused), ms. */

@@ -24,6 +24,11 @@ export interface BuildContext {
   suspensions?: SuspensionIndex;
   /** Filled with how the program's suspended tasks were located (reset by each build). */
   located?: LocatedTally;
+  /**
+   * Every node of the raw graph, when `raw` is only part of it (a build of the tasks alone):
+   * what a task awaits is looked up here, for the source to place it.
+   */
+  graph?: readonly RawNode[];
 }
 
 /**
@@ -46,7 +51,7 @@ interface V8Location {
 /** Builds the dump's nodes from the raw graph. */
 export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): GraphNode[] {
   const all = [...raw];
-  const builder = new NodeBuilder(context, new Map(all.map((n) => [n.key, n] as const)));
+  const builder = new NodeBuilder(context, new Map((context.graph ?? all).map((n) => [n.key, n] as const)));
   if (context.located) Object.assign(context.located, { fromSource: 0, byLookup: 0, unlocated: 0 });
   const entries = all.map((rawNode) => {
     const node = builder.describe(rawNode);

@@ -1,5 +1,5 @@
 /**
- * Taking this process's heap snapshot, synchronously.
+ * Taking a heap snapshot: this process's own, synchronously.
  *
  * The first choice is `v8.getHeapSnapshot()`: V8 writes the snapshot in C++ into the stream's
  * buffer during the first `read()`, so the whole snapshot arrives as bytes before `read()`
@@ -13,13 +13,18 @@
  * does not know), the inspector path is used instead: slower, but the same snapshot.
  * `AWAITWHAT_HEAP_CAPTURE=inspector` chooses it outright (an escape hatch, and how the tests
  * compare both).
+ *
+ * Capture is the one pluggable step of the dump pipeline (`pipeline.ts`): a background dump
+ * hands these bytes to its worker ({@link parseSnapshot}); an attached dump receives chunks
+ * over its WebSocket (`attach/remote-heap.ts`).
  */
 import v8 from 'node:v8';
 import { SnapshotFailedError } from '../errors.js';
 import { injectedFault, requestedFault } from '../internal/fault.js';
 import type { DumpProfile } from '../model.js';
+import type { DumpConfig } from './config.js';
 import { HeapGraph } from './heap-graph.js';
-import type { InspectorClient } from './inspector-client.js';
+import { call, subscribe, type Steps } from './session.js';
 
 /** Parameters of `HeapProfiler.takeHeapSnapshot` for every dump: numbers carry their values. */
 export const HEAP_SNAPSHOT_PARAMS = { reportProgress: false, captureNumericValue: true } as const;
@@ -27,7 +32,7 @@ export const HEAP_SNAPSHOT_PARAMS = { reportProgress: false, captureNumericValue
 /** Which way the snapshot was taken, as the dump's profile says it. */
 export type CaptureMethod = DumpProfile['capture'];
 
-/** The parsed heap snapshot and how it was taken. */
+/** The parsed heap snapshot and how it was taken: the capture step's answer, in every mode. */
 export interface CapturedHeap {
   heap: HeapGraph;
   method: CaptureMethod;
@@ -38,36 +43,48 @@ export interface CapturedHeap {
   parseMs: number;
 }
 
-/** Whether `AWAITWHAT_HEAP_CAPTURE` asks for the inspector's way of taking the snapshot. */
-export function inspectorCaptureForced(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.AWAITWHAT_HEAP_CAPTURE === 'inspector';
-}
-
-/** Takes and parses a heap snapshot of the current thread. */
-export function captureHeap(client: InspectorClient): CapturedHeap {
+/** The in-process capture step: this thread's heap snapshot, as bytes if possible. */
+export function* captureInProcess(config: DumpConfig): Steps<CapturedHeap> {
   const fault = requestedFault();
   if (fault === 'capture') throw new SnapshotFailedError(`cannot take the heap snapshot: ${injectedFault('capture')}`);
   if (fault === 'parse') throw new SnapshotFailedError(`cannot read the heap snapshot: ${injectedFault('parse')}`);
   const started = performance.now();
-  const bytes = inspectorCaptureForced() ? undefined : readStreamSynchronously();
+  const bytes = config.inspectorCapture ? undefined : readStreamSynchronously();
   if (bytes) {
-    const captured = performance.now();
     try {
-      return { heap: HeapGraph.parse(bytes), method: 'v8.getHeapSnapshot', bytes: bytes.length, captureMs: captured - started, parseMs: performance.now() - captured };
+      return parseSnapshot(bytes, 'v8.getHeapSnapshot', performance.now() - started);
     } catch {
       // Not a whole snapshot after all: take it the slow way.
     }
   }
-  const again = performance.now();
+  return yield* captureThroughSession();
+}
+
+/** `HeapProfiler.takeHeapSnapshot` over the session: the chunks arrive as events before its answer. */
+export function* captureThroughSession(): Steps<CapturedHeap> {
+  const started = performance.now();
   const chunks: string[] = [];
-  client.on('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => chunks.push(p.chunk));
-  client.call('HeapProfiler.takeHeapSnapshot', HEAP_SNAPSHOT_PARAMS);
-  const captured = performance.now();
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const heap = HeapGraph.parse(chunks);
-  chunks.length = 0;
-  return { heap, method: 'inspector', bytes: length, captureMs: captured - again, parseMs: performance.now() - captured };
+  const stop = yield* subscribe('HeapProfiler.addHeapSnapshotChunk', (p: { chunk: string }) => chunks.push(p.chunk));
+  try {
+    yield* call('HeapProfiler.takeHeapSnapshot', HEAP_SNAPSHOT_PARAMS);
+  } finally {
+    stop();
+  }
+  return parseSnapshot(chunks, 'inspector', performance.now() - started);
+}
+
+/**
+ * Parses a snapshot's bytes (or chunks, emptied as they are read) and times it.
+ * @throws whatever {@link HeapGraph.parse} throws on a snapshot that is not whole
+ */
+export function parseSnapshot(snapshot: Uint8Array | string[], method: CaptureMethod, captureMs: number): CapturedHeap {
+  const started = performance.now();
+  let bytes = 0;
+  if (Array.isArray(snapshot)) for (const chunk of snapshot) bytes += chunk.length;
+  else bytes = snapshot.byteLength;
+  const heap = HeapGraph.parse(snapshot);
+  if (Array.isArray(snapshot)) snapshot.length = 0;
+  return { heap, method, bytes, captureMs, parseMs: performance.now() - started };
 }
 
 /**

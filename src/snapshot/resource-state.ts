@@ -12,15 +12,10 @@
  * of the program (only syntax and those objects' own methods) and never touches the
  * program's object.
  *
- * Written as a generator of CDP requests so that the in-process dump (a synchronous session)
+ * Written as protocol steps (`session.ts`) so that the in-process dump (a synchronous session)
  * and background and attach dumps (asynchronous sessions) share one reader.
  */
-
-/** A CDP request the reader needs answered. */
-export interface CdpRequest {
-  method: string;
-  params: Record<string, unknown>;
-}
+import { call, type Steps } from './session.js';
 
 /** The state the dump records: primitives only. */
 export type ResourceState = Record<string, string | number | boolean>;
@@ -70,8 +65,8 @@ function ownData(answer: unknown): Map<string, NonNullable<PropertyDescriptor['v
   return data;
 }
 
-function ownProperties(objectId: string): CdpRequest {
-  return { method: 'Runtime.getProperties', params: { objectId, ownProperties: true, generatePreview: false } };
+function ownProperties(objectId: string): Steps<unknown> {
+  return call('Runtime.getProperties', { objectId, ownProperties: true, generatePreview: false });
 }
 
 /** An own data property holding an object of one of `classes`, as an inspector object id. */
@@ -84,16 +79,15 @@ function objectOf(data: Map<string, NonNullable<PropertyDescriptor['value']>>, n
 
 /**
  * Reads the state of the socket, HTTP request (through its socket) or stream `objectId`.
- * Yields the CDP requests to answer (send each answer back in); returns the state, or
- * `undefined` when nothing could be read.
+ * Returns the state, or `undefined` when nothing could be read.
  */
-export function* readResourceState(objectId: string): Generator<CdpRequest, ResourceState | undefined, unknown> {
-  let data = ownData(yield ownProperties(objectId));
+export function* readResourceState(objectId: string): Steps<ResourceState | undefined> {
+  let data = ownData(yield* ownProperties(objectId));
   const state: ResourceState = {};
   // An HTTP request: its socket, if it has one yet, is what has addresses and bytes.
   const socket = objectOf(data, 'socket');
   const outer = data;
-  if (socket !== undefined) data = ownData(yield ownProperties(socket));
+  if (socket !== undefined) data = ownData(yield* ownProperties(socket));
   const connecting = data.get('connecting')?.value;
   if (typeof connecting === 'boolean') state.connecting = connecting;
   // Node 20 keeps the handle under a symbol (`_handle` is an accessor on the prototype).
@@ -102,10 +96,13 @@ export function* readResourceState(objectId: string): Generator<CdpRequest, Reso
   const writable = objectOf(outer, '_writableState', new Set(['WritableState'])) ?? objectOf(data, '_writableState', new Set(['WritableState']));
   if (handle !== undefined || readable !== undefined || writable !== undefined) {
     const arg = (id: string | undefined) => (id === undefined ? {} : { objectId: id });
-    const answer = (yield {
-      method: 'Runtime.callFunctionOn',
-      params: { objectId, functionDeclaration: INTERNAL_STATE, arguments: [arg(handle), arg(readable), arg(writable)], returnByValue: true, silent: true },
-    }) as { result?: { value?: unknown } } | undefined;
+    const answer = yield* call<{ result?: { value?: unknown } } | undefined>('Runtime.callFunctionOn', {
+      objectId,
+      functionDeclaration: INTERNAL_STATE,
+      arguments: [arg(handle), arg(readable), arg(writable)],
+      returnByValue: true,
+      silent: true,
+    });
     const value = answer?.result?.value;
     if (typeof value === 'object' && value !== null) Object.assign(state, value);
   }
@@ -114,7 +111,7 @@ export function* readResourceState(objectId: string): Generator<CdpRequest, Reso
     for (const [cached, address, port] of [['_peername', 'remoteAddress', 'remotePort'], ['_sockname', 'localAddress', 'localPort']] as const) {
       const id = objectOf(data, cached);
       if (id === undefined) continue;
-      const names = ownData(yield ownProperties(id));
+      const names = ownData(yield* ownProperties(id));
       const a = names.get('address')?.value;
       const p = names.get('port')?.value;
       if (typeof a === 'string') state[address] = a;
@@ -122,24 +119,4 @@ export function* readResourceState(objectId: string): Generator<CdpRequest, Reso
     }
   }
   return Object.keys(state).length > 0 ? state : undefined;
-}
-
-/** Runs {@link readResourceState} over a synchronous session; never throws. */
-export function resourceStateSync(objectId: string, call: (method: string, params: Record<string, unknown>) => unknown): ResourceState | undefined {
-  try {
-    const reader = readResourceState(objectId);
-    let step = reader.next();
-    while (!step.done) step = reader.next(call(step.value.method, step.value.params));
-    return step.value;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs {@link readResourceState} over an asynchronous session; rejects only with the session's errors. */
-export async function resourceStateAsync(objectId: string, send: (method: string, params: Record<string, unknown>) => Promise<unknown>): Promise<ResourceState | undefined> {
-  const reader = readResourceState(objectId);
-  let step = reader.next();
-  while (!step.done) step = reader.next(await send(step.value.method, step.value.params));
-  return step.value;
 }

@@ -1,5 +1,6 @@
 /**
- * Parsing V8's formatted stack traces (`Error.prototype.stack`) into frames.
+ * Stack frames as dumps record them, from V8's formatted stack traces (`Error.prototype.stack`)
+ * and from the inspector's call frames (`Debugger.paused`).
  */
 import { pathToFileURL } from 'node:url';
 import type { StackFrame } from '../model.js';
@@ -17,4 +18,24 @@ export function parseStack(stack: string): StackFrame[] {
     frames.push({ functionName: fn.replace(/^async /, ''), url, line: Number(ln), column: Number(col) });
   }
   return frames;
+}
+
+/** A call frame as `Debugger.paused` reports it. */
+export interface CdpCallFrame {
+  functionName: string;
+  url?: string;
+  location: { scriptId: string; lineNumber: number; columnNumber: number };
+}
+
+/**
+ * The dump's frame for an inspector call frame: 1-based line and column, the URL from
+ * `Debugger.scriptParsed` (script id → URL) where known, else the frame's own.
+ */
+export function fromCallFrame(frame: CdpCallFrame, scripts: ReadonlyMap<string, string>): StackFrame {
+  return {
+    functionName: frame.functionName,
+    url: scripts.get(frame.location.scriptId) || frame.url || '',
+    line: frame.location.lineNumber + 1,
+    column: frame.location.columnNumber + 1,
+  };
 }

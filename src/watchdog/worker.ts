@@ -3,10 +3,12 @@
  * through the inspector to read its stack, resumes it, and writes a dump. See `index.ts`.
  */
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
-import { Session } from 'node:inspector';
+import * as inspector from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import type { BlockedLoop, StackFrame } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
+import { MainThreadSession } from '../snapshot/inspector-client.js';
+import { fromCallFrame, type CdpCallFrame } from '../snapshot/stack-frames.js';
 import { writeDumpFile } from '../triggers/dump-file.js';
 import type { WatchdogData } from './index.js';
 
@@ -14,53 +16,36 @@ const data = workerData as WatchdogData;
 const beat = new Float64Array(data.heartbeat);
 const now = () => performance.timeOrigin + performance.now();
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  location: { scriptId: string; lineNumber: number; columnNumber: number };
-}
-
-let session: Session | undefined;
+let session: MainThreadSession | undefined;
 let reportedFor = 0;
 let busy = false;
 
-/** Sends one inspector command; resolves with its result. */
-function post<T>(method: string, params: object = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    session!.post(method, params, (error: Error | null, result?: unknown) => (error ? reject(error) : resolve(result as T)));
-  });
-}
-
 /** Pauses the main thread, reads its stack, resumes it. */
 async function captureStack(): Promise<StackFrame[]> {
-  session ??= new Session();
-  try {
-    session.connectToMainThread();
-  } catch {
-    // already connected
-  }
+  session ??= new MainThreadSession(inspector);
+  session.connect();
+  const main = session;
   const scripts = new Map<string, string>();
-  const onScript = (m: { params: { scriptId: string; url: string } }) => scripts.set(m.params.scriptId, m.params.url);
-  session.on('Debugger.scriptParsed', onScript);
-  const paused = new Promise<CallFrame[]>((resolve) => {
-    session!.once('Debugger.paused', (m: { params: { callFrames: CallFrame[] } }) => resolve(m.params.callFrames));
+  const stopScripts = main.on('Debugger.scriptParsed', (p: { scriptId: string; url: string }) => scripts.set(p.scriptId, p.url));
+  let stopPaused = (): void => {};
+  const paused = new Promise<CdpCallFrame[]>((resolve) => {
+    stopPaused = main.on('Debugger.paused', (p: { callFrames: CdpCallFrame[] }) => {
+      stopPaused();
+      resolve(p.callFrames);
+    });
   });
   try {
-    await post('Debugger.enable');
-    await post('Debugger.pause');
-    const frames = await Promise.race([paused, new Promise<CallFrame[]>((r) => setTimeout(() => r([]), 2000))]);
-    return frames.map((f) => ({
-      functionName: f.functionName,
-      url: f.url || scripts.get(f.location.scriptId) || '',
-      line: f.location.lineNumber + 1,
-      column: f.location.columnNumber + 1,
-    }));
+    await main.call('Debugger.enable');
+    await main.call('Debugger.pause');
+    const frames = await Promise.race([paused, new Promise<CdpCallFrame[]>((r) => setTimeout(() => r([]), 2000))]);
+    return frames.map((f) => fromCallFrame(f, scripts));
   } finally {
+    stopPaused();
     // Resume whatever happened (also cancels a pause that was still pending), then leave the
     // program as it was: no debugger enabled.
-    await post('Debugger.resume').catch(() => {});
-    await post('Debugger.disable').catch(() => {});
-    session.off('Debugger.scriptParsed', onScript);
+    await main.call('Debugger.resume').catch(() => {});
+    await main.call('Debugger.disable').catch(() => {});
+    stopScripts();
   }
 }
 
