@@ -8,16 +8,7 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram, type EventL
 import { UsageError } from '../errors.js';
 import type { DumpMetrics, HistogramSummary, TaskFigures, TaskMetrics } from '../model.js';
 import { Histogram } from './histogram.js';
-import {
-  forEachLiveTask,
-  metricsEnabled,
-  setMetrics,
-  slowRing,
-  stats,
-  stepHistogram,
-  waitHistogram,
-  type Task,
-} from './task-tracker.js';
+import { forEachLiveTask, metricsEnabled, metricsFigures, setMetrics, type Task } from './task-tracker.js';
 
 /** Options of {@link enableMetrics}. */
 export interface MetricsOptions {
@@ -186,6 +177,7 @@ function busiest(limit: number, at: number): TaskMetrics[] {
  */
 export function metrics(options: MetricsReadOptions = {}): MetricsSnapshot {
   const on = metricsEnabled();
+  const stats = metricsFigures();
   const at = performance.now();
   const live = stats.tasksCreated - stats.tasksSettled;
   const limit = options.tasks ?? 50;
@@ -198,13 +190,13 @@ export function metrics(options: MetricsReadOptions = {}): MetricsSnapshot {
     resumptions: on ? stats.resumptions : 0,
     busyNs: on ? Math.round(stats.busyNs) : 0,
     waitingNs: on ? Math.round(stats.waitingNs) : 0,
-    stepDurationNs: on ? stepHistogram.summary() : new Histogram().summary(),
-    waitDurationNs: on ? waitHistogram.summary() : new Histogram().summary(),
+    stepDurationNs: on ? stats.stepHistogram.summary() : new Histogram().summary(),
+    waitDurationNs: on ? stats.waitHistogram.summary() : new Histogram().summary(),
     eventLoopDelayNs: delaySummary(),
     eventLoopUtilization: eluBase ? performance.eventLoopUtilization(eluBase).utilization : 0,
     slowStepThresholdMs: on ? thresholdMs : 0,
-    slowStepsTotal: on ? slowRing.total : 0,
-    slowSteps: on ? slowRing.list() : [],
+    slowStepsTotal: on ? stats.slowRing.total : 0,
+    slowSteps: on ? stats.slowRing.list() : [],
     tasks: on ? busiest(limit, at) : [],
     tasksOmitted: on ? Math.max(0, live - Math.min(limit, stats.liveListed)) : 0,
   };
@@ -276,6 +268,7 @@ interface Capture {
 
 function capture(): Capture {
   const on = metricsEnabled();
+  const stats = metricsFigures();
   return {
     epoch: on ? stats.epoch : -1,
     at: performance.now(),
@@ -284,9 +277,9 @@ function capture(): Capture {
     resumptions: on ? stats.resumptions : 0,
     busyNs: on ? stats.busyNs : 0,
     waitingNs: on ? stats.waitingNs : 0,
-    slow: on ? slowRing.total : 0,
-    steps: on ? stepHistogram.clone() : new Histogram(),
-    waits: on ? waitHistogram.clone() : new Histogram(),
+    slow: on ? stats.slowRing.total : 0,
+    steps: on ? stats.stepHistogram.clone() : new Histogram(),
+    waits: on ? stats.waitHistogram.clone() : new Histogram(),
     elu: performance.eventLoopUtilization(),
   };
 }
