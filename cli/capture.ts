@@ -13,13 +13,14 @@
  */
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DumpUnreadableError, SnapshotFailedError } from '../src/errors.js';
+import { SnapshotFailedError } from '../src/errors.js';
+import { parseDumpWrittenLine } from '../src/internal/protocol-strings.js';
 import type { Dump } from '../src/model.js';
-import { parseDump } from '../src/serialize/json.js';
+import { readDumpFile } from './read-dump.js';
 
 /** Options of {@link captureStuckProgram}. */
 export interface CaptureOptions {
@@ -56,9 +57,6 @@ export interface CaptureResult {
   stderr: string;
 }
 
-/** The line the register prints once a dump is on disk. */
-const DUMP_LINE = /^awaitwhat: dump written to (.+?)\s*$/;
-
 /**
  * Absolute path of the compiled register this CLI preloads into targets. Resolved from this
  * file's own location (`dist/cli/` → `dist/src/register.js`) so it works from any cwd and
@@ -94,21 +92,11 @@ export async function captureStuckProgram(options: CaptureOptions): Promise<Capt
   const dir = options.dir === undefined ? mkdtempSync(join(tmpdir(), 'awaitwhat-capture-')) : resolve(options.dir);
   try {
     const result = await runAndDump(options, register, cwd, dir);
-    const dump = readDump(result.dumpPath);
+    const dump = readDumpFile(result.dumpPath);
     return { dump, ...result };
   } finally {
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function readDump(path: string): Dump {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new DumpUnreadableError(`cannot read dump ${path}: ${(cause as Error).message}`, { cause });
-  }
-  return parseDump(text, path);
 }
 
 /** The last few non-empty lines of the target's stderr, on one line for a one-line error. */
@@ -192,9 +180,9 @@ function runAndDump(
       stderrLineStart = end + 1;
       if (phase !== 'dumping') return;
       for (const line of lines) {
-        const match = DUMP_LINE.exec(line);
-        if (match?.[1]) {
-          finish({ dumpPath: resolve(cwd, match[1]) });
+        const written = parseDumpWrittenLine(line);
+        if (written !== undefined) {
+          finish({ dumpPath: resolve(cwd, written) });
           return;
         }
       }

@@ -30,22 +30,21 @@
  * @packageDocumentation
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DumpUnreadableError, InterruptedError, SnapshotFailedError, UsageError } from '../src/errors.js';
-import { describeProcess, processExists } from '../src/internal/proc.js';
+import { InterruptedError, SnapshotFailedError, UsageError } from '../src/errors.js';
+import { describeProcess, LINUX_SIGUSR1, LINUX_SIGUSR2, processExists, signalProblem } from '../src/internal/proc.js';
+import { dumpFileNamePattern } from '../src/internal/protocol-strings.js';
 import { terminalSafe } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
-import { parseDump } from '../src/serialize/json.js';
+import { readDumpFile } from './read-dump.js';
 import {
   catches,
   dumpableProcesses,
   dumpDirProblem,
   isBusy,
   isRunWrapper,
-  LINUX_SIGUSR1,
-  LINUX_SIGUSR2,
   looksLikeNode,
   ownPidOf,
   readTargetFacts,
@@ -111,21 +110,15 @@ export function parsePid(text: string | number): number {
 
 /** Checks that `pid` exists and may be signalled (signal 0 sends nothing). */
 export function checkSignallable(pid: number): void {
-  try {
-    process.kill(pid, 0);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
+  const cause = signalProblem(pid);
+  if (cause !== undefined) {
+    const code = cause.code;
     if (code === 'ESRCH') throw new SnapshotFailedError(`no process with pid ${pid}`, { cause });
     if (code === 'EPERM') throw new SnapshotFailedError(`not allowed to signal pid ${pid}`, { cause });
-    throw new SnapshotFailedError(`cannot signal pid ${pid}: ${(cause as Error).message}`, { cause });
+    throw new SnapshotFailedError(`cannot signal pid ${pid}: ${cause.message}`, { cause });
   }
 }
 
-
-/** `awaitwhat-<pid>-<yyyymmdd-hhmmss-mmm>.json` (the temporary file starts with a dot). */
-function dumpNamePattern(pid: number): RegExp {
-  return new RegExp(`^awaitwhat-${pid}-\\d{8}-\\d{6}-\\d{3}\\.json$`);
-}
 
 function listDumps(dir: string, pattern: RegExp): string[] {
   try {
@@ -173,7 +166,7 @@ async function signalAndWait(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<{ path: string; dump: Dump } | { blocked: boolean | undefined }> {
-  const pattern = dumpNamePattern(ownPid);
+  const pattern = dumpFileNamePattern(ownPid);
   const before = new Set(listDumps(dir.access, pattern));
   process.kill(pid, 'SIGUSR2');
   const deadline = performance.now() + timeoutMs;
@@ -182,13 +175,7 @@ async function signalAndWait(
     const newest = fresh[fresh.length - 1];
     if (newest !== undefined) {
       const path = join(dir.access, newest);
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (cause) {
-        throw new DumpUnreadableError(`cannot read ${terminalSafe(path)}: ${(cause as Error).message}`, { cause });
-      }
-      return { path, dump: parseDump(text, terminalSafe(path)) };
+      return { path, dump: readDumpFile(path, terminalSafe(path)) };
     }
     if (!processExists(pid)) throw new SnapshotFailedError(`pid ${pid} exited before writing a dump`);
     if (signal?.aborted) throw interruptedWaiting(pid, signal);

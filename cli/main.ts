@@ -10,19 +10,19 @@
  * @packageDocumentation
  */
 
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DumpUnreadableError, UsageError } from '../src/errors.js';
+import { UsageError } from '../src/errors.js';
 import { writeOutputFile } from '../src/internal/atomic-write.js';
 import { terminalSafe } from '../src/internal/terminal-text.js';
+import { dumpWrittenLine } from '../src/internal/protocol-strings.js';
 import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
-import { parseDump } from '../src/serialize/json.js';
 import { captureStuckProgram } from './capture.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
+import { readDumpFile } from './read-dump.js';
 import { ONLY_CHOICES, type ChainFilter } from '../src/serialize/tree-filter.js';
 import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, type Format } from './render.js';
 import { runWithRegister } from './run.js';
@@ -31,23 +31,6 @@ import { runWithRegister } from './run.js';
 const EXIT_FAILURE = 1;
 /** Exit code for a wrong command line, as most Unix tools do. */
 const EXIT_USAGE = 2;
-
-/** Reads and validates a dump file; every fs failure becomes a one-line DumpUnreadableError. */
-function readDumpFile(path: string): Dump {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'no such file'
-      : code === 'EISDIR' ? 'is a directory'
-      : code === 'EACCES' ? 'permission denied'
-      : (cause as Error).message;
-    throw new DumpUnreadableError(`cannot read ${path}: ${why}`, { cause });
-  }
-  return parseDump(text, path);
-}
 
 /**
  * Prints or writes rendered output; files are written atomically, never half; devices, FIFOs
@@ -130,7 +113,7 @@ function cli(argv: string[]) {
     .parserConfiguration({ 'populate--': true })
     .command(
       'view <dump>',
-      'Show a dump file as a tree, JSON, Graphviz DOT or SVG',
+      'Show a dump file as a tree, JSON, Graphviz DOT, SVG or an HTML report',
       (y) =>
         y
           .positional('dump', { type: 'string', demandOption: true, describe: 'Path of an awaitwhat-*.json dump' })
@@ -138,7 +121,8 @@ function cli(argv: string[]) {
           .options(filterOptions)
           .example('$0 view awaitwhat-4242-20251125-100244-007.json', 'print the wait-for tree')
           .example('$0 view dump.json --grep /db\\.query/ --min-wait 5s', 'only the chains through db.query, waiting 5s or more')
-          .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph'),
+          .example('$0 view dump.json -f svg -o graph.svg', 'draw the graph')
+          .example('$0 view dump.json -f html -o report.html', 'an offline page to explore it in a browser'),
       async (args) => {
         const format = chooseFormat(args.format, args.json);
         // Options first: a wrong command line is reported before the file is read.
@@ -217,7 +201,7 @@ function cli(argv: string[]) {
             ...(port !== undefined ? { port } : {}),
           }),
         );
-        if (result.path !== undefined) process.stderr.write(`awaitwhat: dump written to ${terminalSafe(result.path)}\n`);
+        if (result.path !== undefined) process.stderr.write(`${dumpWrittenLine(terminalSafe(result.path))}\n`);
         await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color);
       },
     )

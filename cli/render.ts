@@ -1,5 +1,5 @@
 /**
- * One dump, four output formats: the switch shared by `awaitwhat view` and `awaitwhat demo`.
+ * One dump, five output formats: the switch shared by `awaitwhat view` and `awaitwhat demo`.
  *
  * @packageDocumentation
  */
@@ -14,7 +14,7 @@ import { renderTree } from '../src/serialize/tree.js';
 import { filterChains, grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
 
 /** Output formats of the CLI. */
-export const FORMATS = ['tree', 'json', 'dot', 'svg'] as const;
+export const FORMATS = ['tree', 'json', 'dot', 'svg', 'html'] as const;
 
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
@@ -94,6 +94,12 @@ export async function renderDump(dump: Dump, format: Format, color: boolean, fil
       return terminalSafeLines(toDot(dump));
     case 'svg':
       return terminalSafeLines(await renderSvg(toDot(dump)));
+    case 'html': {
+      // Loaded when asked for, as Graphviz is: the page's script and style are large strings.
+      // Escaped for HTML, controls shown as visible escapes (see html.ts): safe on a terminal too.
+      const { renderHtml } = await import('../src/serialize/html.js');
+      return renderHtml(dump);
+    }
   }
 }
 

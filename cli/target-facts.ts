@@ -11,11 +11,16 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { splitNodeOptions } from '../src/internal/node-options.js';
 import {
+  catchesSignal,
   cpuSeconds,
   descendantPids,
+  LINUX_SIGUSR2,
   maskHasSignal,
   mountOf,
+  ownPidFromStatus,
+  procPath,
   readCmdline,
   readEnviron,
   readMounts,
@@ -27,12 +32,8 @@ import {
 } from '../src/internal/proc.js';
 import { registerPath } from './capture.js';
 
-export { maskHasSignal, parseSignalMask } from '../src/internal/proc.js';
+export { LINUX_SIGUSR1, LINUX_SIGUSR2, maskHasSignal, parseSignalMask } from '../src/internal/proc.js';
 
-/** SIGUSR1 on Linux: Node's inspector listens for it. */
-export const LINUX_SIGUSR1 = 10;
-/** SIGUSR2 on Linux: awaitwhat's register listens for it; without a handler it kills. */
-export const LINUX_SIGUSR2 = 12;
 /** CAP_DAC_OVERRIDE (capability 1): file permission checks do not apply. */
 const CAP_DAC_OVERRIDE_BIT = 2;
 
@@ -83,12 +84,12 @@ export function readTargetFacts(pid: number): TargetFacts {
 
 /** Whether the facts show a handler for signal `signal`; `undefined` when unknown. */
 export function catches(facts: TargetFacts, signal: number): boolean | undefined {
-  return facts.caught === undefined ? undefined : maskHasSignal(facts.caught, signal);
+  return catchesSignal(facts.caught, signal);
 }
 
 /** The pid the target calls itself (`process.pid`, the last of `NSpid`): the pid in its dump file names. */
 export function ownPidOf(facts: TargetFacts): number {
-  return facts.status?.nsPids?.at(-1) ?? facts.pid;
+  return ownPidFromStatus(facts.status, facts.pid);
 }
 
 /** `utime + stime` of `pid` in seconds; re-exported for tests. */
@@ -145,7 +146,7 @@ export function namesRegister(word: string, cwd: string | undefined): boolean {
 
 /** Whether the target loads the register, as far as its command line and environment show. */
 export function runsRegister(facts: TargetFacts): boolean {
-  const words = [...(facts.argv ?? []), ...(facts.env?.get('NODE_OPTIONS') ?? '').split(/\s+/).filter(Boolean)];
+  const words = [...(facts.argv ?? []), ...splitNodeOptions(facts.env?.get('NODE_OPTIONS') ?? '')];
   return words.some((w) => namesRegister(w, facts.cwd));
 }
 
@@ -198,9 +199,8 @@ export function targetDumpDir(facts: TargetFacts): DumpDirectory | undefined {
   const shown = dir ? (facts.cwd ? resolve(facts.cwd, dir) : resolve(dir)) : facts.cwd;
   if (shown === undefined) return undefined;
   if (sharesFilesystemView(facts.pid) !== false) return { shown, access: shown };
-  const proc = `/proc/${facts.pid}`;
   // Another mount namespace or root: its paths mean something else here.
-  const access = !dir ? `${proc}/cwd` : isAbsolute(dir) ? join(`${proc}/root`, dir) : join(`${proc}/cwd`, dir);
+  const access = !dir ? procPath(facts.pid, 'cwd') : join(procPath(facts.pid, isAbsolute(dir) ? 'root' : 'cwd'), dir);
   return { shown, access };
 }
 

@@ -12,7 +12,7 @@ import type { Dump } from './model.js';
 import type { MemoryGuardOptions } from './snapshot/memory-guard.js';
 import * as background from './background/index.js';
 import * as snapshotter from './snapshot/snapshotter.js';
-import * as dumpFile from './triggers/dump-file.js';
+import * as dumpFile from './serialize/dump-file.js';
 import { provideDumpModules } from './triggers/lazy-dump.js';
 
 // installSignalTrigger() below dumps through these; on Node < 20.19 it could not require() them.
@@ -22,7 +22,7 @@ export * from './model.js';
 export * from './errors.js';
 export type { MemoryGuardOptions } from './snapshot/memory-guard.js';
 export { installHooks, uninstallHooks, type InstallOptions } from './hooks/install.js';
-export { writeDumpFile, dumpDirectory } from './triggers/dump-file.js';
+export { writeDumpFile, dumpDirectory } from './serialize/dump-file.js';
 export { installSignalTrigger, uninstallSignalTrigger } from './triggers/signal.js';
 export { parseDump, serializeDump } from './serialize/json.js';
 export { renderTree, type TreeOptions } from './serialize/tree.js';

@@ -12,33 +12,23 @@
 /** Version of the dump format produced by this release. Bumped on any incompatible change. */
 export const DUMP_VERSION = 1 as const;
 
-/**
- * A place in the program's source. Lines and columns are **1-based**, as editors and stack
- * traces show them (V8's inspector reports 0-based; the snapshotter converts).
- */
-export interface SourceLocation {
-  /** The script's URL as V8 knows it: `file:///…` for files, `node:…` for Node's own modules. */
-  url: string;
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
-
-/** One frame of a captured stack (only present when creation stacks were enabled). */
-export interface StackFrame extends SourceLocation {
-  /** Function name as V8 reports it; empty for anonymous code. */
-  functionName: string;
-}
+export type { SourceLocation, StackFrame } from './model-location.js';
+import type { SourceLocation, StackFrame } from './model-location.js';
 
 /**
- * What a node of the wait-for graph is.
+ * Task kinds: code suspended somewhere (at an `await`, or a `yield` for generators).
  *
  * - `async-function`: one invocation of an `async function` (or async arrow / method),
  *   suspended at an `await`.
  * - `async-generator`: an async generator object, suspended at an `await` or `yield`, or
  *   waited on through its `next()` promises (`for await`).
  * - `module`: an ES module body suspended at a top-level `await`.
+ */
+export const TASK_KINDS = ['async-function', 'async-generator', 'module'] as const;
+
+/**
+ * Promise kinds: promises that wait, or are waited on, without running code of their own.
+ *
  * - `combinator`: the promise returned by `Promise.all`, `allSettled`, `any` or `race`, waiting
  *   on several inputs.
  * - `then`: a promise derived by `.then` / `.catch` / `.finally`, waiting on the promise it
@@ -47,30 +37,52 @@ export interface StackFrame extends SourceLocation {
  *   `.then` callback): it adopts that promise's fate.
  * - `promise`: a pending promise that nothing in the graph settles: the leaf of a chain.
  */
-export type NodeKind =
-  | 'async-function'
-  | 'async-generator'
-  | 'module'
-  | 'combinator'
-  | 'then'
-  | 'resolve'
-  | 'promise';
+export const PROMISE_KINDS = ['combinator', 'then', 'resolve', 'promise'] as const;
+
+/** Every node kind, in the order the docs list them: the tasks, then the promises. */
+export const NODE_KINDS = [...TASK_KINDS, ...PROMISE_KINDS] as const;
+
+/** What a task node is; see {@link TASK_KINDS}. */
+export type TaskKind = (typeof TASK_KINDS)[number];
+/** What a promise node is; see {@link PROMISE_KINDS}. */
+export type PromiseKind = (typeof PROMISE_KINDS)[number];
+/** What a node of the wait-for graph is; see {@link TASK_KINDS} and {@link PROMISE_KINDS}. */
+export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** Which promise combinator a `combinator` node is. */
-export type CombinatorKind = 'all' | 'allSettled' | 'any' | 'race';
+export const COMBINATOR_KINDS = ['all', 'allSettled', 'any', 'race'] as const;
+/** Which promise combinator a `combinator` node is; see {@link COMBINATOR_KINDS}. */
+export type CombinatorKind = (typeof COMBINATOR_KINDS)[number];
 
 /**
- * A task or promise in the wait-for graph.
+ * States of a node. Tasks: `suspended` (at an await or yield), `running` (the task that
+ * requested the dump), or `pending` (its generator closed, its promise not yet settled).
+ * Promise kinds are always `pending`: settled promises are not in the graph.
+ */
+export const NODE_STATES = ['suspended', 'running', 'pending'] as const;
+/** State of a node; see {@link NODE_STATES}. */
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** Whether a kind is a task kind (code suspended somewhere) rather than a promise kind. */
+export function isTaskKind(kind: NodeKind): kind is TaskKind {
+  return (TASK_KINDS as readonly string[]).includes(kind);
+}
+
+/** Whether a node is a task (code suspended somewhere) rather than a plain promise. */
+export function isTask(node: GraphNode): node is TaskNode {
+  return isTaskKind(node.kind);
+}
+
+/**
+ * What every node has, whatever its kind.
  *
  * Edges are stored on both ends: `awaits` (what this node waits for) and `awaitedBy` (who waits
  * for this node). An `async-function` node stands for the invocation *and* the promise it
  * returns, so "A awaits B()" is a single edge A → B.
  */
-export interface GraphNode {
+interface NodeBase {
   /** Identifier unique within one dump (not stable across dumps), e.g. `"n12"`. */
   id: string;
-  /** What this node is. */
-  kind: NodeKind;
   /**
    * Human name: the function's name for tasks (`"<anonymous>"` when it has none), the
    * combinator (`"Promise.all"`), `".then"` / `".finally"` for derived promises,
@@ -78,15 +90,6 @@ export interface GraphNode {
    * module's file name for modules.
    */
   name: string;
-  /** Set on `combinator` nodes. */
-  combinator?: CombinatorKind;
-  /**
-   * For tasks: `suspended` (at an await or yield) or `running` (the task that requested the
-   * dump). Promises are always `pending` (settled ones are not in the graph).
-   */
-  state: 'suspended' | 'running' | 'pending';
-  /** Where a task is suspended: the exact `await` (or `yield`) expression. */
-  awaitLocation?: SourceLocation;
   /** Where the task's function, or a `.then` callback, is defined. */
   functionLocation?: SourceLocation;
   /** Creation stack, top frame first; only when creation stacks were enabled. */
@@ -102,12 +105,114 @@ export interface GraphNode {
   awaits: string[];
   /** Ids of the nodes waiting for this node. */
   awaitedBy: string[];
+}
+
+/**
+ * A task: an async function invocation, an async generator or a module body. Only tasks have
+ * an `awaitLocation`; they have no `combinator` and no `leaf`.
+ */
+export interface TaskNode extends NodeBase {
+  kind: TaskKind;
+  /** `suspended` at an await or yield, `running`, or `pending` (see {@link NODE_STATES}). */
+  state: NodeState;
+  /** Where the task is suspended: the exact `await` (or `yield`) expression. */
+  awaitLocation?: SourceLocation;
+  combinator?: never;
+  leaf?: never;
+}
+
+/** The promise of `Promise.all`, `allSettled`, `any` or `race`: always names its combinator. */
+export interface CombinatorNode extends NodeBase {
+  kind: 'combinator';
+  /** Which combinator. */
+  combinator: CombinatorKind;
+  state: 'pending';
+  awaitLocation?: never;
+  leaf?: never;
+}
+
+/** A promise derived by `.then` / `.catch` / `.finally`, or resolved with another promise. */
+export interface ChainedNode extends NodeBase {
+  kind: 'then' | 'resolve';
+  state: 'pending';
+  awaitLocation?: never;
+  combinator?: never;
+  leaf?: never;
+}
+
+/** A pending promise nothing in the graph settles: the leaf of a chain. */
+export interface LeafNode extends NodeBase {
+  kind: 'promise';
+  state: 'pending';
   /**
-   * For `promise` leaves: what could still settle it (a timer, a socket, an event listener,
-   * a queue in the program…) or that nothing can. Absent when the snapshotter found nothing.
+   * What could still settle it (a timer, a socket, an event listener, a queue in the
+   * program…) or that nothing can. Absent when the snapshotter found nothing.
    */
   leaf?: LeafInfo;
+  awaitLocation?: never;
+  combinator?: never;
 }
+
+/**
+ * A task or promise in the wait-for graph: one of the kinds above, discriminated by `kind`.
+ * Fields a kind cannot have are declared `never`, so that reading them needs no narrowing and
+ * writing them does not compile.
+ */
+export type GraphNode = TaskNode | CombinatorNode | ChainedNode | LeafNode;
+
+/**
+ * The fields each kind of node has, in the order a dump writes them. The reader keeps exactly
+ * these (any other field of a node is, for that kind, an unknown one: checked as the format
+ * says, then dropped) and the schema test checks them against the node types above.
+ */
+export const NODE_FIELDS = {
+  task: ['id', 'kind', 'name', 'state', 'awaitLocation', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  combinator: ['id', 'kind', 'name', 'combinator', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  chained: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  leaf: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy', 'leaf'],
+} as const satisfies Record<string, ReadonlyArray<keyof GraphNode>>;
+
+/** Which entry of {@link NODE_FIELDS} a kind uses. */
+export function nodeShape(kind: NodeKind): keyof typeof NODE_FIELDS {
+  if (kind === 'combinator') return 'combinator';
+  if (kind === 'then' || kind === 'resolve') return 'chained';
+  return kind === 'promise' ? 'leaf' : 'task';
+}
+
+/** Every field version 1 allows on a node of any kind: what a node is built or read from. */
+export type NodeFields = Omit<TaskNode, 'kind' | 'state' | 'combinator' | 'leaf'> & {
+  kind: NodeKind;
+  state: NodeState;
+  combinator?: CombinatorKind;
+  leaf?: LeafInfo;
+};
+
+/**
+ * The node of `fields.kind` holding the fields that kind has ({@link NODE_FIELDS}), in the
+ * order `fields` has them (so that a dump re-serializes byte for byte); other fields are
+ * dropped. The caller guarantees what the kind requires: a `combinator` on a combinator, state
+ * `pending` on the promise kinds. `fields` itself is returned when it has no foreign field (as
+ * every node the snapshotter builds): a dump of 100 000 tasks copies nothing.
+ */
+export function shapeNode(fields: NodeFields): GraphNode {
+  const shape = nodeShape(fields.kind);
+  const view = fields as unknown as Record<string, unknown>;
+  const foreign = FOREIGN[shape];
+  let clean = true;
+  for (let i = 0; i < foreign.length && clean; i++) clean = view[foreign[i]!] === undefined;
+  if (clean) return fields as GraphNode;
+  const keep: ReadonlySet<string> = new Set(NODE_FIELDS[shape]);
+  const node: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (keep.has(key) && value !== undefined) node[key] = value;
+  return node as unknown as GraphNode;
+}
+
+/** Per shape, the node fields of other kinds that it lacks. */
+const FOREIGN = (() => {
+  const all = new Set<string>(Object.values(NODE_FIELDS).flat());
+  const lacking = (keys: readonly string[]): readonly string[] => [...all].filter((k) => !keys.includes(k));
+  return { task: lacking(NODE_FIELDS.task), combinator: lacking(NODE_FIELDS.combinator), chained: lacking(NODE_FIELDS.chained), leaf: lacking(NODE_FIELDS.leaf) };
+})();
 
 /**
  * What a leaf promise finally waits on.
@@ -126,19 +231,11 @@ export interface GraphNode {
  * - `never`: nothing can settle it any more: its resolve and reject functions are unreachable;
  * - `unknown`: something holds its resolve function, but not a kind awaitwhat recognises.
  */
-export type LeafKind =
-  | 'timer'
-  | 'socket'
-  | 'server'
-  | 'fs'
-  | 'dns'
-  | 'child-process'
-  | 'worker'
-  | 'event'
-  | 'stream'
-  | 'queue'
-  | 'never'
-  | 'unknown';
+export const LEAF_KINDS = [
+  'timer', 'socket', 'server', 'fs', 'dns', 'child-process', 'worker', 'event', 'stream', 'queue', 'never', 'unknown',
+] as const;
+/** What a leaf promise finally waits on; see {@link LEAF_KINDS}. */
+export type LeafKind = (typeof LEAF_KINDS)[number];
 
 /** What settles a leaf promise, as far as the heap shows. */
 export interface LeafInfo {
@@ -167,7 +264,9 @@ export interface LeafInfo {
  * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
  * - `blocked-loop`: the event loop was blocked by synchronous JavaScript.
  */
-export type VerdictKind = 'cycle' | 'never-settles' | 'stall' | 'long-wait' | 'fan-in' | 'blocked-loop';
+export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'] as const;
+/** What a verdict found; see {@link VERDICT_KINDS}. */
+export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
 /** One finding, with the nodes it is about. */
 export interface Verdict {
@@ -192,8 +291,25 @@ export interface Cycle {
   nodes: string[];
 }
 
-/** How the dump was requested. */
-export type DumpTrigger = 'signal' | 'api' | 'exit' | 'cli' | 'watchdog';
+/** How a dump can be requested: SIGUSR2, `snapshot()`, at exit, the command line, the watchdog. */
+export const DUMP_TRIGGERS = ['signal', 'api', 'exit', 'cli', 'watchdog'] as const;
+/** How the dump was requested; see {@link DUMP_TRIGGERS}. */
+export type DumpTrigger = (typeof DUMP_TRIGGERS)[number];
+
+/** How a dump's facts can be gathered: see {@link Dump.source}. */
+export const DUMP_SOURCES = ['in-process', 'attached'] as const;
+/** How a dump's facts were gathered; see {@link DUMP_SOURCES}. */
+export type DumpSource = (typeof DUMP_SOURCES)[number];
+
+/** Which way a dump goes (their costs differ): see {@link SnapshotRefusal.way}. */
+export const DUMP_WAYS = ['in-process', 'background', 'attached'] as const;
+/** Which way a dump goes; see {@link DUMP_WAYS}. */
+export type DumpWay = (typeof DUMP_WAYS)[number];
+
+/** How a heap snapshot can be taken: see {@link DumpProfile.capture}. */
+export const CAPTURE_METHODS = ['v8.getHeapSnapshot', 'inspector'] as const;
+/** How the heap snapshot was taken; see {@link CAPTURE_METHODS}. */
+export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
 /** Facts about the process that was dumped. */
 export interface ProcessInfo {
@@ -248,7 +364,7 @@ export interface Dump {
    * itself) or `attached` (the CLI attached to a process started without awaitwhat, through
    * its inspector; no stamps, so no waiting times). Absent means `in-process`.
    */
-  source?: 'in-process' | 'attached';
+  source?: DumpSource;
   /** Task metrics, when `enableMetrics()` was on at dump time (see {@link DumpMetrics}). */
   metrics?: DumpMetrics;
   /** Where the dump's own time went (in-process dumps; see {@link DumpProfile}). */
@@ -269,7 +385,7 @@ export interface SnapshotRefusal {
   /** One line for a person: the estimate, the limit that refused it, how to override. */
   reason: string;
   /** Which way the dump would have gone: its cost differs (see docs/production.md). */
-  way: 'in-process' | 'background' | 'attached';
+  way: DumpWay;
   /** V8's used heap size at the time (of the target, in attach mode). */
   heapUsedBytes: number;
   /** The estimated peak of memory the dump would have added. */
@@ -294,7 +410,7 @@ export interface DumpProfile {
    * How the heap snapshot was taken: `v8.getHeapSnapshot` (as bytes, synchronously; the fast
    * way) or `inspector` (`HeapProfiler.takeHeapSnapshot`, the fallback).
    */
-  capture: 'v8.getHeapSnapshot' | 'inspector';
+  capture: CaptureMethod;
   /** Size of the heap snapshot's JSON, bytes. */
   snapshotBytes: number;
   /** Objects in the heap snapshot. */
@@ -325,115 +441,6 @@ export interface DumpProfile {
   located?: { fromSource: number; byLookup: number; unlocated: number };
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Metrics section (optional; see docs/metrics.md). Added without a version bump: a reader    */
-/* that does not know it ignores it, and dumps without it stay valid.                         */
-/* ------------------------------------------------------------------------------------------ */
-
-/**
- * Summary of a histogram of durations. Every field is in **nanoseconds** except `count`.
- * Percentiles come from log-linear buckets and are within ≈ 3 % of the true sample.
- * `count` is exact. For the task metrics' step and wait histograms, values come from the
- * **timed** steps (a sample unless `enableMetrics({ timeEveryStep: true })`, see
- * docs/metrics.md): `mean` and the percentiles are estimates, `min` / `max` the extremes of the
- * sample; with every step timed, `min`, `max` and `mean` are exact. All fields but `count` are
- * 0 while nothing was measured (all are 0 when `count` is 0).
- */
-export interface HistogramSummary {
-  /** Number of samples. */
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-/** Per-task figures of one live task (see docs/metrics.md for the definitions). */
-export interface TaskMetrics {
-  /** Task id (process-wide, increasing, never reused); the id hooks see as `task.id`. */
-  id: number;
-  /** Id of the task whose step created this task; absent when created outside any task step. */
-  parentId?: number;
-  /** Function name at the task's creation, when locations are captured. */
-  name?: string;
-  /** Where the task was created, when locations are captured. */
-  location?: SourceLocation;
-  /** Steps run so far (the first one included). */
-  resumptions: number;
-  /** Total synchronous time of its steps, ns. */
-  busyNs: number;
-  /** Total time between the end of one of its steps and the start of the next, ns. */
-  waitingNs: number;
-  /** Milliseconds since its first step started. */
-  ageMs: number;
-}
-
-/** A task step that ran longer than the slow-step threshold: it blocked the event loop. */
-export interface SlowStep {
-  /** The task the step belongs to. */
-  taskId: number;
-  parentTaskId?: number;
-  taskName?: string;
-  taskLocation?: SourceLocation;
-  /** Synchronous duration of the step, ns. */
-  durationNs: number;
-  /** When the step started, milliseconds since the Unix epoch. */
-  startedAt: number;
-  /**
-   * The `await` (or `.then` call) that ended the step, i.e. the line the task is at when it
-   * yields back to the event loop; present when slow-step stacks are enabled.
-   */
-  awaitLocation?: SourceLocation;
-  /** The stack at that point (`Error.prototype.stack` form), when slow-step stacks are enabled. */
-  stack?: string;
-  /**
-   * What the `context` function given to `enableMetrics()` returned inside the step (with the
-   * task's async context current), e.g. `{ traceId, spanId }`. JSON values only.
-   */
-  context?: unknown;
-}
-
-/**
- * The task figures every metrics reading has: cumulative in a dump's {@link DumpMetrics}, over
- * one interval in `metricsIntervals()` readings. Definitions in docs/metrics.md.
- */
-export interface TaskFigures {
-  /** Tasks that ran their first step. */
-  tasksCreated: number;
-  /** Tasks that finished (their last step ended without a continuation). */
-  tasksSettled: number;
-  /** Tasks started and not finished, at the time of the reading (a level, never a delta). */
-  tasksLive: number;
-  /** Task steps run (every step counts, the first one included). */
-  resumptions: number;
-  /** Sum of the synchronous time of every step, ns. */
-  busyNs: number;
-  /** Sum of the waits between a task's steps, ns. */
-  waitingNs: number;
-  /** Synchronous time of each task step, ns. */
-  stepDurationNs: HistogramSummary;
-  /** Time from the end of a task's step to the start of its next step, ns. */
-  waitDurationNs: HistogramSummary;
-  /** Event-loop utilisation over the period, 0 … 1 (`performance.eventLoopUtilization`). */
-  eventLoopUtilization: number;
-}
-
-/** Cumulative task metrics since `enableMetrics()`; definitions in docs/metrics.md. */
-export interface DumpMetrics extends TaskFigures {
-  /** Milliseconds since metrics were enabled. */
-  sinceMs: number;
-  /** Event-loop delay (`perf_hooks.monitorEventLoopDelay`, 10 ms resolution), ns. */
-  eventLoopDelayNs: HistogramSummary;
-  /** The slow-step threshold, ms. */
-  slowStepThresholdMs: number;
-  /** Slow steps seen since metrics were enabled. */
-  slowStepsTotal: number;
-  /** The most recent slow steps, oldest first (bounded ring). */
-  slowSteps: SlowStep[];
-  /** Live tasks, busiest first (bounded; see `tasksOmitted`). */
-  tasks: TaskMetrics[];
-  /** Live tasks not listed in `tasks` (over the limit, or beyond the live-task table's capacity). */
-  tasksOmitted: number;
-}
+/* The optional metrics section (docs/metrics.md) lives in model-metrics.ts. */
+export type { DumpMetrics, HistogramSummary, SlowStep, TaskFigures, TaskMetrics } from './model-metrics.js';
+import type { DumpMetrics } from './model-metrics.js';

@@ -5,7 +5,7 @@
  * line. The binary is the built one (`dist/cli/main.js`).
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,6 +92,25 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
     const dump = JSON.parse(r.stdout) as Dump;
     expect(dump.trigger).toBe('signal');
     expect(dump.process.pid).toBe(target.pid);
+    expect(dump.nodes.some((n) => n.awaitLocation?.line === stuckLine())).toBe(true);
+  }, 90_000);
+
+  it('the register named in NODE_OPTIONS by a quoted path with spaces is recognised, as Node reads it', async () => {
+    // A copy of the package reached through a directory whose name has spaces: NODE_OPTIONS
+    // must quote it, and the CLI must split the variable as Node does (quotes group), not on
+    // every space, or it takes the target for a program without the register and attaches.
+    const spaced = join(tmp, 'a copy with spaces');
+    symlinkSync(ROOT, spaced);
+    const target = await startTarget([`fixtures/${STUCK}.mjs`], {
+      AWAITWHAT_DIR: tmp,
+      NODE_OPTIONS: `--no-deprecation --import "${join(spaced, 'dist', 'src', 'register.js')}"`,
+    });
+    expect(runsRegister(readTargetFacts(target.pid))).toBe(true);
+    const r = await awaitwhat('dump', String(target.pid), '--format', 'json');
+    expect(stderrLines(r.stderr)).toEqual([expect.stringMatching(/^awaitwhat: dump written to .*\/awaitwhat-\d+-\d{8}-\d{6}-\d{3}\.json$/)]);
+    expect(r.code).toBe(0);
+    const dump = JSON.parse(r.stdout) as Dump;
+    expect(dump.trigger).toBe('signal');
     expect(dump.nodes.some((n) => n.awaitLocation?.line === stuckLine())).toBe(true);
   }, 90_000);
 

@@ -81,6 +81,8 @@ describe('parseDump', () => {
       ['null process', (d) => (d.process = null), /^process: expected an object, got null/],
       ['an array at the top', (d) => Object.assign(d, { nodes: {} }), /^nodes: expected an array, got an object/],
       ['an empty cycle', (d) => (d.cycles = [{ nodes: [] }]), /^cycles\[0\]\.nodes: a cycle needs at least one node/],
+      ['a promise that is suspended', (d) => (d.nodes[3].state = 'suspended'), /^nodes\[3\]\.state: expected "pending" \(a promise node is a promise, only tasks suspend or run\), got "suspended"/],
+      ['a wrongly typed field a kind does not have', (d) => (d.nodes[3].awaitLocation = { url: 'x', line: 0, column: 1 }), /^nodes\[3\]\.awaitLocation\.line: expected a number ≥ 1/],
     ];
     it.each(cases)('%s', (_label, breakIt, message) => {
       const doc = rawSample('promise-all');
@@ -141,6 +143,17 @@ describe('parseDump', () => {
         expect([DumpUnreadableError, DumpInvalidError, DumpVersionError].some((c) => error instanceof c)).toBe(true);
       }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it('keeps on each node exactly the fields of its kind: a task has no leaf, a promise no await, a then no combinator', () => {
+      const doc = rawSample('promise-all');
+      const at = { url: 'file:///x.js', line: 1, column: 1 };
+      Object.assign(doc.nodes[0], { leaf: { kind: 'never', description: 'x' }, combinator: 'all' });
+      Object.assign(doc.nodes[3], { awaitLocation: at, combinator: 'race' });
+      const dump = parseDump(JSON.stringify(doc));
+      expect(Object.keys(dump.nodes[0]!)).toEqual(['id', 'kind', 'name', 'state', 'awaitLocation', 'functionLocation', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy']);
+      expect(Object.keys(dump.nodes[3]!)).toEqual(['id', 'kind', 'name', 'state', 'creationStack', 'ageMs', 'awaits', 'awaitedBy']);
+      expect(serializeDump(parseDump(sampleText('promise-all')))).toBe(sampleText('promise-all'));
     });
 
     it('drops unknown fields and __proto__ keys from the result', () => {

@@ -278,7 +278,7 @@ describe('exporters', () => {
   });
 
   it('OpenTelemetry: observable instruments named in the semantic-convention style', async () => {
-    const instruments: { name: string; unit?: string }[] = [];
+    const instruments: { name: string; unit?: string | undefined }[] = [];
     let callback: ((result: { observe(i: unknown, v: number): void }) => void) | undefined;
     const make = (name: string, o: { unit?: string }) => {
       const i = { name, unit: o.unit };

@@ -62,6 +62,8 @@ describe('schema/dump-v1.schema.json', () => {
     ['argv of numbers', (d) => (d.process.argv = [1, 2])],
     ['hooks.installed as string', (d) => (d.hooks.installed = 'yes')],
     ['combinator without combinator field', (d) => delete d.nodes[1].combinator],
+    ['a promise that is suspended', (d) => (d.nodes[3].state = 'suspended')],
+    ['a combinator that runs', (d) => (d.nodes[1].state = 'running')],
     ['unknown combinator', (d) => (d.nodes[1].combinator = 'some')],
     ['empty cycle', (d) => (d.cycles = [{ nodes: [] }])],
     ['tool from elsewhere', (d) => (d.tool.name = 'other')],

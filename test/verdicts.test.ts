@@ -3,15 +3,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findCycles } from '../src/graph/cycles.js';
+import { detectFindings } from '../src/graph/findings.js';
+import { wordFinding } from '../src/graph/verdict-wording.js';
 import { findVerdicts } from '../src/graph/verdicts.js';
-import type { GraphNode } from '../src/model.js';
+import { shapeNode, type GraphNode, type NodeFields } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
 import { sampleText } from './helpers/samples.js';
 
 const at = (line: number) => ({ url: 'file:///app/server.js', line, column: 5 });
 
-function graph(spec: Array<Partial<GraphNode> & Pick<GraphNode, 'id'>>): GraphNode[] {
-  const nodes: GraphNode[] = spec.map((s) => ({ kind: 'async-function', name: s.id, state: 'suspended', awaits: [], awaitedBy: [], ...s }));
+function graph(spec: Array<Partial<NodeFields> & Pick<NodeFields, 'id'>>): GraphNode[] {
+  const nodes: GraphNode[] = spec.map((s) => shapeNode({ kind: 'async-function', name: s.id, state: 'suspended', awaits: [], awaitedBy: [], ...s }));
   for (const n of nodes) for (const to of n.awaits) nodes.find((m) => m.id === to)!.awaitedBy.push(n.id);
   return nodes;
 }
@@ -92,5 +94,30 @@ describe('verdicts', () => {
     const badVerdict = JSON.parse(sampleText('diagnosed'));
     badVerdict.verdicts[0].nodes = ['n999'];
     expect(() => parseDump(JSON.stringify(badVerdict))).toThrow(/verdicts\[0\]\.nodes\[0\]: unknown node id "n999"/);
+  });
+});
+
+describe('findings: detection apart from wording', () => {
+  it('are structured (kind, node ids, durations, counts), and each verdict is its finding worded', () => {
+    const nodes = graph([
+      { id: 'a', awaits: ['b'], waitingMs: 20_000, awaitLocation: at(3) },
+      { id: 'b', awaits: ['a'], waitingMs: 15_000, awaitLocation: at(9) },
+      { id: 'p', kind: 'promise', name: 'Promise', state: 'pending', leaf: { kind: 'never', description: 'can never settle' } },
+      ...['w1', 'w2', 'w3'].map((id) => ({ id, awaits: ['p'] })),
+    ]);
+    const cycles = findCycles(nodes);
+    const findings = detectFindings(nodes, cycles, { blockedMs: 0, stack: [] }, { longWaitMs: 10_000, fanIn: 3 });
+    expect(findings).toEqual([
+      { kind: 'cycle', nodes: ['a', 'b'] },
+      { kind: 'never-settles', leaf: 'p', waiters: ['w1', 'w2', 'w3'], nodes: ['p', 'w1', 'w2', 'w3'] },
+      { kind: 'stall', cause: 'dead-ends', nodes: [] },
+      { kind: 'blocked-loop', blockedMs: 0, top: undefined, nodes: [] },
+      { kind: 'long-wait', thresholdMs: 10_000, longestMs: 20_000, nodes: ['a', 'b'] },
+      { kind: 'fan-in', node: 'p', waiters: 3, nodes: ['p', 'w1', 'w2', 'w3'] },
+    ]);
+    const verdicts = findVerdicts(nodes, cycles, { blockedMs: 0, stack: [] }, { longWaitMs: 10_000, fanIn: 3, cwd: '/app' });
+    const byId = new Map(nodes.map((n) => [n.id, n] as const));
+    expect(verdicts).toEqual(findings.map((f) => ({ kind: f.kind, summary: wordFinding(f, byId, '/app'), nodes: f.nodes })));
+    expect(verdicts[4]!.summary).toBe('2 tasks have waited over 10.0s; longest: async a (server.js:3:5) waiting 20.0s');
   });
 });

@@ -18,7 +18,7 @@
  * probe, during which the loop did not wait for I/O — a lower bound.
  */
 import type { BlockedLoop } from '../model.js';
-import { fromCallFrame, type CdpCallFrame } from '../snapshot/stack-frames.js';
+import { fromCallFrame, type CdpCallFrame } from '../internal/stack-frames.js';
 import type { CdpClient } from './cdp-client.js';
 import { readClock, type ClockProbe } from './process-facts.js';
 

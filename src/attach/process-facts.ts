@@ -5,6 +5,7 @@
  * hook layer happens to be loaded in it.
  */
 import { AttachFailedError } from '../errors.js';
+import { HOOKS_STATE_KEY } from '../internal/protocol-strings.js';
 import type { HookInfo, ProcessInfo } from '../model.js';
 import type { CdpClient } from './cdp-client.js';
 
@@ -29,7 +30,7 @@ export interface ProcessFacts extends ClockProbe {
 const CLOCK = '{ now: performance.now(), idle: performance.eventLoopUtilization().idle }';
 
 const FACTS = `(() => {
-  const hooks = globalThis[Symbol.for('awaitwhat.hooks')];
+  const hooks = globalThis[Symbol.for(${JSON.stringify(HOOKS_STATE_KEY)})];
   return {
     pid: process.pid, argv: process.argv, cwd: process.cwd(), version: process.version,
     platform: process.platform, uptime: process.uptime(),

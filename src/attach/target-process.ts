@@ -6,7 +6,8 @@
  * only the defaults are known.
  */
 import { AttachFailedError } from '../errors.js';
-import { maskHasSignal, readCmdline, readEnviron, readStatus } from '../internal/proc.js';
+import { splitNodeOptions } from '../internal/node-options.js';
+import { catchesSignal, LINUX_SIGUSR1, readCmdline, readEnviron, readStatus, signalProblem } from '../internal/proc.js';
 
 /** Node's default inspector port. */
 export const DEFAULT_INSPECTOR_PORT = 9229;
@@ -15,26 +16,21 @@ export const DEFAULT_INSPECTOR_PORT = 9229;
 export function checkProcess(pid: number): void {
   if (!Number.isInteger(pid) || pid <= 0) throw new AttachFailedError(`not a process id: ${pid}`);
   if (pid === process.pid) throw new AttachFailedError('cannot attach to this process itself: use snapshot() instead');
-  try {
-    process.kill(pid, 0);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
+  const cause = signalProblem(pid);
+  if (cause !== undefined) {
+    const code = cause.code;
     if (code === 'ESRCH') throw new AttachFailedError(`no process with pid ${pid}`, { cause });
     if (code === 'EPERM') throw new AttachFailedError(`not allowed to signal pid ${pid} (another user's process?)`, { cause });
-    throw new AttachFailedError(`cannot check pid ${pid}: ${(cause as Error).message}`, { cause });
+    throw new AttachFailedError(`cannot check pid ${pid}: ${cause.message}`, { cause });
   }
 }
-
-/** `SIGUSR1` on Linux: Node's inspector listens for it. */
-const LINUX_SIGUSR1 = 10;
 
 /**
  * Whether `pid` catches `SIGUSR1`, from the `SigCgt` mask of `/proc/<pid>/status`: `true` or
  * `false` on Linux, `undefined` where it cannot be read.
  */
 export function catchesSigusr1(pid: number): boolean | undefined {
-  const caught = readStatus(pid)?.caught;
-  return caught === undefined ? undefined : maskHasSignal(caught, LINUX_SIGUSR1);
+  return catchesSignal(readStatus(pid)?.caught, LINUX_SIGUSR1);
 }
 
 /** Node options that take their value as the next argument (so it is not the script name). */
@@ -98,31 +94,6 @@ function setHostPort(into: InspectorFlags, value: string): void {
   } else if (colon === -1 && value) {
     into.host = value; // `--inspect=localhost`: a host alone
   }
-}
-
-/** Splits `NODE_OPTIONS` as Node does: on spaces, with double quotes grouping. */
-export function splitNodeOptions(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  let has = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '\\' && quoted && i + 1 < text.length) {
-      current += text[++i];
-    } else if (c === '"') {
-      quoted = !quoted;
-      has = true;
-    } else if (c === ' ' && !quoted) {
-      if (has || current) out.push(current);
-      current = '';
-      has = false;
-    } else {
-      current += c;
-    }
-  }
-  if (has || current) out.push(current);
-  return out;
 }
 
 /** The inspector flags of process `pid`, from `NODE_OPTIONS` then its command line. */

@@ -18,7 +18,7 @@ import { parseSnapshot, type CapturedHeap } from '../snapshot/heap-capture.js';
 import { LOOKUP_LIMIT } from '../snapshot/object-facts.js';
 import { dumpSteps, releaseSession } from '../snapshot/pipeline.js';
 import { perform, runAsync, type Steps } from '../snapshot/session.js';
-import { dumpFileContents } from '../triggers/dump-file.js';
+import { dumpFileContents } from '../serialize/dump-file.js';
 import { PortSession } from './port-session.js';
 import type { AnalysisInput, WorkerMessage } from './protocol.js';
 

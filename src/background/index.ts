@@ -28,7 +28,7 @@ import { currentHookInfo, eventSourcesPending, takeSnapshot, type SnapshotOption
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { refuseIfTooBig } from '../snapshot/memory-guard.js';
 import { stderrLine } from '../internal/stderr-line.js';
-import { writeDumpFile } from '../triggers/dump-file.js';
+import { writeDumpFile } from '../serialize/dump-file.js';
 import { LookupService } from './lookup-service.js';
 import type { AnalysisInput, MainMessage, WorkerMessage } from './protocol.js';
 

@@ -5,6 +5,7 @@
  * loaded in one process (the `--import` register and the program's own `import 'awaitwhat'`
  * may resolve to different files) shares one hook set and one reader.
  */
+import { HOOKS_STATE_KEY } from '../internal/protocol-strings.js';
 import { startClock, stopClock } from './coarse-clock.js';
 import { setStampHook } from './init-hooks.js';
 import { readStamp, stampWaits, stampWithStack, type Stamp } from './promise-stamps.js';
@@ -26,7 +27,7 @@ export interface HookState {
   readonly stop: () => void;
 }
 
-const STATE_KEY = Symbol.for('awaitwhat.hooks');
+const STATE_KEY = Symbol.for(HOOKS_STATE_KEY);
 type Holder = { [STATE_KEY]?: HookState };
 
 /** The installed hook state, if any copy of awaitwhat installed it. */

@@ -8,10 +8,15 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { terminalSafe } from './terminal-text.js';
 
+/** The path of `/proc/<pid>/<name>` (`root`, `cwd`: how another filesystem view is reached from here). */
+export function procPath(pid: number | 'self', name: string): string {
+  return `/proc/${pid}/${name}`;
+}
+
 /** Reads `/proc/<pid>/<name>`, or `undefined`. */
 export function readProcFile(pid: number | 'self', name: string): Buffer | undefined {
   try {
-    return readFileSync(`/proc/${pid}/${name}`);
+    return readFileSync(procPath(pid, name));
   } catch {
     return undefined;
   }
@@ -20,7 +25,7 @@ export function readProcFile(pid: number | 'self', name: string): Buffer | undef
 /** Resolves the symbolic link `/proc/<pid>/<name>` (`cwd`, `exe`, `root`, `ns/mnt`, `fd/3`…), or `undefined`. */
 export function readProcLink(pid: number | 'self', name: string): string | undefined {
   try {
-    return readlinkSync(`/proc/${pid}/${name}`).replace(/ \(deleted\)$/, '');
+    return readlinkSync(procPath(pid, name)).replace(/ \(deleted\)$/, '');
   } catch {
     return undefined;
   }
@@ -77,6 +82,16 @@ export function maskHasSignal(mask: bigint, signal: number): boolean {
   return ((mask >> BigInt(signal - 1)) & 1n) === 1n;
 }
 
+/** `SIGUSR1` on Linux: Node's inspector listens for it. */
+export const LINUX_SIGUSR1 = 10;
+/** `SIGUSR2` on Linux: awaitwhat's register listens for it; without a handler it kills. */
+export const LINUX_SIGUSR2 = 12;
+
+/** Whether a process with `SigCgt` mask `caught` handles `signal`; `undefined` when the mask is unknown. */
+export function catchesSignal(caught: bigint | undefined, signal: number): boolean | undefined {
+  return caught === undefined ? undefined : maskHasSignal(caught, signal);
+}
+
 /** Parses the text of `/proc/<pid>/status`. */
 export function parseStatus(text: string): ProcStatus {
   const status: ProcStatus = {};
@@ -106,7 +121,12 @@ export function readStatus(pid: number): ProcStatus | undefined {
 
 /** The pid the process sees as its own `process.pid` (the innermost of `NSpid`), else `pid`. */
 export function ownPid(pid: number): number {
-  return readStatus(pid)?.nsPids?.at(-1) ?? pid;
+  return ownPidFromStatus(readStatus(pid), pid);
+}
+
+/** {@link ownPid} from a `status` already read: the last of `NSpid`, else `pid`. */
+export function ownPidFromStatus(status: ProcStatus | undefined, pid: number): number {
+  return status?.nsPids?.at(-1) ?? pid;
 }
 
 /** `/proc/<pid>/stat` times are in USER_HZ, fixed at 100 by the Linux ABI. */
@@ -321,12 +341,21 @@ export function mountOf(mounts: readonly MountEntry[], path: string): MountEntry
   return best;
 }
 
-/** Whether `pid` exists (`EPERM`: it exists, but is not ours to signal). Sends no signal. */
-export function processExists(pid: number): boolean {
+/**
+ * Why `pid` cannot be signalled (`ESRCH`: no such process, `EPERM`: not ours to signal), or
+ * `undefined` when it can. Sends no signal (signal 0). Callers word the error for their mode.
+ */
+export function signalProblem(pid: number): NodeJS.ErrnoException | undefined {
   try {
     process.kill(pid, 0);
-    return true;
+    return undefined;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return error as NodeJS.ErrnoException;
   }
+}
+
+/** Whether `pid` exists (`EPERM`: it exists, but is not ours to signal). Sends no signal. */
+export function processExists(pid: number): boolean {
+  const problem = signalProblem(pid);
+  return problem === undefined || problem.code === 'EPERM';
 }

@@ -7,7 +7,9 @@
 
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, NodeKind } from '../model.js';
-import { formatDuration, formatLocation, nodePlace, nodeTitle } from './format.js';
+import { formatDuration } from '../text/durations.js';
+import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { formatLocation } from '../text/paths.js';
 
 /** Options of {@link toDot}. */
 export interface DotOptions {

@@ -12,14 +12,23 @@
 
 import { DumpInvalidError, DumpUnreadableError, DumpVersionError } from '../errors.js';
 import {
+  CAPTURE_METHODS,
+  COMBINATOR_KINDS,
+  DUMP_SOURCES,
+  DUMP_TRIGGERS,
   DUMP_VERSION,
-  type CombinatorKind,
+  DUMP_WAYS,
+  LEAF_KINDS,
+  NODE_KINDS,
+  NODE_STATES,
+  VERDICT_KINDS,
+  isTaskKind,
+  shapeNode,
   type Cycle,
   type Dump,
-  type DumpTrigger,
   type GraphNode,
   type HookInfo,
-  type NodeKind,
+  type NodeFields,
   type ProcessInfo,
   type SourceLocation,
   type StackFrame,
@@ -29,9 +38,7 @@ import {
   type SlowStep,
   type TaskMetrics,
   type LeafInfo,
-  type LeafKind,
   type Verdict,
-  type VerdictKind,
   type BlockedLoop,
 } from '../model.js';
 import { checkIsDump, NotADumpProblem } from './dump-identity.js';
@@ -49,26 +56,6 @@ import { array, bool, fail, join, num, object, oneOf, own, Problem, required, sh
 export function serializeDump(dump: Dump, options: { compact?: boolean } = {}): string {
   return `${JSON.stringify(dump, null, options.compact ? undefined : 2)}\n`;
 }
-
-/** Allowed values of {@link GraphNode.kind}, in the order the docs list them. */
-export const NODE_KINDS: readonly NodeKind[] = [
-  'async-function',
-  'async-generator',
-  'module',
-  'combinator',
-  'then',
-  'resolve',
-  'promise',
-];
-
-/** Allowed values of {@link GraphNode.combinator}. */
-export const COMBINATOR_KINDS: readonly CombinatorKind[] = ['all', 'allSettled', 'any', 'race'];
-
-/** Allowed values of {@link GraphNode.state}. */
-export const NODE_STATES: readonly GraphNode['state'][] = ['suspended', 'running', 'pending'];
-
-/** Allowed values of {@link Dump.trigger}. */
-export const DUMP_TRIGGERS: readonly DumpTrigger[] = ['signal', 'api', 'exit', 'cli', 'watchdog'];
 
 /**
  * Parses and validates the JSON text of a dump.
@@ -159,7 +146,9 @@ function graphNode(value: unknown, path: string): GraphNode {
   const has = (key: string): boolean => own(o, key) !== undefined;
   // Built in the field order of model.ts, so that re-serializing a dump reproduces it.
   // Optional fields: absent and present-but-wrong are different things; only the latter fails.
-  const node: GraphNode = {
+  // Every field the format allows on a node is checked, whatever the kind; shapeNode then
+  // keeps the kind's own (a `leaf` on a task is, for a task, an unknown field).
+  const node: NodeFields = {
     id: str(o, 'id', path),
     kind: oneOf(o, 'kind', path, NODE_KINDS),
     name: str(o, 'name', path),
@@ -180,16 +169,11 @@ function graphNode(value: unknown, path: string): GraphNode {
   if (node.kind === 'combinator' && node.combinator === undefined) {
     fail(path, 'missing required field "combinator" (required when kind is "combinator")');
   }
-  return node;
+  if (node.state !== 'pending' && !isTaskKind(node.kind)) {
+    fail(join(path, 'state'), `expected "pending" (a ${node.kind} node is a promise, only tasks suspend or run), got ${show(node.state)}`);
+  }
+  return shapeNode(node);
 }
-
-/** Kinds of {@link LeafInfo}, as model.ts lists them. */
-export const LEAF_KINDS: readonly LeafKind[] = [
-  'timer', 'socket', 'server', 'fs', 'dns', 'child-process', 'worker', 'event', 'stream', 'queue', 'never', 'unknown',
-];
-
-/** Kinds of {@link Verdict}, as model.ts lists them. */
-export const VERDICT_KINDS: readonly VerdictKind[] = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'];
 
 function leafInfo(value: unknown, path: string): LeafInfo {
   const o = object(value, path);
@@ -238,7 +222,7 @@ function dumpProfile(value: unknown, path: string): DumpProfile {
   const ms = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
   const whole = (key: string): number => num(required(o, key, path), join(path, key), 0, true);
   const profile = {
-    capture: oneOf(o, 'capture', path, ['v8.getHeapSnapshot', 'inspector'] as const),
+    capture: oneOf(o, 'capture', path, CAPTURE_METHODS),
     snapshotBytes: whole('snapshotBytes'),
     heapNodes: whole('heapNodes'),
     captureMs: ms('captureMs'),
@@ -263,7 +247,7 @@ function snapshotRefusal(value: unknown, path: string): NonNullable<Dump['refuse
   const [o, lp] = [object(value, path), join(path, 'limit')];
   const l = object(required(o, 'limit', path), lp);
   const bytes = (from: Obj, key: string, at: string): number => num(required(from, key, at), join(at, key), 0, true);
-  const way = oneOf(o, 'way', path, ['in-process', 'background', 'attached'] as const);
+  const way = oneOf(o, 'way', path, DUMP_WAYS);
   const limit = { source: str(l, 'source', lp), limitBytes: bytes(l, 'limitBytes', lp), usageBytes: bytes(l, 'usageBytes', lp), headroomBytes: bytes(l, 'headroomBytes', lp) };
   return { reason: str(o, 'reason', path), way, heapUsedBytes: bytes(o, 'heapUsedBytes', path), estimatedPeakBytes: bytes(o, 'estimatedPeakBytes', path), limit };
 }
@@ -323,7 +307,7 @@ function validateDump(raw: unknown): Dump {
     dump.verdicts = array(own(top, 'verdicts'), 'verdicts').map((v, i) => verdict(v, join('verdicts', i)));
   }
   if (own(top, 'blockedLoop') !== undefined) dump.blockedLoop = blockedLoop(own(top, 'blockedLoop'), 'blockedLoop');
-  if (own(top, 'source') !== undefined) dump.source = oneOf(top, 'source', '', ['in-process', 'attached'] as const);
+  if (own(top, 'source') !== undefined) dump.source = oneOf(top, 'source', '', DUMP_SOURCES);
   if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
   if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
   if (own(top, 'refused') !== undefined) dump.refused = snapshotRefusal(own(top, 'refused'), 'refused');

@@ -14,7 +14,8 @@
 
 import { UsageError } from '../errors.js';
 import type { Dump, GraphNode } from '../model.js';
-import { formatLocation, nodePlace, nodeTitle } from './format.js';
+import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { formatLocation } from '../text/paths.js';
 
 /** What `--only` can ask for. `orphans` is accepted, but dumps carry no orphan data yet. */
 export const ONLY_CHOICES = ['stuck', 'cycles', 'orphans'] as const;

@@ -11,15 +11,10 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { Dump, GraphNode, LeafInfo, SourceLocation } from '../model.js';
-import {
-  formatDuration,
-  formatDurationRange,
-  formatLocation as rawLocation,
-  isTask,
-  nodePlace,
-  nodeTitle as rawTitle,
-} from './format.js';
+import { isTask, type Dump, type GraphNode, type LeafInfo, type SourceLocation } from '../model.js';
+import { formatDuration, formatDurationRange } from '../text/durations.js';
+import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
+import { formatLocation as rawLocation } from '../text/paths.js';
 import type { FilteredChains } from './tree-filter.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 

@@ -2,11 +2,11 @@
  * Turns the raw wait graph (heap terms) into the dump's nodes: names, states, await and
  * function locations, waiting times, ids in source order, edges in both directions.
  */
-import type { GraphNode, LeafInfo, SourceLocation } from '../model.js';
+import { shapeNode, type GraphNode, type LeafInfo, type NodeFields, type SourceLocation } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
-import { parseStack } from './stack-frames.js';
+import { parseStack } from '../internal/stack-frames.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -81,8 +81,9 @@ class NodeBuilder {
   }
 
   describe(raw: RawNode): GraphNode {
-    const node: GraphNode = { id: '', kind: raw.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
-    if (raw.combinator) node.combinator = raw.combinator;
+    const node: NodeFields = { id: '', kind: raw.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
+    // A combinator always names its combinator (its name below falls back to race likewise).
+    if (raw.combinator || raw.kind === 'combinator') node.combinator = raw.combinator ?? 'race';
     switch (raw.kind) {
       case 'async-function':
       case 'async-generator':
@@ -113,10 +114,10 @@ class NodeBuilder {
         break;
     }
     this.#applyStamps(raw, node);
-    return node;
+    return shapeNode(node);
   }
 
-  #describeTask(raw: RawNode, node: GraphNode): void {
+  #describeTask(raw: RawNode, node: NodeFields): void {
     const { heap, facts, suspensions } = this.#c;
     const gen = raw.generator ?? raw.key;
     const fn = heap.edgeTo(gen, 'function');
@@ -218,7 +219,7 @@ class NodeBuilder {
   readonly #locations = new Map<string, SourceLocation>();
 
   /** Waiting time and, with creation stacks, age and stack, from the hook layer's stamps. */
-  #applyStamps(raw: RawNode, node: GraphNode): void {
+  #applyStamps(raw: RawNode, node: NodeFields): void {
     const { heap, now, hooks } = this.#c;
     if (!hooks.installed) return;
     const wait = raw.waitPromise === undefined ? undefined : readStampFromHeap(heap, raw.waitPromise);

@@ -62,7 +62,7 @@ export interface DumpRequest {
   source?: 'in-process' | 'attached';
   blockedLoop?: BlockedLoop;
   /** Whether anything keeps the event loop alive (known in process only). */
-  eventSourcesPending?: boolean;
+  eventSourcesPending?: boolean | undefined;
   metrics?: DumpMetrics;
   /** When the snapshot was taken, if not now (ISO 8601). */
   createdAt?: string;

@@ -127,7 +127,11 @@ export class SuspensionIndex {
     if (!awaited || points.length === 0) return undefined;
     const node: AwaitedNode = { kind: awaited.kind };
     if (awaited.combinator) node.combinator = awaited.combinator;
-    if (awaited.fn) node.fn = awaited.fn.scriptId === scriptId ? (functionAt(script, awaited.fn)?.start ?? undefined) : null;
+    if (awaited.fn) {
+      // Another script's function is none of this script's; one not found here stays unknown.
+      const fn = awaited.fn.scriptId === scriptId ? functionAt(script, awaited.fn)?.start : null;
+      if (fn !== undefined) node.fn = fn;
+    }
     const key = `${scriptId}:${where}|${node.kind}|${node.combinator ?? ''}|${String(node.fn)}`;
     if (this.#answers.has(key)) return this.#answers.get(key);
     const fits = points.filter((p) => compatible(p.shape, node));

@@ -45,11 +45,11 @@ export interface RawNode {
   /** Heap index of the generator object, for tasks. */
   generator?: number;
   /** Heap index of the promise this node settles (the task's result promise, the promise). */
-  promise?: number;
+  promise?: number | undefined;
   /** Heap index of a closure whose definition site locates this node (a `.then` callback). */
-  callback?: number;
+  callback?: number | undefined;
   /** Heap index of the throwaway promise of the task's current await (stamped on creation). */
-  waitPromise?: number;
+  waitPromise?: number | undefined;
   /** Keys of the nodes this node waits on, in discovery order. */
   awaits: number[];
   /** For `promise` leaves: what settles it (set by `describeLeaves`). */

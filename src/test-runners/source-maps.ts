@@ -11,7 +11,7 @@
  */
 import { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
-import type { Dump, SourceLocation } from '../model.js';
+import { shapeNode, type Dump, type SourceLocation } from '../model.js';
 
 /** The inline source map of every script whose URL is in `urls`, as V8 knows it. */
 function inlineSourceMaps(urls: Set<string>): Map<string, SourceMap> {
@@ -79,13 +79,14 @@ export function mapToSources(dump: Dump): Dump {
   if (urls.size === 0) return dump;
   const maps = inlineSourceMaps(urls);
   if (maps.size === 0) return dump;
-  const map = (loc: SourceLocation | undefined): SourceLocation | undefined => {
-    const sourceMap = loc ? maps.get(loc.url) : undefined;
-    return loc && sourceMap ? mapped(loc, sourceMap) : loc;
+  const map = (loc: SourceLocation): SourceLocation => {
+    const sourceMap = maps.get(loc.url);
+    return sourceMap ? mapped(loc, sourceMap) : loc;
   };
   return {
     ...dump,
-    nodes: dump.nodes.map((node) => ({
+    // shapeNode: a spread of the node union is typed as no single kind; the kind keeps its fields.
+    nodes: dump.nodes.map((node) => shapeNode({
       ...node,
       ...(node.awaitLocation ? { awaitLocation: map(node.awaitLocation) } : {}),
       ...(node.functionLocation ? { functionLocation: map(node.functionLocation) } : {}),

@@ -12,8 +12,8 @@
  * @internal
  */
 import { terminalSafe, terminalSafeLines } from '../internal/terminal-text.js';
-import type { Dump, GraphNode, SourceLocation } from '../model.js';
-import { formatDuration, isTask } from '../serialize/format.js';
+import { isTask, type Dump, type GraphNode, type SourceLocation } from '../model.js';
+import { formatDuration } from '../text/durations.js';
 import { renderTree } from '../serialize/tree.js';
 import { mapToSources } from './source-maps.js';
 
@@ -144,14 +144,15 @@ function chainsOf(dump: Dump, roots: string[]): Dump {
   const nodes = dump.nodes
     .filter((n) => keep.has(n.id))
     .map((n) => ({ ...n, awaits: n.awaits.filter((id) => keep.has(id)), awaitedBy: n.awaitedBy.filter((id) => keep.has(id)) }));
+  // Without the metrics section: a test's chains are what is drawn.
+  const { metrics: _metrics, ...rest } = dump;
   return {
-    ...dump,
+    ...rest,
     nodes,
     roots,
     cycles: dump.cycles.filter((c) => c.nodes.every((id) => keep.has(id))),
     verdicts: [],
     warnings: [],
-    metrics: undefined,
   };
 }
 

@@ -19,6 +19,7 @@
  * @internal
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { procPath } from '../internal/proc.js';
 
 /** Writes all of `bytes` on `fd`; never throws. */
 function writeAll(fd: number, bytes: Buffer): void {
@@ -44,7 +45,7 @@ export function writeBlock(text: string): void {
 export function writeToRunner(text: string): void {
   let fd: number | undefined;
   try {
-    if (process.platform === 'linux') fd = openSync(`/proc/${process.ppid}/fd/2`, 'a');
+    if (process.platform === 'linux') fd = openSync(procPath(process.ppid, 'fd/2'), 'a');
   } catch {
     fd = undefined;
   }

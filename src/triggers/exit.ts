@@ -22,13 +22,13 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { Dump, GraphNode } from '../model.js';
+import { isTask, type Dump, type GraphNode } from '../model.js';
 import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
+import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
-import { displayPath } from '../serialize/format.js';
+import { displayPath } from '../text/paths.js';
 import { dumpModules } from './lazy-dump.js';
-import { DUMP_WRITTEN_PREFIX } from './signal.js';
 
 /** When the exit trigger writes a dump (`AWAITWHAT_EXIT_DUMP`). */
 export type ExitDumpMode = 'auto' | 'always' | 'never';
@@ -62,10 +62,6 @@ function effectiveExitCode(code: unknown): number {
   if (fromProcess !== undefined && Number.isFinite(fromProcess)) return fromProcess;
   const fromEvent = Number(code);
   return Number.isFinite(fromEvent) ? fromEvent : 0;
-}
-
-function isTask(node: GraphNode): boolean {
-  return node.kind === 'async-function' || node.kind === 'async-generator' || node.kind === 'module';
 }
 
 /** The location a task is known by: its await, else its function. */
@@ -190,7 +186,7 @@ function dumpAtExit(code: number): void {
       say(`awaitwhat: exited with code ${exitCode}; the stuck lines could not be listed: ${firstLine(error)}`);
     }
     const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
-    say(`${DUMP_WRITTEN_PREFIX}${path}`);
+    say(dumpWrittenLine(path));
   } catch (error) {
     say(`awaitwhat: exit dump failed: ${firstLine(error)}`);
   }

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { SnapshotFailedError } from '../errors.js';
 
 type Snapshotter = typeof import('../snapshot/snapshotter.js');
-type DumpFile = typeof import('./dump-file.js');
+type DumpFile = typeof import('../serialize/dump-file.js');
 type Background = typeof import('../background/index.js');
 
 /** The modules a dump needs. */
@@ -52,7 +52,7 @@ export function dumpModules(): DumpModules {
   }
   modules = {
     snapshotter: load('../snapshot/snapshotter.js') as Snapshotter,
-    dumpFile: load('./dump-file.js') as DumpFile,
+    dumpFile: load('../serialize/dump-file.js') as DumpFile,
     background: load('../background/index.js') as Background,
   };
   return modules;
@@ -65,7 +65,7 @@ export function dumpModules(): DumpModules {
  */
 export function preloadDumpModules(): Promise<void> {
   if (modules || canRequireEsm()) return Promise.resolve();
-  preloading ??= Promise.all([import('../snapshot/snapshotter.js'), import('./dump-file.js'), import('../background/index.js')]).then(
+  preloading ??= Promise.all([import('../snapshot/snapshotter.js'), import('../serialize/dump-file.js'), import('../background/index.js')]).then(
     ([snapshotter, dumpFile, background]) => {
       modules ??= { snapshotter, dumpFile, background };
     },

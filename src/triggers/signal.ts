@@ -8,15 +8,13 @@
 import { isMainThread } from 'node:worker_threads';
 import { requestedFault } from '../internal/fault.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
+import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
 import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
 export const DUMP_SIGNAL = 'SIGUSR2';
-
-/** The line the register prints on stderr after each dump; tools wait for it. */
-export const DUMP_WRITTEN_PREFIX = 'awaitwhat: dump written to ';
 
 /** Captured at load: the program may replace these before a dump. */
 const PromiseIntrinsic = Promise;
@@ -45,7 +43,7 @@ function writeAndAnnounce(dump: Dump): string | undefined {
   try {
     const path = dumpModules().dumpFile.writeDumpFile(dump, undefined, requestedFault() === 'write');
     // (stderrLine shows terminal controls in the path, which may be the program's cwd, as escapes.)
-    stderrLine(`${DUMP_WRITTEN_PREFIX}${path}`);
+    stderrLine(dumpWrittenLine(path));
     return path;
   } catch (error) {
     reportFailure(error);
@@ -84,7 +82,7 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
     background.startBackgroundDump({ trigger: 'signal' }, dumpFile.dumpDirectory(), (result) => {
       inFlight = false;
       if (result.error !== undefined) reportFailure(result.error);
-      else stderrLine(`${DUMP_WRITTEN_PREFIX}${result.path}`);
+      else stderrLine(dumpWrittenLine(String(result.path)));
       done?.(result.error === undefined ? result.path : undefined);
     });
   } catch (error) {

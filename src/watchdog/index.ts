@@ -17,7 +17,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { isMainThread } from 'node:worker_threads';
-import { dumpDirectory } from '../triggers/dump-file.js';
+import { dumpDirectory } from '../serialize/dump-file.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import { stderrLine } from '../internal/stderr-line.js';
 import { hookState } from '../hooks/install.js';

@@ -3,13 +3,14 @@
  * through the inspector to read its stack, resumes it, and writes a dump. See `index.ts`.
  */
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
+import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import * as inspector from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import type { BlockedLoop, StackFrame } from '../model.js';
 import { assembleDump } from '../snapshot/dump-assembly.js';
 import { MainThreadSession } from '../snapshot/inspector-client.js';
-import { fromCallFrame, type CdpCallFrame } from '../snapshot/stack-frames.js';
-import { writeDumpFile } from '../triggers/dump-file.js';
+import { fromCallFrame, type CdpCallFrame } from '../internal/stack-frames.js';
+import { writeDumpFile } from '../serialize/dump-file.js';
 import type { WatchdogData } from './index.js';
 
 const data = workerData as WatchdogData;
@@ -76,7 +77,7 @@ async function check(): Promise<void> {
     // thread, whose event loop is exactly what is blocked.
     // (stderrLine writes to the descriptor synchronously and never throws.)
     stderrLine(`awaitwhat: event loop blocked for ${blockedLoop.blockedMs}ms in ${top.functionName || '<anonymous>'} (${top.url}:${top.line}:${top.column})`);
-    stderrLine(`awaitwhat: dump written to ${path}`);
+    stderrLine(dumpWrittenLine(path));
   } catch (error) {
     stderrLine(`awaitwhat: watchdog could not capture the blocked loop: ${firstLine(error)}`);
   } finally {

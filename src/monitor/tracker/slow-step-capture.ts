@@ -6,7 +6,7 @@
  * @internal
  */
 import type { SlowStep, SourceLocation } from '../../model.js';
-import { parseStack } from '../../snapshot/stack-frames.js';
+import { parseStack } from '../../internal/stack-frames.js';
 import { initEntry } from '../../hooks/init-hooks.js';
 import { inTaskContext } from './async-context.js';
 import { now } from './sampling.js';

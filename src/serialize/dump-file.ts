@@ -5,17 +5,12 @@ import { join, resolve } from 'node:path';
 import type { Dump } from '../model.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { FAULT_WRITE_AFTER_BYTES } from '../internal/fault.js';
-import { serializeDump } from '../serialize/json.js';
+import { dumpFileName } from '../internal/protocol-strings.js';
+import { serializeDump } from './json.js';
 
 /** The directory dumps go to: `AWAITWHAT_DIR`, else the current directory. */
 export function dumpDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.AWAITWHAT_DIR || process.cwd());
-}
-
-/** `awaitwhat-<pid>-<yyyymmdd-hhmmss-mmm>.json`: sorts by time, never collides within a pid. */
-export function dumpFileName(pid: number, at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '');
-  return `awaitwhat-${pid}-${stamp}.json`;
 }
 
 /** The path and the text of `dump`'s file in `directory` (compact JSON). */
