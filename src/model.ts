@@ -432,6 +432,13 @@ export interface DumpProfile {
    * dumps, `snapshotInBackground()`); then only `captureMs` and `lookupMs` paused it.
    */
   worker: boolean;
+  /**
+   * How the program's suspended tasks (Node's own excepted) were placed at their await line:
+   * from the source (`fromSource`: a single await, or the only await whose expression fits
+   * what the task awaits), by a per-object lookup (`byLookup`), or not at all (`unlocated`).
+   * Optional: dumps of earlier versions lack it.
+   */
+  located?: { fromSource: number; byLookup: number; unlocated: number };
 }
 
 /* The optional metrics section (docs/metrics.md) lives in model-metrics.ts. */

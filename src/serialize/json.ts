@@ -221,7 +221,7 @@ function dumpProfile(value: unknown, path: string): DumpProfile {
   const o = object(value, path);
   const ms = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
   const whole = (key: string): number => num(required(o, key, path), join(path, key), 0, true);
-  return {
+  const profile = {
     capture: oneOf(o, 'capture', path, CAPTURE_METHODS),
     snapshotBytes: whole('snapshotBytes'),
     heapNodes: whole('heapNodes'),
@@ -232,7 +232,14 @@ function dumpProfile(value: unknown, path: string): DumpProfile {
     lookupMs: ms('lookupMs'),
     buildMs: ms('buildMs'),
     worker: bool(o, 'worker', path),
-  };
+  } as DumpProfile;
+  if (own(o, 'located') !== undefined) {
+    const lp = join(path, 'located');
+    const l = object(own(o, 'located'), lp);
+    const n = (key: string): number => num(required(l, key, lp), join(lp, key), 0, true);
+    profile.located = { fromSource: n('fromSource'), byLookup: n('byLookup'), unlocated: n('unlocated') };
+  }
+  return profile;
 }
 
 /** `dump.refused`: why no heap snapshot was taken (sizes in whole bytes). */

@@ -7,7 +7,7 @@ import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
 import { parseStack } from '../internal/stack-frames.js';
-import type { SuspensionIndex } from './suspension-points.js';
+import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
 /** What the builder needs besides the raw graph. */
@@ -20,8 +20,26 @@ export interface BuildContext {
   now: number;
   /** Whether stamps exist, and whether they carry creation stacks. */
   hooks: { installed: boolean; creationStacks: boolean };
-  /** Locates single-await functions from their source, saving V8 a heap walk per task. */
+  /** Locates tasks from their source and what they await, saving V8 a heap walk per task. */
   suspensions?: SuspensionIndex;
+  /** Filled with how the program's suspended tasks were located (reset by each build). */
+  located?: LocatedTally;
+  /**
+   * Every node of the raw graph, when `raw` is only part of it (a build of the tasks alone):
+   * what a task awaits is looked up here, for the source to place it.
+   */
+  graph?: readonly RawNode[];
+}
+
+/**
+ * How the program's suspended tasks (Node's own excepted) were placed at their await: from the
+ * source (one await, or the only await that fits what they await), by a per-object lookup, or
+ * not at all (ambiguous, and the lookup budget ran out or the object was gone).
+ */
+export interface LocatedTally {
+  fromSource: number;
+  byLookup: number;
+  unlocated: number;
 }
 
 interface V8Location {
@@ -32,8 +50,10 @@ interface V8Location {
 
 /** Builds the dump's nodes from the raw graph. */
 export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): GraphNode[] {
-  const builder = new NodeBuilder(context);
-  const entries = [...raw].map((rawNode) => {
+  const all = [...raw];
+  const builder = new NodeBuilder(context, new Map((context.graph ?? all).map((n) => [n.key, n] as const)));
+  if (context.located) Object.assign(context.located, { fromSource: 0, byLookup: 0, unlocated: 0 });
+  const entries = all.map((rawNode) => {
     const node = builder.describe(rawNode);
     return { raw: rawNode, node, order: sourceOrder(node) };
   });
@@ -53,9 +73,11 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
 
 class NodeBuilder {
   readonly #c: BuildContext;
+  readonly #raw: ReadonlyMap<number, RawNode>;
 
-  constructor(context: BuildContext) {
+  constructor(context: BuildContext, raw: ReadonlyMap<number, RawNode>) {
     this.#c = context;
+    this.#raw = raw;
   }
 
   describe(raw: RawNode): GraphNode {
@@ -104,21 +126,21 @@ class NodeBuilder {
     const definedAt = fn === undefined ? undefined : this.#functionPosition(fn);
     const defined = this.#location(definedAt);
     if (defined) node.functionLocation = defined;
-    // The wait edge was seen, so the task is suspended at an await. When its function has a
-    // single suspension point, that is where: no need to ask V8 about this invocation.
-    const single =
+    // The wait edge was seen, so the task is suspended at an await. Its function's source and
+    // what it awaits often say which one: then no need to ask V8 about this invocation.
+    const placed =
       raw.awaits.length === 0 || !definedAt || !suspensions
         ? undefined
         : raw.kind === 'module'
-          ? suspensions.singleTopLevelAwait(definedAt.scriptId)
-          : suspensions.singleAwait(definedAt.scriptId, definedAt);
-    if (single && definedAt) {
-      node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...single })!;
+          ? suspensions.locateTopLevel(definedAt.scriptId, this.#awaited(raw))
+          : suspensions.locate(definedAt.scriptId, definedAt, this.#awaited(raw));
+    // Asking V8 walks the whole heap (about a second per object on a 100 MB heap): worth it
+    // for the program's own functions, not for Node's (the ESM loader's `run`, a stream's
+    // async iterator…, in many dumps), which show where they are defined instead.
+    const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
+    if (placed && definedAt) {
+      node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...placed.position })!;
     } else {
-      // Asking V8 walks the whole heap (about a second per object on a 100 MB heap): worth it
-      // for the program's own functions, not for Node's (the ESM loader's `run`, a stream's
-      // async iterator…, in many dumps), which show where they are defined instead.
-      const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
       const props = internal ? undefined : facts.internalProperties(gen);
       if (props) {
         const state = props.get('[[GeneratorState]]')?.value;
@@ -128,10 +150,31 @@ class NodeBuilder {
         if (at && state === 'suspended') node.awaitLocation = at;
       }
     }
+    const tally = this.#c.located;
+    if (tally && raw.awaits.length > 0 && !internal) {
+      if (placed && node.awaitLocation) tally.fromSource++;
+      else if (node.awaitLocation) tally.byLookup++;
+      else tally.unlocated++;
+    }
     if (raw.kind === 'module') {
       const url = node.awaitLocation?.url ?? '';
       node.name = url.slice(url.lastIndexOf('/') + 1) || '<module>';
     }
+  }
+
+  /** What a task awaits, for the source to tell which of its awaits that can be. */
+  #awaited(raw: RawNode): AwaitedTask | undefined {
+    if (raw.awaits.length !== 1) return undefined;
+    const target = this.#raw.get(raw.awaits[0]!);
+    if (!target) return undefined;
+    const awaited: AwaitedTask = { kind: target.kind };
+    if (target.combinator) awaited.combinator = target.combinator;
+    if (target.kind === 'async-function') {
+      const fn = this.#c.heap.edgeTo(target.generator ?? target.key, 'function');
+      const at = fn === undefined ? undefined : this.#functionPosition(fn);
+      if (at) awaited.fn = at;
+    }
+    return awaited;
   }
 
   /**

@@ -97,7 +97,7 @@ export function* gatherFacts(heap: HeapGraph, nodes: readonly RawNode[], context
   const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
   // A build of the tasks alone, to learn which of them the sources could not place.
   const tasks = nodes.filter((n) => n.kind === 'async-function' || n.kind === 'async-generator' || n.kind === 'module');
-  buildNodes(tasks, { heap, facts, scripts: context.scripts, now: context.now, hooks: context.hooks, suspensions });
+  buildNodes(tasks, { heap, facts, scripts: context.scripts, now: context.now, hooks: context.hooks, suspensions, graph: nodes });
   if (facts.missing.size > 0) yield* lookup.fetchFacts([...facts.missing], facts, warnings);
   const resources = nodes.flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource]));
   yield* lookup.fetchResourceStates(resources, facts);

@@ -85,7 +85,8 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   const { facts, suspensions } = yield* gatherFacts(heap, raw, { scripts, now, hooks, budget, warnings });
   if (request.lookupsDone) yield* request.lookupsDone();
   const lookupsDone = performance.now();
-  const nodes = buildNodes(raw, { heap, facts, scripts, now, hooks, suspensions });
+  const located = { fromSource: 0, byLookup: 0, unlocated: 0 };
+  const nodes = buildNodes(raw, { heap, facts, scripts, now, hooks, suspensions, located });
   if (request.notes) warnings.push(...request.notes(nodes));
   const dump = assembleDump({
     trigger: request.trigger,
@@ -105,6 +106,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
     pause.kind === 'whole-dump' ? finished - pause.startedAt : pause.kind === 'capture-and-lookups' ? captured.captureMs + budget.spentMs : lookupsDone - captureStarted,
   );
   dump.profile = dumpProfile(captured, { graphMs, budget, buildMs: finished - graphStarted - graphMs - budget.spentMs, worker: request.worker });
+  dump.profile.located = located;
   if (request.metrics) dump.metrics = request.metrics;
   return dump;
 }

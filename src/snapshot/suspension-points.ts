@@ -3,18 +3,25 @@
  *
  * Asking V8 where one suspended async function is suspended (`[[GeneratorLocation]]`) costs a
  * walk of the whole heap (`getObjectByHeapObjectId`), tens of milliseconds each. But an async
- * function can only be suspended at one of its `await`s: when its body has exactly one
- * suspension point, every suspended invocation of it is suspended *there*, and the answer
- * comes from the source text alone — for any number of invocations.
+ * function can only be suspended at one of its `await`s, and the wait-for graph says what it
+ * awaits: so the answer often comes from the source text alone — for any number of invocations.
  *
- * The rule, exact by construction: parse the script (acorn), find the function V8 reports at
- * `[[FunctionLocation]]` (the start of its parameter list), count its suspension points —
+ * Two rules, exact by construction. Parse the script (acorn), find the function V8 reports at
+ * `[[FunctionLocation]]` (the start of its parameter list), list its suspension points —
  * `await` expressions, `for await` loops and, in async generators, `yield` — without
- * descending into nested functions. Exactly one, and it is an `await`: that is the location.
- * Anything else (several, none, a parse failure): unknown here, V8 is asked instead.
+ * descending into nested functions.
+ * 1. Exactly one, and it is an `await`: that is the location, whatever it awaits.
+ * 2. Several: keep those whose expression can evaluate to what the task awaits
+ *    (`await-shapes.ts`: a task of this script's async function `g` comes only from
+ *    `await g(…)` among calls known to be this script's async functions, a `Promise.all`
+ *    from `await Promise.all(…)`, …; an `await x` can be anything). Exactly one left, and it is
+ *    an `await`: that is the location.
+ * Anything else (still ambiguous, a parse failure): unknown here, V8 is asked instead.
  */
 import { createRequire } from 'node:module';
 import type { Node, Options } from 'acorn';
+import type { CombinatorKind, NodeKind } from '../model.js';
+import { type AwaitedNode, type AwaitShape, childrenOf, compatible, ShapeReader } from './await-shapes.js';
 
 /**
  * acorn, loaded on the first dump that needs it (synchronously: a dump never yields), so that
@@ -32,27 +39,50 @@ export interface V8Position {
   columnNumber: number;
 }
 
+/** What a suspended task awaits, as the wait-for graph tells it. */
+export interface AwaitedTask {
+  kind: NodeKind;
+  combinator?: CombinatorKind;
+  /** For a task: where its function is defined (`[[FunctionLocation]]`), if known. */
+  fn?: V8Position & { scriptId: string };
+}
+
+/** How a task was placed from the source. */
+export type PlacedBy = 'single' | 'shape';
+
+/** A task's await position, read from the source, and the rule that read it. */
+export interface Placement {
+  position: V8Position;
+  by: PlacedBy;
+}
+
+interface SuspensionPoint {
+  offset: number;
+  /** An `await` (a place V8 can report), not a `for await` or a `yield`. */
+  isAwait: boolean;
+  shape: AwaitShape;
+}
+
 interface FunctionInfo {
   start: number;
   bodyStart: number;
-  /** Offset of its only suspension point when that is an `await`, else -1. */
-  singleAwait: number;
+  points: SuspensionPoint[];
 }
 
 interface ParsedScript {
   lineStarts: number[];
   functions: FunctionInfo[];
-  /** The single suspension point of the top level (modules' top-level await), or -1. */
-  topLevelAwait: number;
+  /** The suspension points of the top level (modules' top-level await). */
+  topLevel: SuspensionPoint[];
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
-/** Finds single suspension points, parsing each script at most once. */
+/** Places suspended tasks at their await from the source, parsing each script at most once. */
 export class SuspensionIndex {
   readonly #source: (scriptId: string) => string | undefined;
   readonly #scripts = new Map<string, ParsedScript | undefined>();
-  readonly #answers = new Map<string, V8Position | undefined>();
+  readonly #answers = new Map<string, Placement | undefined>();
 
   /** @param source - the text of a script by V8 script id (`Debugger.getScriptSource`) */
   constructor(source: (scriptId: string) => string | undefined) {
@@ -64,35 +94,50 @@ export class SuspensionIndex {
    * position, or `undefined` if the function has any other number of suspension points.
    */
   singleAwait(scriptId: string, at: V8Position): V8Position | undefined {
-    const key = `${scriptId}:${at.lineNumber}:${at.columnNumber}`;
-    if (this.#answers.has(key)) return this.#answers.get(key);
-    const answer = this.#compute(scriptId, at);
-    this.#answers.set(key, answer);
-    return answer;
+    const placed = this.locate(scriptId, at);
+    return placed?.by === 'single' ? placed.position : undefined;
   }
 
   /** The single top-level `await` of a module (its body is the task), if it has exactly one. */
   singleTopLevelAwait(scriptId: string): V8Position | undefined {
-    const key = `${scriptId}:top`;
-    if (this.#answers.has(key)) return this.#answers.get(key);
-    const script = this.#script(scriptId);
-    const answer = script && script.topLevelAwait >= 0 ? toPosition(script.lineStarts, script.topLevelAwait) : undefined;
-    this.#answers.set(key, answer);
-    return answer;
+    const placed = this.locateTopLevel(scriptId);
+    return placed?.by === 'single' ? placed.position : undefined;
   }
 
-  #compute(scriptId: string, at: V8Position): V8Position | undefined {
+  /**
+   * Where an invocation of the function whose `[[FunctionLocation]]` is `at` is suspended,
+   * given what it awaits: its only `await`, else its only `await` that can evaluate to
+   * `awaited`; `undefined` when the source does not decide.
+   */
+  locate(scriptId: string, at: V8Position, awaited?: AwaitedTask): Placement | undefined {
     const script = this.#script(scriptId);
     if (!script) return undefined;
-    const offset = (script.lineStarts[at.lineNumber] ?? NaN) + at.columnNumber;
-    if (!Number.isFinite(offset)) return undefined;
-    // The innermost function whose head (from its start to its body) contains the position.
-    let fn: FunctionInfo | undefined;
-    for (const f of script.functions) {
-      if (f.start <= offset && offset < f.bodyStart && (!fn || f.start >= fn.start)) fn = f;
+    const fn = functionAt(script, at);
+    return fn && this.#place(script, scriptId, `${fn.start}`, fn.points, awaited);
+  }
+
+  /** Where a module's body (a task: its top-level await) is suspended, as {@link locate}. */
+  locateTopLevel(scriptId: string, awaited?: AwaitedTask): Placement | undefined {
+    const script = this.#script(scriptId);
+    return script && this.#place(script, scriptId, 'top', script.topLevel, awaited);
+  }
+
+  #place(script: ParsedScript, scriptId: string, where: string, points: SuspensionPoint[], awaited: AwaitedTask | undefined): Placement | undefined {
+    if (points.length === 1) return points[0]!.isAwait ? { position: toPosition(script.lineStarts, points[0]!.offset), by: 'single' } : undefined;
+    if (!awaited || points.length === 0) return undefined;
+    const node: AwaitedNode = { kind: awaited.kind };
+    if (awaited.combinator) node.combinator = awaited.combinator;
+    if (awaited.fn) {
+      // Another script's function is none of this script's; one not found here stays unknown.
+      const fn = awaited.fn.scriptId === scriptId ? functionAt(script, awaited.fn)?.start : null;
+      if (fn !== undefined) node.fn = fn;
     }
-    if (!fn || fn.singleAwait < 0) return undefined;
-    return toPosition(script.lineStarts, fn.singleAwait);
+    const key = `${scriptId}:${where}|${node.kind}|${node.combinator ?? ''}|${String(node.fn)}`;
+    if (this.#answers.has(key)) return this.#answers.get(key);
+    const fits = points.filter((p) => compatible(p.shape, node));
+    const answer = fits.length === 1 && fits[0]!.isAwait ? { position: toPosition(script.lineStarts, fits[0]!.offset), by: 'shape' as const } : undefined;
+    this.#answers.set(key, answer);
+    return answer;
   }
 
   #script(scriptId: string): ParsedScript | undefined {
@@ -102,13 +147,35 @@ export class SuspensionIndex {
     if (text !== undefined) {
       const program = parseLoosely(text);
       if (program) {
-        const top = suspensionPoints(program);
-        const topLevelAwait = top.length === 1 && top[0]!.type === 'AwaitExpression' ? top[0]!.start : -1;
-        parsed = { lineStarts: lineStarts(text), functions: functionsOf(program), topLevelAwait };
+        const reader = shapeReader(program);
+        parsed = { lineStarts: lineStarts(text), functions: functionsOf(program, reader), topLevel: suspensionPoints(program, reader) };
       }
     }
     this.#scripts.set(scriptId, parsed);
     return parsed;
+  }
+}
+
+/** The innermost function whose head (from its start to its body) contains the position. */
+function functionAt(script: ParsedScript, at: V8Position): FunctionInfo | undefined {
+  const offset = (script.lineStarts[at.lineNumber] ?? NaN) + at.columnNumber;
+  if (!Number.isFinite(offset)) return undefined;
+  let fn: FunctionInfo | undefined;
+  for (const f of script.functions) {
+    if (f.start <= offset && offset < f.bodyStart && (!fn || f.start >= fn.start)) fn = f;
+  }
+  return fn;
+}
+
+/**
+ * The shapes of a program's awaits; `undefined` (every await can be anything) if reading them
+ * fails, e.g. a nesting too deep for the recursive walk: rule 1 still applies.
+ */
+function shapeReader(program: Node): ShapeReader | undefined {
+  try {
+    return new ShapeReader(program);
+  } catch {
+    return undefined;
   }
 }
 
@@ -151,56 +218,40 @@ function toPosition(starts: number[], offset: number): V8Position {
   return { lineNumber: lo, columnNumber: offset - starts[lo]! };
 }
 
-/** Child nodes of an ESTree node, generically (every property holding nodes). */
-function* children(node: Node): IterableIterator<Node> {
-  for (const key of Object.keys(node)) {
-    if (key === 'loc' || key === 'range') continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) yield item;
-    } else if (isNode(value)) {
-      yield value;
-    }
-  }
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-}
-
 /**
- * Every async function of the program with the offset where its body starts and its single
- * await, if any. Only these numbers are kept, not the syntax tree: a dump's lookups walk the
- * whole heap, so what the dump itself keeps alive makes each of them slower.
+ * Every async function of the program with the offset where its body starts and its
+ * suspension points. Only these numbers and shapes are kept, not the syntax tree: a dump's
+ * lookups walk the whole heap, so what the dump itself keeps alive makes each of them slower.
  */
-function functionsOf(program: Node): FunctionInfo[] {
+function functionsOf(program: Node, reader: ShapeReader | undefined): FunctionInfo[] {
   const found: FunctionInfo[] = [];
   const stack: Node[] = [program];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (FUNCTION_TYPES.has(node.type) && (node as unknown as { async?: boolean }).async) {
       const body = (node as unknown as { body: Node }).body;
-      const points = suspensionPoints(node);
-      const single = points.length === 1 && points[0]!.type === 'AwaitExpression' ? points[0]!.start : -1;
-      found.push({ start: node.start, bodyStart: body.start, singleAwait: single });
+      found.push({ start: node.start, bodyStart: body.start, points: suspensionPoints(node, reader) });
     }
-    for (const child of children(node)) stack.push(child);
+    for (const child of childrenOf(node)) stack.push(child);
   }
   return found;
 }
 
-/** The suspension points of a function's own body (nested functions excluded). */
-function suspensionPoints(fn: Node): Node[] {
+const ANY: AwaitShape = { kind: 'any' };
+
+/** The suspension points of a function's own body (nested functions excluded), in source order. */
+function suspensionPoints(fn: Node, reader: ShapeReader | undefined): SuspensionPoint[] {
   const generator = (fn as unknown as { generator?: boolean }).generator === true;
-  const points: Node[] = [];
-  const stack: Node[] = [...children(fn)];
+  const points: SuspensionPoint[] = [];
+  const stack: Node[] = [...childrenOf(fn)];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (FUNCTION_TYPES.has(node.type)) continue;
-    if (node.type === 'AwaitExpression') points.push(node);
-    else if (node.type === 'ForOfStatement' && (node as unknown as { await?: boolean }).await) points.push(node);
-    else if (node.type === 'YieldExpression' && generator) points.push(node);
-    for (const child of children(node)) stack.push(child);
+    const isAwait = node.type === 'AwaitExpression';
+    if (isAwait || (node.type === 'ForOfStatement' && (node as unknown as { await?: boolean }).await) || (node.type === 'YieldExpression' && generator)) {
+      points.push({ offset: node.start, isAwait, shape: isAwait && reader ? reader.shapeOf(node) : ANY });
+    }
+    for (const child of childrenOf(node)) stack.push(child);
   }
-  return points;
+  return points.sort((a, b) => a.offset - b.offset);
 }

@@ -1,0 +1,135 @@
+/**
+ * Every await located with no per-task heap walk (issue 10, point 2): a real program with
+ * multi-await handlers, N invocations of each stuck (test/programs/multi-await.mjs), dumped on
+ * SIGUSR2 (the background path), with `snapshot()` in process, and by attaching from outside.
+ * With a lookup budget of 0 (`AWAITWHAT_LOOKUP_BUDGET_MS=0`: no per-object lookup at all),
+ * every task whose line the source and its wait edge decide is at the line marked in the
+ * program, and the profile says so; only the genuinely ambiguous ones (marked `(lookup)`) are
+ * left, and a budget locates them by lookup.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureStuckProgram } from '../cli/capture.js';
+import { attachSnapshot } from '../src/attach/index.js';
+import type { Dump } from '../src/model.js';
+import { parseDump } from '../src/serialize/json.js';
+import { killChildren } from './helpers/processes.js';
+import { releasePorts, reservePort } from './helpers/ports.js';
+import { ROOT } from './helpers/samples.js';
+
+const PROGRAM = 'test/programs/multi-await.mjs';
+const TIMEOUT = 120_000;
+
+/** Function name → its marked line, and whether the source alone cannot tell it. */
+const MARKS = new Map(
+  readFileSync(join(ROOT, PROGRAM), 'utf8')
+    .split('\n')
+    .flatMap((line, i) => {
+      const m = /\/\/ at: (\w+)( \(lookup\))?$/.exec(line);
+      return m ? [[m[1]!, { line: i + 1, ambiguous: m[2] !== undefined }] as const] : [];
+    }),
+);
+
+/** Tasks of the program's marked functions, by name. */
+function tasksByName(dump: Dump): Map<string, Dump['nodes']> {
+  const by = new Map<string, Dump['nodes']>();
+  for (const n of dump.nodes) {
+    if (n.kind !== 'async-function' || !MARKS.has(n.name)) continue;
+    by.set(n.name, [...(by.get(n.name) ?? []), n]);
+  }
+  return by;
+}
+
+/**
+ * Asserts every task of an unambiguous function is at its marked line, with no lookup; returns
+ * how many tasks there are of each sort.
+ */
+function expectPlacedFromSource(dump: Dump, n: number): { clear: number; ambiguous: number } {
+  const by = tasksByName(dump);
+  expect([...by.keys()].sort()).toEqual([...MARKS.keys()].sort());
+  let clear = 0;
+  let ambiguous = 0;
+  for (const [name, tasks] of by) {
+    const mark = MARKS.get(name)!;
+    expect(tasks.length, name).toBeGreaterThanOrEqual(n);
+    if (mark.ambiguous) {
+      ambiguous += tasks.length;
+      continue;
+    }
+    clear += tasks.length;
+    const lines = tasks.map((t) => (t.awaitLocation?.url.endsWith(`/${PROGRAM}`) ? t.awaitLocation.line : undefined));
+    expect(new Set(lines), `${name} at line ${mark.line}`).toEqual(new Set([mark.line]));
+  }
+  return { clear, ambiguous };
+}
+
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  await killChildren(children);
+  releasePorts();
+});
+
+describe('multi-await handlers, with a lookup budget of 0', () => {
+  it('SIGUSR2 (background): every unambiguous task at its marked line, no lookup, the profile counts them', async () => {
+    const N = 20;
+    const { dump } = await captureStuckProgram({ script: PROGRAM, args: [String(N)], cwd: ROOT, env: { AWAITWHAT_LOOKUP_BUDGET_MS: '0' } });
+    const { clear, ambiguous } = expectPlacedFromSource(dump, N);
+    expect(clear).toBe(18 * N);
+    expect(ambiguous).toBe(2 * N);
+    expect(dump.profile?.lookups).toBe(0);
+    expect(dump.profile?.located).toEqual({ fromSource: clear, byLookup: 0, unlocated: ambiguous });
+    for (const name of ['twice', 'serve']) expect(tasksByName(dump).get(name)!.every((t) => t.awaitLocation === undefined)).toBe(true);
+    expect(dump.warnings.join('\n')).toContain(`${ambiguous} objects were not located`);
+  }, TIMEOUT);
+
+  it('snapshot() in process: the same', () => {
+    const N = 20;
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'dist/src/register.js')).href, PROGRAM, String(N), 'inprocess'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, AWAITWHAT_INDEX: pathToFileURL(join(ROOT, 'dist/src/index.js')).href, AWAITWHAT_LOOKUP_BUDGET_MS: '0' },
+      maxBuffer: 1 << 26,
+    });
+    expect(r.stderr).toBe('');
+    const dump = parseDump(r.stdout.slice(r.stdout.indexOf('{')));
+    const { clear, ambiguous } = expectPlacedFromSource(dump, N);
+    expect(dump.profile?.worker).toBe(false);
+    expect(dump.profile?.lookups).toBe(0);
+    expect(dump.profile?.located).toEqual({ fromSource: clear, byLookup: 0, unlocated: ambiguous });
+  }, TIMEOUT);
+
+  it('attached from outside (no register): the same lines', async () => {
+    const port = (await reservePort())!;
+    const child = spawn(process.execPath, [`--inspect-port=${port}`, PROGRAM, '5'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', AWAITWHAT_LOOKUP_BUDGET_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', () => /^ready$/m.test(out) && resolve());
+      child.once('exit', () => reject(new Error('the program exited before "ready"')));
+    });
+    // An attached dump reads the lookup budget from the target's environment.
+    const dump = await attachSnapshot(child.pid!);
+    expect(dump.source).toBe('attached');
+    const { clear, ambiguous } = expectPlacedFromSource(dump, 5);
+    expect(dump.profile?.lookups).toBe(0);
+    expect(dump.profile?.located).toEqual({ fromSource: clear, byLookup: 0, unlocated: ambiguous });
+  }, TIMEOUT);
+});
+
+describe('the ambiguous rest, with a lookup budget', () => {
+  it('is located by one lookup each, and only those are looked up', async () => {
+    const N = 3;
+    const { dump } = await captureStuckProgram({ script: PROGRAM, args: [String(N)], cwd: ROOT, env: { AWAITWHAT_LOOKUP_BUDGET_MS: '600000' } });
+    const { clear, ambiguous } = expectPlacedFromSource(dump, N);
+    for (const name of ['twice', 'serve']) {
+      const lines = tasksByName(dump).get(name)!.map((t) => t.awaitLocation?.line);
+      expect(new Set(lines), name).toEqual(new Set([MARKS.get(name)!.line]));
+    }
+    expect(dump.profile?.located).toEqual({ fromSource: clear, byLookup: ambiguous, unlocated: 0 });
+    expect(dump.profile?.lookups).toBe(ambiguous);
+  }, TIMEOUT);
+});
