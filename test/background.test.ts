@@ -3,14 +3,15 @@
  * writes the heap snapshot; a worker thread reads it and builds the graph while the event loop
  * goes on. The graph is the same as a synchronous dump's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dump, GraphNode } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
+import { runNode, type RunResult } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const REGISTER = pathToFileURL(join(ROOT, 'dist/src/register.js')).href;
@@ -23,10 +24,16 @@ const shape = (n: GraphNode) => JSON.stringify([n.kind, n.name, n.state, n.await
 const shapes = (d: Dump, ids?: string[]) => d.nodes.filter((n) => !ids || ids.includes(n.id)).map(shape).sort();
 
 describe('a background dump', () => {
-  const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/background-dump.mjs')], { encoding: 'utf8', timeout: 60_000 });
-  const out = JSON.parse(r.stdout) as { sync: Dump; background: Dump; turns: number };
-  const sync = parseDump(JSON.stringify(out.sync));
-  const background = parseDump(JSON.stringify(out.background));
+  let r: RunResult;
+  let out: { sync: Dump; background: Dump; turns: number };
+  let sync: Dump;
+  let background: Dump;
+  beforeAll(async () => {
+    r = await runNode(['--import', REGISTER, join(ROOT, 'test/programs/background-dump.mjs')], { timeout: 60_000 });
+    out = JSON.parse(r.stdout) as typeof out;
+    sync = parseDump(JSON.stringify(out.sync));
+    background = parseDump(JSON.stringify(out.background));
+  }, 90_000);
 
   it('finds the same graph as a synchronous dump of the same state', () => {
     expect(r.stderr).toBe('');
@@ -50,8 +57,8 @@ describe('a background dump', () => {
 });
 
 describe('a program that runs `debugger;` statements during a background dump', () => {
-  it('is not paused by the dump\'s inspector session', () => {
-    const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/debugger-statement.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  it('is not paused by the dump\'s inspector session', async () => {
+    const r = await runNode(['--import', REGISTER, join(ROOT, 'test/programs/debugger-statement.mjs')], { timeout: 60_000 });
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { ticksDuring: number; ticksAfter: number; stuck: boolean };
     expect(out.stuck).toBe(true);

@@ -2,19 +2,18 @@
  * End to end: `awaitwhat demo` runs fixtures/demo.mjs with the register, dumps it on SIGUSR2
  * and prints the tree. Needs the compiled register (dist/src/register.js).
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
+import { runNode } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 
 describe('awaitwhat demo', () => {
-  it('prints a tree naming the await lines in fixtures/demo.mjs and the startup cycle', () => {
-    const r = spawnSync(process.execPath, [MAIN, 'demo'], {
+  it('prints a tree naming the await lines in fixtures/demo.mjs and the startup cycle', async () => {
+    const r = await runNode([MAIN, 'demo'], {
       cwd: ROOT,
-      encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1' },
       timeout: 90_000,
     });

@@ -23,7 +23,7 @@ import {
 import { registerPath } from '../cli/capture.js';
 import { isBusy } from '../cli/target-facts.js';
 import type { Dump } from '../src/model.js';
-import { isAlive, killTargets, startTarget, stuckLines, waitGone } from './helpers/processes.js';
+import { isAlive, killTargets, runNode, startTarget, stuckLines, waitGone } from './helpers/processes.js';
 import { releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
@@ -197,9 +197,9 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
       // Run awaitwhat as nobody against a process of root's.
       const target = await startTarget(['-e', "setInterval(() => {}, 60_000); console.log('ready');"]);
       victim = target.pid;
-      const readable = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(MAIN)})`], { cwd: '/', uid: 65534, gid: 65534 }).status === 0;
+      const readable = (await runNode(['-e', `require('fs').accessSync(${JSON.stringify(MAIN)})`], { cwd: '/', uid: 65534, gid: 65534 })).status === 0;
       if (readable) {
-        const r = spawnSync(process.execPath, [MAIN, 'dump', String(victim)], { cwd: '/', uid: 65534, gid: 65534, encoding: 'utf8', timeout: 30_000 });
+        const r = await runNode([MAIN, 'dump', String(victim)], { cwd: '/', uid: 65534, gid: 65534, timeout: 30_000 });
         result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
       } else {
         // The checkout is private to root (e.g. a clone under a 0700 temp dir): load the CLI's
@@ -208,7 +208,7 @@ describe.runIf(linux)('awaitwhat dump <pid> (Linux)', () => {
           const { checkSignallable } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'cli', 'dump-pid.js')).href)});
           process.setgid(65534); process.setuid(65534);
           try { checkSignallable(${victim}); } catch (e) { process.stderr.write('awaitwhat: ' + e.message + '\\n'); process.exit(1); }`;
-        const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { cwd: '/', encoding: 'utf8', timeout: 30_000 });
+        const r = await runNode(['--input-type=module', '-e', program], { cwd: '/', timeout: 30_000 });
         result = { code: r.status, stdout: r.stdout, stderr: r.stderr };
       }
     } else {

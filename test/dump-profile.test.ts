@@ -4,28 +4,30 @@
  * as bytes (no inspector messages), and functions are located from the snapshot itself, so a
  * program whose tasks each have one `await` costs no per-object heap walk at all.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
+import { runNode } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const REGISTER = pathToFileURL(join(ROOT, 'dist/src/register.js')).href;
 
-function dumpOf(requests: number, env: Record<string, string> = {}): Dump {
-  const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'test/programs/many-stuck.cjs'), String(requests)], {
-    encoding: 'utf8',
+async function dumpOf(requests: number, env: Record<string, string> = {}): Promise<Dump> {
+  const r = await runNode(['--import', REGISTER, join(ROOT, 'test/programs/many-stuck.cjs'), String(requests)], {
     env: { ...process.env, AWAITWHAT_INDEX: join(ROOT, 'dist/src/index.js'), ...env },
-    maxBuffer: 1 << 26,
+    timeout: 120_000,
   });
   expect(r.stderr).toBe('');
   return parseDump(r.stdout);
 }
 
 describe('a dump profile', () => {
-  const dump = dumpOf(500);
+  let dump: Dump;
+  beforeAll(async () => {
+    dump = await dumpOf(500);
+  }, 180_000);
 
   it('says the snapshot came from v8.getHeapSnapshot, with its size', () => {
     expect(dump.profile?.capture).toBe('v8.getHeapSnapshot');
@@ -50,9 +52,9 @@ describe('a dump profile', () => {
 });
 
 describe('the fallback: the heap snapshot through the inspector (AWAITWHAT_HEAP_CAPTURE=inspector)', () => {
-  it('gives the same graph, and says how it was taken', () => {
-    const fast = dumpOf(50);
-    const slow = dumpOf(50, { AWAITWHAT_HEAP_CAPTURE: 'inspector' });
+  it('gives the same graph, and says how it was taken', async () => {
+    const fast = await dumpOf(50);
+    const slow = await dumpOf(50, { AWAITWHAT_HEAP_CAPTURE: 'inspector' });
     expect(slow.profile?.capture).toBe('inspector');
     const shape = (d: Dump) => d.nodes.map((n) => [n.kind, n.name, n.awaitLocation?.line, n.functionLocation?.line, n.awaits.length, n.awaitedBy.length, n.waitingMs !== undefined]);
     expect(shape(slow)).toEqual(shape(fast));

@@ -3,7 +3,6 @@
  * the register writes a dump and names its stuck await lines on stderr, without changing its
  * exit code or anything else it prints. `AWAITWHAT_EXIT_DUMP` switches it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerPath } from '../cli/capture.js';
 import { parseDump } from '../src/serialize/json.js';
 import { exitDumpMode, exitVerdict } from '../src/triggers/exit.js';
-import { stuckLines } from './helpers/processes.js';
+import { runNode, stuckLines } from './helpers/processes.js';
 import { ROOT, sample } from './helpers/samples.js';
 
 const dirs: string[] = [];
@@ -25,12 +24,11 @@ afterEach(() => {
 });
 
 /** Runs `node --import <register> script` to completion (it exits by itself). */
-function runWithRegister(script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; register?: boolean } = {}) {
+async function runWithRegister(script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; register?: boolean } = {}) {
   const args = options.register === false ? [script] : ['--import', registerPath(), script];
-  const r = spawnSync(process.execPath, args, {
+  const r = await runNode(args, {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, AWAITWHAT_EXIT_DUMP: undefined, ...options.env },
-    encoding: 'utf8',
     timeout: 60_000,
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -39,10 +37,10 @@ function runWithRegister(script: string, options: { cwd?: string; env?: NodeJS.P
 const DUMP_LINE = /^awaitwhat: dump written to (.+)$/m;
 
 describe('exit dump (AWAITWHAT_EXIT_DUMP=auto, the default)', () => {
-  it('unsettled top-level await: exit code 13 kept, stuck lines on stderr, a dump naming them', () => {
+  it('unsettled top-level await: exit code 13 kept, stuck lines on stderr, a dump naming them', async () => {
     const dir = tempDir();
-    const plain = runWithRegister('fixtures/unsettled-tla.mjs', { register: false });
-    const r = runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir } });
+    const plain = await runWithRegister('fixtures/unsettled-tla.mjs', { register: false });
+    const r = await runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir } });
     expect(r.code).toBe(13);
     expect(plain.code).toBe(13);
     expect(r.stdout).toBe(plain.stdout);
@@ -73,7 +71,7 @@ describe('exit dump (AWAITWHAT_EXIT_DUMP=auto, the default)', () => {
     expect(dump.verdicts?.map((v) => v.kind)).toEqual(['stall']);
   }, 60_000);
 
-  it('a program that exits normally: no dump, no output of ours', () => {
+  it('a program that exits normally: no dump, no output of ours', async () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'prog.mjs'),
@@ -84,24 +82,24 @@ console.log('done');
 setTimeout(() => process.exit(0), 10);
 `,
     );
-    const r = runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir } });
+    const r = await runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir } });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('done\n');
     expect(r.stderr).toBe('');
     expect(readdirSync(dir)).toEqual(['prog.mjs']);
   }, 60_000);
 
-  it('AWAITWHAT_EXIT_DUMP=never: exit code 13, nothing printed, no file', () => {
+  it('AWAITWHAT_EXIT_DUMP=never: exit code 13, nothing printed, no file', async () => {
     const dir = tempDir();
-    const r = runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'never' } });
+    const r = await runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'never' } });
     expect(r.code).toBe(13);
     expect(r.stderr).toBe('');
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 
-  it('a dump that cannot be written: exit code kept, the verdict and one failure line', () => {
+  it('a dump that cannot be written: exit code kept, the verdict and one failure line', async () => {
     const dir = join(tempDir(), 'missing', 'dir');
-    const r = runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir } });
+    const r = await runWithRegister('fixtures/unsettled-tla.mjs', { env: { AWAITWHAT_DIR: dir } });
     expect(r.code).toBe(13);
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(2);
@@ -119,10 +117,10 @@ console.log('bye');
 setTimeout(() => process.exit(3), 20);
 `;
 
-  it('any exit while a task of the program waits: dump, verdict, exit code kept', () => {
+  it('any exit while a task of the program waits: dump, verdict, exit code kept', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'prog.mjs'), PROGRAM);
-    const r = runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'always' } });
+    const r = await runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'always' } });
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('bye\n');
     const lines = r.stderr.split('\n').filter((l) => l !== '');
@@ -132,10 +130,10 @@ setTimeout(() => process.exit(3), 20);
     expect(parseDump(readFileSync(path, 'utf8'), path).trigger).toBe('exit');
   }, 60_000);
 
-  it('no task of the program waiting: nothing', () => {
+  it('no task of the program waiting: nothing', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'prog.mjs'), `console.log('bye');\n`);
-    const r = runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'always' } });
+    const r = await runWithRegister(join(dir, 'prog.mjs'), { cwd: dir, env: { AWAITWHAT_DIR: dir, AWAITWHAT_EXIT_DUMP: 'always' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('bye\n');
     expect(r.stderr).toBe('');

@@ -3,7 +3,6 @@
  * one of the dump errors (one clear line in the CLI), never another exception; and whatever
  * parses can be rendered. Seeded, so a failure reproduces.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { AwaitwhatError } from '../src/errors.js';
 import { parseDump } from '../src/serialize/json.js';
 import { toDot } from '../src/serialize/dot.js';
 import { renderTree } from '../src/serialize/tree.js';
+import { runNode } from './helpers/processes.js';
 import { ROOT, SAMPLE_NAMES, sampleText } from './helpers/samples.js';
 
 /** A small deterministic PRNG (mulberry32). */
@@ -93,7 +93,7 @@ describe('fuzzed dumps', () => {
   const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-fuzz-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('awaitwhat view on damaged files: exit 1 and one line, never a stack trace', () => {
+  it('awaitwhat view on damaged files: exit 1 and one line, never a stack trace', async () => {
     const rnd = random(7);
     let checked = 0;
     for (let i = 0; checked < 8 && i < 200; i++) {
@@ -106,7 +106,7 @@ describe('fuzzed dumps', () => {
       }
       const file = join(dir, `bad-${i}.json`);
       writeFileSync(file, text);
-      const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'view', file], { encoding: 'utf8', timeout: 30_000 });
+      const r = await runNode([join(ROOT, 'dist', 'cli', 'main.js'), 'view', file], { timeout: 30_000 });
       expect(r.status).toBe(1);
       const lines = r.stderr.split('\n').filter((l) => l !== '');
       expect(lines).toHaveLength(1);

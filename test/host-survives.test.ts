@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseDump } from '../src/serialize/json.js';
-import { killTargets, startTarget, type Target } from './helpers/processes.js';
+import { killTargets, runNode, startTarget, type Target } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const REGISTER = join(ROOT, 'dist/src/register.js');
@@ -120,7 +120,7 @@ describe("a dump runs none of the program's code", () => {
     expect(stack?.some((f) => f.url.endsWith('evil-getters.mjs'))).toBe(true);
   }, 180_000);
 
-  it('process.exit from code run inside a dump section is refused and counted; the program goes on', () => {
+  it('process.exit from code run inside a dump section is refused and counted; the program goes on', async () => {
     const guard = join(ROOT, 'dist/src/internal/exit-guard.js');
     const script = `
       import { withExitGuard } from ${JSON.stringify(guard)};
@@ -134,7 +134,7 @@ describe("a dump runs none of the program's code", () => {
       });
       console.log(JSON.stringify({ value, exitCalls, restored: process.exit === kept }));
       process.exitCode = 3;`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const r = await runNode(['--input-type=module', '-e', script], { timeout: 60_000 });
     expect(r.status).toBe(3);
     // The kept original process.exit(43) gets as far as process.reallyExit, which refuses too.
     expect(JSON.parse(r.stdout)).toEqual({ value: 3, exitCalls: [42, 43, 44], restored: true });
@@ -173,7 +173,7 @@ describe('a full disk (a real 64 KiB tmpfs)', () => {
       // 48 KiB taken first: the graph's DOT (tens of KiB for 300 tasks) cannot fit in what is left.
       writeFileSync(join(tmpfs.dir, 'filler'), Buffer.alloc(48 * 1024));
       const out = join(tmpfs.dir, 'x.dot');
-      const view = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'view', written, '-f', 'dot', '-o', out], { encoding: 'utf8', timeout: 60_000 });
+      const view = await runNode([join(ROOT, 'dist/cli/main.js'), 'view', written, '-f', 'dot', '-o', out], { timeout: 60_000 });
       expect(view.status).toBe(1);
       expect(view.stderr).toMatch(/^awaitwhat: cannot write .*x\.dot: ENOSPC: no space left on device[^\n]*\n$/);
       expect(filesIn(tmpfs.dir)).toEqual(['filler']);
@@ -238,11 +238,10 @@ describe('fault injection in every phase of a dump (AWAITWHAT_FAULT)', () => {
     ['inspector', /^awaitwhat: exit dump failed: cannot open an inspector session: injected fault \(AWAITWHAT_FAULT=inspector\)$/],
   ];
   for (const [phase, cause] of atExit) {
-    it(`exit dump (synchronous), ${phase}: exit code 13 kept, one failure line names the cause, no file is left`, () => {
+    it(`exit dump (synchronous), ${phase}: exit code 13 kept, one failure line names the cause, no file is left`, async () => {
       const dir = tempDir(`awaitwhat-exit-fault-${phase}-`);
-      const r = spawnSync(process.execPath, ['--import', REGISTER, join(ROOT, 'fixtures/unsettled-tla.mjs')], {
+      const r = await runNode(['--import', REGISTER, join(ROOT, 'fixtures/unsettled-tla.mjs')], {
         cwd: ROOT,
-        encoding: 'utf8',
         timeout: 120_000,
         env: { ...process.env, AWAITWHAT_DIR: dir, AWAITWHAT_FAULT: phase },
       });
@@ -257,10 +256,9 @@ describe('fault injection in every phase of a dump (AWAITWHAT_FAULT)', () => {
   it('signal during exit: the program exits right after SIGUSR2; its exit code, at most one line, no partial file', async () => {
     for (let run = 0; run < 4; run++) {
       const dir = tempDir('awaitwhat-signal-exit-');
-      const r = spawnSync(
-        process.execPath,
+      const r = await runNode(
         ['--import', REGISTER, '-e', `globalThis.p = new Promise(() => {}); process.kill(process.pid, 'SIGUSR2'); setTimeout(() => process.exit(6), ${run * 5});`],
-        { encoding: 'utf8', timeout: 120_000, env: { ...process.env, AWAITWHAT_DIR: dir } },
+        { timeout: 120_000, env: { ...process.env, AWAITWHAT_DIR: dir } },
       );
       expect({ status: r.status, signal: r.signal }).toEqual({ status: 6, signal: null });
       expect(r.stderr).not.toContain('Waiting for the debugger');

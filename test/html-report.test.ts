@@ -6,7 +6,7 @@
  * The page in a browser: html-browser.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { inlineSvg } from '../src/serialize/html-graph.js';
 import { LIMITS, SourceReader } from '../src/serialize/html-sources.js';
 import { parseDump } from '../src/serialize/json.js';
 import { buildReport, dataText, dumpFile, pageData } from './helpers/html-report.js';
+import { runNode } from './helpers/processes.js';
 import { rawSample, ROOT } from './helpers/samples.js';
 
 const base = mkdtempSync(join(tmpdir(), 'awaitwhat-html-'));
@@ -168,8 +169,8 @@ describe('view --format html', () => {
     expect(html.endsWith('</html>\n')).toBe(true);
   }, 180_000);
 
-  it('filters are for the tree: with --format html they are a usage error', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'view', join(ROOT, 'test/data/cycle.json'), '-f', 'html', '--grep', 'x'], { encoding: 'utf8' });
+  it('filters are for the tree: with --format html they are a usage error', async () => {
+    const r = await runNode([join(ROOT, 'dist/cli/main.js'), 'view', join(ROOT, 'test/data/cycle.json'), '-f', 'html', '--grep', 'x']);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('awaitwhat: --grep x filters the tree: it cannot be used with --format html (see awaitwhat --help)\n');
   });

@@ -7,12 +7,13 @@
  * resolved by name, as an application would: a temporary directory's
  * `node_modules/awaitwhat` links to this repository.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseDump } from '../src/serialize/json.js';
+import { runNode } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const NO_REQUIRE_ESM = '--no-experimental-require-module';
@@ -36,8 +37,8 @@ afterAll(() => {
 });
 
 /** Runs `node <args>` in the app directory to its end. */
-function runToEnd(args: string[]) {
-  const r = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 60_000, env: { ...process.env, AWAITWHAT_DIR: app, AWAITWHAT_EXIT_DUMP: undefined } });
+async function runToEnd(args: string[]) {
+  const r = await runNode(args, { cwd: app, timeout: 60_000, env: { ...process.env, AWAITWHAT_DIR: app, AWAITWHAT_EXIT_DUMP: undefined } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -69,11 +70,11 @@ async function signalDump(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { dump: parseDump(readFileSync(written, 'utf8')), stderr };
 }
 
-it('the flag turns require(esm) off, as on Node 20.11–20.18', () => {
+it('the flag turns require(esm) off, as on Node 20.11–20.18', async () => {
   const probe = `try { require(${JSON.stringify(join(ROOT, 'dist/src/model.js'))}); console.log('loaded') } catch (e) { console.log(e.code) }`;
-  expect(runToEnd(['-e', probe]).stdout.trim()).toBe('loaded');
-  expect(runToEnd([NO_REQUIRE_ESM, '-e', probe]).stdout.trim()).toBe('ERR_REQUIRE_ESM');
-  expect(runToEnd([NO_REQUIRE_ESM, '-p', 'process.features.require_module']).stdout.trim()).toBe('false');
+  expect((await runToEnd(['-e', probe])).stdout.trim()).toBe('loaded');
+  expect((await runToEnd([NO_REQUIRE_ESM, '-e', probe])).stdout.trim()).toBe('ERR_REQUIRE_ESM');
+  expect((await runToEnd([NO_REQUIRE_ESM, '-p', 'process.features.require_module'])).stdout.trim()).toBe('false');
 });
 
 describe.each([
@@ -95,9 +96,9 @@ describe.each([
   it.each([
     ['--import', '--import'],
     ['-r', '-r'],
-  ])('%s awaitwhat/register: an unsettled top-level await exits 13 with its stuck lines and a dump', (_label, loader) => {
-    const plain = runToEnd([...flags, 'unsettled-tla.mjs']);
-    const r = runToEnd([...flags, loader, 'awaitwhat/register', 'unsettled-tla.mjs']);
+  ])('%s awaitwhat/register: an unsettled top-level await exits 13 with its stuck lines and a dump', async (_label, loader) => {
+    const plain = await runToEnd([...flags, 'unsettled-tla.mjs']);
+    const r = await runToEnd([...flags, loader, 'awaitwhat/register', 'unsettled-tla.mjs']);
     expect(plain.code).toBe(13);
     expect(r.code).toBe(13);
     expect(r.stdout).toBe(plain.stdout);
@@ -107,10 +108,10 @@ describe.each([
     expect(dump.trigger).toBe('exit');
   }, 60_000);
 
-  it('-r awaitwhat/register leaves a program that ends by itself as it was', () => {
+  it('-r awaitwhat/register leaves a program that ends by itself as it was', async () => {
     const program = ['-e', 'Promise.resolve(1).then((v) => console.log("ok", v))'];
-    const plain = runToEnd([...flags, ...program]);
-    const r = runToEnd([...flags, '-r', 'awaitwhat/register', ...program]);
+    const plain = await runToEnd([...flags, ...program]);
+    const r = await runToEnd([...flags, '-r', 'awaitwhat/register', ...program]);
     expect(r).toEqual(plain);
     expect(r.stdout).toBe('ok 1\n');
   });

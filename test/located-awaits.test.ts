@@ -7,7 +7,7 @@
  * program, and the profile says so; only the genuinely ambiguous ones (marked `(lookup)`) are
  * left, and a budget locates them by lookup.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { captureStuckProgram } from '../cli/capture.js';
 import { attachSnapshot } from '../src/attach/index.js';
 import type { Dump } from '../src/model.js';
 import { parseDump } from '../src/serialize/json.js';
-import { killChildren } from './helpers/processes.js';
+import { killChildren, runNode } from './helpers/processes.js';
 import { releasePorts, reservePort } from './helpers/ports.js';
 import { ROOT } from './helpers/samples.js';
 
@@ -85,13 +85,12 @@ describe('multi-await handlers, with a lookup budget of 0', () => {
     expect(dump.warnings.join('\n')).toContain(`${ambiguous} objects were not located`);
   }, TIMEOUT);
 
-  it('snapshot() in process: the same', () => {
+  it('snapshot() in process: the same', async () => {
     const N = 20;
-    const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'dist/src/register.js')).href, PROGRAM, String(N), 'inprocess'], {
+    const r = await runNode(['--import', pathToFileURL(join(ROOT, 'dist/src/register.js')).href, PROGRAM, String(N), 'inprocess'], {
       cwd: ROOT,
-      encoding: 'utf8',
       env: { ...process.env, AWAITWHAT_INDEX: pathToFileURL(join(ROOT, 'dist/src/index.js')).href, AWAITWHAT_LOOKUP_BUDGET_MS: '0' },
-      maxBuffer: 1 << 26,
+      timeout: TIMEOUT,
     });
     expect(r.stderr).toBe('');
     const dump = parseDump(r.stdout.slice(r.stdout.indexOf('{')));

@@ -8,14 +8,13 @@
  * register the spy sees `onInit` (the control); with hooks off, it sees nothing, before or
  * after a dump.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { registerPath } from '../cli/capture.js';
 import { parseDump } from '../src/serialize/json.js';
-import { expectStuckLinesNamed, killTargets, startTarget, stuckLines } from './helpers/processes.js';
+import { expectStuckLinesNamed, killTargets, runNode, startTarget, stuckLines } from './helpers/processes.js';
 import { dumpBySignal } from './helpers/signal-dump.js';
 import { ROOT } from './helpers/samples.js';
 
@@ -67,12 +66,11 @@ describe('AWAITWHAT_HOOKS=off', () => {
     expect(target.child.exitCode).toBeNull();
   }, 180_000);
 
-  it.each(['off', '0', 'false', 'NO'])('exit dump of an unsettled top-level await (AWAITWHAT_HOOKS=%s): code 13, stuck lines named', (value) => {
+  it.each(['off', '0', 'false', 'NO'])('exit dump of an unsettled top-level await (AWAITWHAT_HOOKS=%s): code 13, stuck lines named', async (value) => {
     const dir = tempDir();
-    const r = spawnSync(process.execPath, ['--import', SPY, '--import', registerPath(), 'fixtures/unsettled-tla.mjs'], {
+    const r = await runNode(['--import', SPY, '--import', registerPath(), 'fixtures/unsettled-tla.mjs'], {
       cwd: ROOT,
       env: { ...process.env, AWAITWHAT_EXIT_DUMP: undefined, AWAITWHAT_DIR: dir, AWAITWHAT_HOOKS: value },
-      encoding: 'utf8',
       timeout: 60_000,
     });
     expect(r.status).toBe(13);
@@ -87,11 +85,10 @@ describe('AWAITWHAT_HOOKS=off', () => {
     expectNoWaitingTimes(tree, dump);
   }, 120_000);
 
-  it('any other value keeps the hooks on', () => {
-    const r = spawnSync(process.execPath, ['--import', SPY, '--import', registerPath(), '-e', 'setTimeout(() => {}, 1)'], {
+  it('any other value keeps the hooks on', async () => {
+    const r = await runNode(['--import', SPY, '--import', registerPath(), '-e', 'setTimeout(() => {}, 1)'], {
       cwd: ROOT,
       env: { ...process.env, AWAITWHAT_HOOKS: 'on' },
-      encoding: 'utf8',
       timeout: 60_000,
     });
     expect(r.status).toBe(0);

@@ -8,6 +8,7 @@ import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNode } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
 
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -15,12 +16,12 @@ const DUMP = join(ROOT, 'test/data/promise-all.json');
 const dir = mkdtempSync(join(tmpdir(), 'awaitwhat-view-o-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const view = (output: string) => spawnSync(process.execPath, [CLI, 'view', DUMP, '-f', 'dot', '-o', output], { encoding: 'utf8', timeout: 60_000 });
-const expected = () => spawnSync(process.execPath, [CLI, 'view', DUMP, '-f', 'dot'], { encoding: 'utf8', timeout: 60_000 }).stdout;
+const view = (output: string) => runNode([CLI, 'view', DUMP, '-f', 'dot', '-o', output], { timeout: 60_000 });
+const expected = async () => (await runNode([CLI, 'view', DUMP, '-f', 'dot'], { timeout: 60_000 })).stdout;
 
 describe('view -o', () => {
-  it('/dev/null stays a character device', () => {
-    const r = view('/dev/null');
+  it('/dev/null stays a character device', async () => {
+    const r = await view('/dev/null');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
@@ -34,27 +35,27 @@ describe('view -o', () => {
     let read = '';
     reader.stdout.setEncoding('utf8').on('data', (d: string) => (read += d));
     const closed = new Promise<void>((resolve) => reader.once('close', () => resolve()));
-    const r = view(fifo);
+    const r = await view(fifo);
     await closed;
     expect(r.status).toBe(0);
-    expect(read).toBe(expected());
+    expect(read).toBe(await expected());
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
-  it('a symbolic link is followed: its target gets the output, the link stays a link', () => {
+  it('a symbolic link is followed: its target gets the output, the link stays a link', async () => {
     const target = join(dir, 'graph.dot');
     const link = join(dir, 'link.dot');
     symlinkSync('graph.dot', link);
-    const r = view(link);
+    const r = await view(link);
     expect(r.status).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe('graph.dot');
-    expect(readFileSync(target, 'utf8')).toBe(expected());
+    expect(readFileSync(target, 'utf8')).toBe(await expected());
     expect(statSync(target).isFile()).toBe(true);
   });
 
-  it('a directory: exit 1, one line', () => {
-    const r = view(dir);
+  it('a directory: exit 1, one line', async () => {
+    const r = await view(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^awaitwhat: cannot write .*: it is a directory\n$/);
   });

@@ -118,3 +118,80 @@ export async function killTargets(): Promise<void> {
     ),
   );
 }
+
+/** How {@link run} starts a child: what `spawnSync` took at the call sites it replaces. */
+export interface RunOptions {
+  /** Working directory (default: the test process's). */
+  cwd?: string;
+  /** The child's whole environment (default: the test process's); `undefined` values are left out. */
+  env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin, which is then closed (always closed, as with `spawnSync`). */
+  input?: string;
+  /** Sends `killSignal` after this many ms (default 60 s: a hang ends, a slow run does not fail). */
+  timeout?: number;
+  /** Signal for {@link RunOptions.timeout} (default SIGTERM, as with `spawnSync`). */
+  killSignal?: NodeJS.Signals;
+  /** Run the child as this user (needs root). */
+  uid?: number;
+  /** Run the child as this group (needs root). */
+  gid?: number;
+}
+
+/** How a child run by {@link run} ended, shaped like `spawnSync`'s result with `encoding: 'utf8'`. */
+export interface RunResult {
+  /** Exit code, or null if a signal ended it (or it never started). */
+  status: number | null;
+  /** The signal that ended it, if any. */
+  signal: NodeJS.Signals | null;
+  /** All of stdout, decoded as UTF-8. */
+  stdout: string;
+  /** All of stderr, decoded as UTF-8. */
+  stderr: string;
+  /** Why it could not start (ENOENT …), or that {@link RunOptions.timeout} killed it. */
+  error?: Error;
+}
+
+/**
+ * Runs `command ...args` to its end without blocking the test process: vitest's worker must
+ * keep answering its runner (a worker blocked for 60 s in `spawnSync` fails the whole run with
+ * `Timeout calling "onTaskUpdate"`). Resolves, never rejects: a failure to start is `error`.
+ */
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const { input, timeout = 60_000, killSignal = 'SIGTERM', ...spawnOptions } = options;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...spawnOptions, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let error: Error | undefined;
+    let done = false;
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    // A child that exits without reading its stdin makes the write fail with EPIPE: not ours.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+    const timer = setTimeout(() => {
+      error = new Error(`${command} killed with ${killSignal} after ${timeout} ms`);
+      child.kill(killSignal);
+    }, timeout);
+    const finish = (status: number | null, signal: NodeJS.Signals | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const result: RunResult = { status, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+      if (error) result.error = error;
+      resolve(result);
+    };
+    child.once('error', (e) => {
+      error = e;
+      // Never started: no 'close' is coming for a process that does not exist.
+      if (child.pid === undefined) finish(null, null);
+    });
+    // 'close', not 'exit': all of the output has been read by then.
+    child.once('close', (status, signal) => finish(status, signal));
+  });
+}
+
+/** {@link run} for `node ...args` (this Node.js binary). */
+export function runNode(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, args, options);
+}
