@@ -9,6 +9,7 @@
  */
 
 import type { Dump, GraphNode, NodeKind } from '../model.js';
+import { chainSignatures } from './chain-signatures.js';
 import { escapeDot, toDot } from './dot.js';
 import { formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
@@ -46,63 +47,10 @@ export interface PageGraph {
  * @returns the shape number of each node, by index into `dump.nodes`
  */
 export function shapeClasses(dump: Dump): number[] {
-  const index = new Map(dump.nodes.map((n, i) => [n.id, i]));
+  const byId = new Map(dump.nodes.map((n) => [n.id, n]));
   const inCycle = new Set(dump.cycles.flatMap((c) => c.nodes));
-  const shape: Array<number | undefined> = new Array(dump.nodes.length);
-  const interned = new Map<string, number>();
-  const intern = (key: string): number => {
-    let n = interned.get(key);
-    if (n === undefined) interned.set(key, (n = interned.size));
-    return n;
-  };
-  const onStack = new Uint8Array(dump.nodes.length);
-  const expanded = new Uint8Array(dump.nodes.length);
-  for (let start = 0; start < dump.nodes.length; start++) {
-    const stack = [start];
-    while (stack.length > 0) {
-      const i = stack[stack.length - 1] as number;
-      const node = dump.nodes[i] as GraphNode;
-      if (shape[i] !== undefined) {
-        stack.pop();
-        continue;
-      }
-      if (node.awaitedBy.length > 1 || inCycle.has(node.id)) {
-        shape[i] = intern(`#${node.id}`);
-        stack.pop();
-        continue;
-      }
-      if (!expanded[i]) {
-        expanded[i] = 1;
-        onStack[i] = 1;
-        for (const id of node.awaits) {
-          const c = index.get(id);
-          if (c === undefined || shape[c] !== undefined) continue;
-          // A loop the dump's `cycles` missed: identify the node by id to stay finite.
-          if (onStack[c]) shape[c] = intern(`#${id}`);
-          else stack.push(c);
-        }
-        continue;
-      }
-      stack.pop();
-      onStack[i] = 0;
-      const place = nodePlace(node);
-      shape[i] = intern(
-        JSON.stringify([
-          node.kind,
-          node.name,
-          node.combinator ?? '',
-          node.state,
-          place ? `${place.role} ${place.location.url}:${place.location.line}:${place.location.column}` : '',
-          node.leaf ? `${node.leaf.kind} ${node.leaf.description}` : '',
-          node.awaits.map((id) => {
-            const c = index.get(id);
-            return c === undefined ? `#${id}` : shape[c];
-          }),
-        ]),
-      );
-    }
-  }
-  return shape as number[];
+  const signed = chainSignatures(dump.nodes, (id) => byId.get(id), (node) => node.awaitedBy.length > 1 || inCycle.has(node.id));
+  return dump.nodes.map((n) => signed.get(n.id) as number);
 }
 
 /**

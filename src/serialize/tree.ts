@@ -15,6 +15,7 @@ import { isTask, type Dump, type GraphNode, type LeafInfo, type SourceLocation }
 import { formatDuration, formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
+import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 
@@ -71,7 +72,7 @@ class TreeRenderer {
   private readonly lines: string[] = [];
   /** Nodes already drawn; drawing one again prints a reference instead. */
   private readonly printed = new Set<string>();
-  /** Interned structural signatures, see {@link computeSignatures}. */
+  /** Interned structural signatures ({@link chainSignatures}). */
   private readonly signature = new Map<string, number>();
 
   constructor(
@@ -322,66 +323,10 @@ class TreeRenderer {
     return node.awaitedBy.length > 1 || this.inCycle.has(node.id);
   }
 
-  /**
-   * Gives every node an integer standing for the shape of its subtree: kind, name, place,
-   * state and the signatures of what it awaits — but not ids or times, so that forty tasks
-   * stuck the same way get the same number. Shared nodes are identified by id instead,
-   * because "forty tasks awaiting the *same* promise" must not be confused with "forty tasks
-   * each awaiting their own". Iterative (post-order with an explicit stack) so a very deep
-   * chain cannot overflow the call stack.
-   */
+  /** Signs every drawn node's chain ({@link chainSignatures}): equal signatures are grouped. */
   private computeSignatures(): void {
-    const interned = new Map<string, number>();
-    const intern = (key: string): number => {
-      let n = interned.get(key);
-      if (n === undefined) {
-        n = interned.size;
-        interned.set(key, n);
-      }
-      return n;
-    };
-    const onStack = new Set<string>();
-    for (const start of this.drawn.nodes) {
-      if (this.signature.has(start.id)) continue;
-      const stack: Array<{ node: GraphNode; expanded: boolean }> = [{ node: start, expanded: false }];
-      while (stack.length > 0) {
-        const top = stack[stack.length - 1] as { node: GraphNode; expanded: boolean };
-        const { node } = top;
-        if (this.signature.has(node.id)) {
-          stack.pop();
-          continue;
-        }
-        if (this.isShared(node)) {
-          this.signature.set(node.id, intern(`#${node.id}`));
-          stack.pop();
-          continue;
-        }
-        if (!top.expanded) {
-          top.expanded = true;
-          onStack.add(node.id);
-          for (const id of node.awaits) {
-            const child = this.byId.get(id);
-            // A loop the dump's `cycles` missed: identify the node by id to stay finite.
-            if (child && onStack.has(child.id)) this.signature.set(child.id, intern(`#${child.id}`));
-            else if (child && !this.signature.has(child.id)) stack.push({ node: child, expanded: false });
-          }
-          continue;
-        }
-        stack.pop();
-        onStack.delete(node.id);
-        const place = nodePlace(node);
-        const key = JSON.stringify([
-          node.kind,
-          node.name,
-          node.combinator ?? '',
-          node.state,
-          place ? `${place.role} ${place.location.url}:${place.location.line}:${place.location.column}` : '',
-          node.leaf ? `${node.leaf.kind} ${node.leaf.description}` : '',
-          node.awaits.map((id) => this.signature.get(id) ?? `#${id}`),
-        ]);
-        this.signature.set(node.id, intern(key));
-      }
-    }
+    const signed = chainSignatures(this.drawn.nodes, (id) => this.byId.get(id), (node) => this.isShared(node));
+    for (const [id, n] of signed) this.signature.set(id, n);
   }
 
   /** Groups nodes with equal signatures, keeping the order of first appearance. */
