@@ -131,16 +131,7 @@ export function attributeChains(dump: Dump, test: StuckTest): StuckChains {
 /** The dump cut down to what `roots` await, transitively, with `roots` as its only roots. */
 function chainsOf(dump: Dump, roots: string[]): Dump {
   const byId = new Map(dump.nodes.map((n) => [n.id, n] as const));
-  const keep = new Set(roots);
-  const stack = [...roots];
-  while (stack.length > 0) {
-    for (const next of byId.get(stack.pop() as string)?.awaits ?? []) {
-      if (!keep.has(next)) {
-        keep.add(next);
-        stack.push(next);
-      }
-    }
-  }
+  const keep = reach(byId, roots);
   const nodes = dump.nodes
     .filter((n) => keep.has(n.id))
     .map((n) => ({ ...n, awaits: n.awaits.filter((id) => keep.has(id)), awaitedBy: n.awaitedBy.filter((id) => keep.has(id)) }));
