@@ -10,7 +10,7 @@ import { HOOKS_STATE_KEY } from '../internal/protocol-strings.js';
 import { startClock, stopClock } from './coarse-clock.js';
 import { setStampHook } from './init-hooks.js';
 import { readLostWaits, sealCohort, type LostWaitRecords } from './lost-waits.js';
-import { readStamp, settleWait, stampWaits, stampWaitsInCohort, stampWithStack, type Stamp } from './promise-stamps.js';
+import { readStamp, settleStackedWait, settleWait, stampWaits, stampWaitsInCohort, stampWithStack, type Stamp } from './promise-stamps.js';
 
 /** Options of {@link installHooks}. */
 export interface InstallOptions {
@@ -65,7 +65,7 @@ export function installHooks(options: InstallOptions = {}): HookState {
   const lostAwaits = creationStacks || options.lostAwaits === true;
   setStampHook(creationStacks ? stampWithStack : lostAwaits ? stampWaitsInCohort : stampWaits);
   // A wait that settles leaves its cohort: what tells a lost wait from a finished one.
-  const stopSettled = lostAwaits ? (promiseHooks.onSettled(settleWait) as () => void) : undefined;
+  const stopSettled = lostAwaits ? (promiseHooks.onSettled(creationStacks ? settleStackedWait : settleWait) as () => void) : undefined;
   const state: HookState = {
     creationStacks,
     lostAwaits,

@@ -68,12 +68,18 @@ class StampField extends Carrier {
    */
   static settle(promise: object): void {
     if (!(#awaitwhatStamp in promise)) return;
-    const stamp = (promise as StampField).#awaitwhatStamp;
+    // Without creation stacks a stamp is a cohort (pending) or a number (settled).
+    const stamp = (promise as StampField).#awaitwhatStamp as number | Cohort;
     if (typeof stamp !== 'object') return;
-    if ('r' in stamp) {
-      stamp.r.n--;
-      (promise as StampField).#awaitwhatStamp = stamp.t;
-    } else if (stamp.c !== undefined) {
+    stamp.r.n--;
+    (promise as StampField).#awaitwhatStamp = stamp.t;
+  }
+
+  /** {@link StampField.settle} with creation stacks: the stamp keeps its stack, leaves its cohort. */
+  static settleStacked(promise: object): void {
+    if (!(#awaitwhatStamp in promise)) return;
+    const stamp = (promise as StampField).#awaitwhatStamp as StackStamp;
+    if (stamp.c !== undefined) {
       const r = stamp.c.r;
       r.n--;
       r.stacks![stamp.i!] = undefined;
@@ -121,12 +127,21 @@ export function stampWaitsInCohort(promise: Promise<unknown>, parent: Promise<un
   }
 }
 
-/** The `settled` hook of the modes that count lost awaits: see {@link StampField.settle}. Never throws. */
+/** The `settled` hook with lost awaits counted: see {@link StampField.settle}. Never throws. */
 export function settleWait(promise: Promise<unknown>): void {
   try {
     StampField.settle(promise);
   } catch {
     // Not reachable with a promise; kept so that the hook can never throw into the program.
+  }
+}
+
+/** The `settled` hook with creation stacks. Never throws. */
+export function settleStackedWait(promise: Promise<unknown>): void {
+  try {
+    StampField.settleStacked(promise);
+  } catch {
+    // As above.
   }
 }
 
