@@ -96,6 +96,15 @@ describe('lost awaits: a chain collected while pending', () => {
     expect(dump.lostAwaits).toBeUndefined();
   }, 90_000);
 
+  it('counting calls none of the builtins a program patched (hostile-patched-builtins.mjs, same output as plain node)', async () => {
+    const script = 'test/differential/programs/hostile-patched-builtins.mjs';
+    const plain = await runNode([script], { cwd: ROOT, timeout: 60_000 });
+    const counted = await runNode(['--import', registerPath(), script], { cwd: ROOT, env: { ...process.env, AWAITWHAT_LOST_AWAITS: '1' }, timeout: 60_000 });
+    expect(plain.status).toBe(0);
+    expect(counted.status).toBe(0);
+    expect(counted.stdout).toBe(plain.stdout);
+  }, 90_000);
+
   it('default register: no settled hook, nothing counted (the cost budget; docs/benchmarks.md)', async () => {
     const { dump } = await captureStuckProgram({ script: FIXTURE, cwd: ROOT, env: { AWAITWHAT_LOST_AWAITS: undefined, AWAITWHAT_STACKS: undefined } });
     expect(dump.lostAwaits).toBeUndefined();

@@ -38,6 +38,9 @@ class CohortRecord {
   /** Creation stacks of the cohort's waits, `undefined` once settled (creation stacks only). */
   stacks: (string | undefined)[] | undefined = undefined;
   ref: WeakRef<Cohort> | undefined = undefined;
+  /** Neighbours in the list of live records (a list, not a `Set`: see below). */
+  prev: CohortRecord | undefined = undefined;
+  next: CohortRecord | undefined = undefined;
   /** @param t - when the cohort's waits began, ms since `performance.timeOrigin` */
   constructor(readonly t: number) {}
 }
@@ -73,20 +76,46 @@ export interface LostWaitRecords {
 /** How many groups are kept (the longest waits): bounded memory whatever the program loses. */
 export const KEPT_GROUPS = 20;
 
+// Taken once, when the register loads: this code runs on the program's hot path and in V8's
+// cleanup task, where a builtin the program patched (Set#add, Array#push…) must not be called
+// (test/differential's hostile-patched-builtins.mjs). Hence also no Set, no array methods.
 const preciseNow = performance.now.bind(performance);
+const apply = Reflect.apply;
 const WeakRefIntrinsic = WeakRef;
+const deref = WeakRef.prototype.deref;
 const FinalizationRegistryIntrinsic = FinalizationRegistry;
+const register = FinalizationRegistry.prototype.register;
 
-/** Records of cohorts not yet seen collected. */
-const live = new Set<CohortRecord>();
-const registry = new FinalizationRegistryIntrinsic<CohortRecord>((record) => {
+/** Records of cohorts not yet seen collected: a doubly-linked list from `head`. */
+let head: CohortRecord | undefined;
+
+function link(record: CohortRecord): void {
+  record.next = head;
+  if (head !== undefined) head.prev = record;
+  head = record;
+}
+
+/** Takes `record` out of the list; false if it was not in it (already accounted for). */
+function unlink(record: CohortRecord): boolean {
+  if (record.prev === undefined && head !== record) return false;
+  if (record.prev !== undefined) record.prev.next = record.next;
+  else head = record.next;
+  if (record.next !== undefined) record.next.prev = record.prev;
+  record.prev = record.next = undefined;
+  return true;
+}
+
+/** Made at the first cohort: the default register, which counts no lost awaits, has none. */
+let registry: FinalizationRegistry<CohortRecord> | undefined;
+
+function collected(record: CohortRecord): void {
   // Runs as a task of its own some time after a GC: must not throw into the program.
   try {
-    if (live.delete(record)) account(record, preciseNow());
+    if (unlink(record)) account(record, preciseNow());
   } catch {
     // Nothing to report with.
   }
-});
+}
 
 let total = 0;
 const longest: LostWaitRecord[] = [];
@@ -107,8 +136,9 @@ function openCohort(t: number): Cohort {
   const record = new CohortRecord(t);
   const cohort: Cohort = { t, r: record };
   record.ref = new WeakRefIntrinsic(cohort);
-  live.add(record);
-  registry.register(cohort, record);
+  link(record);
+  registry ??= new FinalizationRegistryIntrinsic<CohortRecord>(collected);
+  apply(register, registry, [cohort, record]);
   current = cohort;
   return cohort;
 }
@@ -125,8 +155,9 @@ export function sealCohort(): void {
 export function keepStack(cohort: Cohort, stack: string): number {
   const r = cohort.r;
   const stacks = (r.stacks ??= []);
-  stacks.push(stack);
-  return stacks.length - 1;
+  const i = stacks.length;
+  stacks[i] = stack;
+  return i;
 }
 
 function account(record: CohortRecord, at: number): void {
@@ -134,15 +165,18 @@ function account(record: CohortRecord, at: number): void {
   total += record.n;
   const group: LostWaitRecord = { since: record.t, lostAt: at, count: record.n };
   if (record.stacks !== undefined) {
-    const stacks = record.stacks.filter((s): s is string => s !== undefined);
+    const stacks: string[] = [];
+    const all = record.stacks;
+    for (let k = 0; k < all.length; k++) if (all[k] !== undefined) stacks[stacks.length] = all[k]!;
     if (stacks.length > 0) group.stacks = stacks;
   }
+  // Insertion into the list of the longest waits, longest first, at most KEPT_GROUPS.
   const waited = at - record.t;
-  if (longest.length >= KEPT_GROUPS && waited <= longest[longest.length - 1]!.lostAt - longest[longest.length - 1]!.since) return;
   let i = longest.length;
   while (i > 0 && longest[i - 1]!.lostAt - longest[i - 1]!.since < waited) i--;
-  longest.splice(i, 0, group);
-  if (longest.length > KEPT_GROUPS) longest.length = KEPT_GROUPS;
+  if (i >= KEPT_GROUPS) return;
+  for (let j = longest.length < KEPT_GROUPS ? longest.length : KEPT_GROUPS - 1; j > i; j--) longest[j] = longest[j - 1]!;
+  longest[i] = group;
 }
 
 /**
@@ -151,10 +185,13 @@ function account(record: CohortRecord, at: number): void {
  */
 export function readLostWaits(): LostWaitRecords {
   const at = preciseNow();
-  for (const record of live) {
-    if (record.ref?.deref() !== undefined) continue;
-    live.delete(record);
-    account(record, at);
+  for (let record = head; record !== undefined; ) {
+    const next = record.next;
+    if (record.ref === undefined || apply(deref, record.ref, []) === undefined) {
+      unlink(record);
+      account(record, at);
+    }
+    record = next;
   }
   return { count: total, longest: longest.map((g) => ({ ...g, ...(g.stacks ? { stacks: [...g.stacks] } : {}) })) };
 }
