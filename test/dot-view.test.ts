@@ -180,7 +180,7 @@ if (!availability.ok) {
           const dir = join(ROOT, 'test-artifacts');
           mkdirSync(dir, { recursive: true });
           writeFileSync(join(dir, 'dot-view-demo.svg'), svg);
-          await page.screenshot({ path: join(dir, 'dot-view-demo.png'), fullPage: true });
+          await page.locator('svg').screenshot({ path: join(dir, 'dot-view-demo.png') });
           process.stderr.write(`dot-view.test.ts: the demo's SVG drawn by chromium: ${join(dir, 'dot-view-demo.png')}\n`);
         }
       } finally {
