@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphNode } from '../src/model.js';
+import type { Dump, GraphNode } from '../src/model.js';
 import { chainGroups } from '../src/serialize/chain-signatures.js';
 import { escapeDot, toDot } from '../src/serialize/dot.js';
 import { labelMargin, underestimatePt } from '../src/serialize/dot-fonts.js';
@@ -108,4 +108,14 @@ describe('toDot', () => {
     const left = Number(labelMargin(['ЖЩ'], 10, true)?.split(',')[0]);
     expect(left - 0.11).toBeCloseTo(2 * (centred - 0.11), 2);
   });
+
+  it('says why there is nothing to draw: no node, or a refused dump (its reason line by line)', () => {
+    const empty = { ...sample('cycle'), nodes: [], cycles: [], roots: [], verdicts: [] };
+    expect(toDot(empty)).toContain('0 nodes, 0 cycles\\lnothing is waiting: no pending task or promise takes part in a wait\\l"');
+    const refusal = { reason: 'heap too big\nfor this machine' } as NonNullable<Dump['refused']>;
+    const refused = toDot({ ...empty, refused: refusal });
+    expect(refused).toContain('\\lno heap snapshot: the dump was refused to protect the process: heap too big\\lfor this machine\\l"');
+    expect(boxes(refused)).toEqual([]);
+  });
 });
+

@@ -178,7 +178,10 @@ function legend(dump: Dump, cwd: string, marks: Parameters<typeof legendLines>[2
   let name = 'verdicts';
   while (names.has(name)) name = `_${name}`;
   // A wrapped finding goes on indented, so that each finding starts at the margin.
-  const lines = legendLines(dump, cwd, marks).flatMap((line) => wrap(line, LEGEND_WIDTH).map((part, i) => (i === 0 ? part : `    ${part}`)));
+  // A line break inside a program's string would centre what follows it: each part is a line.
+  const lines = legendLines(dump, cwd, marks)
+    .flatMap((line) => line.split(/\r\n|\r|\n/))
+    .flatMap((line) => wrap(line, LEGEND_WIDTH).map((part, i) => (i === 0 ? part : `    ${part}`)));
   const label = lines.map((line) => escapeDot(line)).join('\\l');
   const margin = labelMargin(lines, FONT_SIZE, true);
   return [
