@@ -8,11 +8,11 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { Dump, GraphNode } from '../model.js';
+import type { Dump, GraphNode, NodeKind } from '../model.js';
 import { chainGroups } from './chain-signatures.js';
 import { DOT_FONT, labelMargin } from './dot-fonts.js';
 import { boxLines, wrap } from './dot-labels.js';
-import { dumpVerdicts, legendLines } from './dot-legend.js';
+import { dumpVerdicts, legendLines, type LegendMarks } from './dot-legend.js';
 
 /** Options of {@link toDot}. */
 export interface DotOptions {
@@ -40,7 +40,7 @@ export interface DotBox {
  * (values that settle), combinators diamonds (a fork in the graph), leaves octagons so the
  * eye finds where chains end. A kind this version does not know is a plain box.
  */
-const SHAPES: Record<string, { shape: string; style?: string; extra?: string }> = {
+const SHAPES: Record<NodeKind, { shape: string; style?: string; extra?: string }> = {
   'async-function': { shape: 'box', style: 'rounded' },
   'async-generator': { shape: 'box', style: 'rounded', extra: 'peripheries=2' },
   module: { shape: 'tab' },
@@ -123,7 +123,8 @@ export function boxesDot(dump: Dump, boxes: readonly DotBox[], options: DotOptio
     const node = dump.nodes[box.members[0] as number] as GraphNode;
     const cyclic = inCycle.has(node.id);
     const lines = boxLines(dump, box.members, cwd, cyclic);
-    const look = SHAPES[node.kind] ?? { shape: 'box' };
+    // A dump from a newer awaitwhat may hold kinds this version does not know.
+    const look = (SHAPES as Partial<Record<string, (typeof SHAPES)[NodeKind]>>)[node.kind] ?? { shape: 'box' };
     // Graphviz keeps only the last `style=`, so the kind's style and "filled" go in one list.
     const styles = look.style ? [look.style] : [];
     const attrs = [`label="${escapeDot(lines.join('\n'))}"`, `shape=${look.shape}`];
@@ -174,7 +175,7 @@ export function boxesDot(dump: Dump, boxes: readonly DotBox[], options: DotOptio
 }
 
 /** The legend box, alone on the top rank, its lines left-justified. */
-function legend(dump: Dump, cwd: string, marks: Parameters<typeof legendLines>[2], names: Set<string>): string[] {
+function legend(dump: Dump, cwd: string, marks: LegendMarks, names: Set<string>): string[] {
   let name = 'verdicts';
   while (names.has(name)) name = `_${name}`;
   // A wrapped finding goes on indented, so that each finding starts at the margin.
