@@ -21,7 +21,7 @@ export type ThreadStatus = (typeof THREAD_STATUSES)[number];
 export interface ThreadFacts {
   /** The worker's `threadId` (the main thread is 0). */
   threadId: number;
-  /** The worker's script as the worker saw it (`process.argv[1]`), when known. */
+  /** The worker's script (`process.argv[1]` in the worker), as a `file:` URL when it is a file. */
   filename?: string;
   /** Whether the worker answered; see {@link THREAD_STATUSES}. */
   status: ThreadStatus;

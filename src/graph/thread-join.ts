@@ -35,7 +35,7 @@ export function joinThreads(dump: Dump, graphs: readonly ThreadGraph[] | undefin
 
 /** Where a thread's own tasks wait, in a few words: `thread 1 waits at w.mjs:9:3 (buildReport)`. */
 export function threadState(graph: ThreadGraph, cwd: string): string {
-  if (graph.status !== 'answered') return `thread ${graph.threadId} ${graph.status === 'no-answer' ? 'did not answer' : 'could not be dumped'}: ${graph.reason ?? 'no reason given'}`;
+  if (graph.status !== 'answered') return `thread ${graph.threadId}: ${graph.reason ?? (graph.status === 'no-answer' ? 'no answer' : 'no graph')}`;
   const innermost = innermostProgramTasks(graph.nodes);
   if (innermost.length === 0) return `thread ${graph.threadId} has no task of the program waiting`;
   const named = innermost.slice(0, MAX_NAMED).map((t) => `${displayPath(t.awaitLocation!.url, cwd)}:${t.awaitLocation!.line}:${t.awaitLocation!.column} (${t.name})`);

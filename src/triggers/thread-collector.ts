@@ -111,7 +111,7 @@ function noAnswer(thread: KnownThread, started: boolean, startMs: number): Threa
     'no-answer',
     started
       ? `started its dump but did not finish it within ${DUMP_WAIT_MS / 1000} s`
-      : `did not answer within ${startMs / 1000} s: its event loop is blocked (or it was ended by worker.terminate())`,
+      : `no answer within ${startMs / 1000} s: its event loop is blocked, or it was ended by worker.terminate()`,
   );
 }
 

@@ -12,6 +12,8 @@
  * The channel is unref'd: it never keeps the worker alive, and the program's own messages
  * (its `parentPort`, its `Worker` objects) are untouched.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { withIntrinsics } from '../internal/intrinsics.js';
 import { firstLine } from '../internal/stderr-line.js';
@@ -33,12 +35,17 @@ export function installThreadResponder(): void {
     opened.onmessage = (event: unknown) => onMessage((event as { data: unknown }).data);
     opened.unref();
     channel = opened;
-    const filename = process.argv[1];
+    const filename = scriptUrl(process.argv[1]);
     post(filename === undefined ? { type: 'hello', threadId } : { type: 'hello', threadId, filename });
     process.on('exit', onExit);
   } catch {
     // Without the channel this worker is reported as not answering; the program is unaffected.
   }
+}
+
+/** The worker's script as a `file:` URL, as V8 names scripts (`[worker eval]` stays as it is). */
+function scriptUrl(script: string | undefined): string | undefined {
+  return script !== undefined && isAbsolute(script) ? pathToFileURL(script).href : script;
 }
 
 function onExit(): void {
