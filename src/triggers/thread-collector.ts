@@ -11,7 +11,10 @@
  * `AWAITWHAT_THREAD_TIMEOUT_MS` (5 s) — its loop is blocked — is reported `no-answer`; one
  * that started has {@link DUMP_WAIT_MS} to finish.
  */
+import { performance } from 'node:perf_hooks';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { BroadcastChannel, isMainThread, receiveMessageOnPort } from 'node:worker_threads';
+import { withIntrinsics } from '../internal/intrinsics.js';
 import type { Dump, DumpTrigger, ThreadGraph } from '../model.js';
 import { isThreadMessage, THREADS_CHANNEL, threadsOff, type ThreadAnswer, type ThreadMessage, type ThreadRequest } from './thread-protocol.js';
 
@@ -58,10 +61,11 @@ export function knownThreads(): KnownThread[] {
   return [...known.values()].sort((a, b) => a.threadId - b.threadId);
 }
 
+/** A message on the channel; runs between the program's tasks, with awaitwhat's built-ins. */
 function receive(data: unknown): void {
   try {
     if (!isThreadMessage(data)) return;
-    handle(data);
+    withIntrinsics(() => handle(data));
   } catch {
     // A malformed message must not reach the program.
   }
@@ -204,7 +208,8 @@ export function collectThreadGraphs(trigger: DumpTrigger, done: (graphs: ThreadG
     };
     const arm = (ms: number): void => {
       if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(settle, ms);
+      // Node's own timers (not the global, which fake timers may replace): a blocked worker must time out.
+      timer = setTimeout(() => withIntrinsics(settle), ms);
       timer.unref();
     };
     asked.onChange = () => {
