@@ -11,7 +11,8 @@
  * 5. `target-config.ts`: the dump's configuration, from the target's environment;
  * 6. the dump pipeline every dump runs (`snapshot/pipeline.ts`), over this WebSocket, with
  *    `remote-heap.ts` as its capture step;
- * 7. `leave-target.ts`: resume, disable, release, close what we opened.
+ * 7. `worker-sessions.ts`: each worker thread, through the `NodeWorker` domain, by the same pipeline;
+ * 8. `leave-target.ts`: resume, disable, release, close what we opened.
  *
  * @packageDocumentation
  */
