@@ -56,8 +56,13 @@ export function installThreadRegistry(): void {
   }
 }
 
-/** The workers that said `hello` and not `bye`, by thread id. */
+/**
+ * The workers that said `hello` and not `bye`, by thread id. Messages already queued on the
+ * channel are read first: a worker that said `hello` before this call is known, whether or
+ * not the event loop has delivered it yet.
+ */
 export function knownThreads(): KnownThread[] {
+  if (pending === undefined) drain();
   return [...known.values()].sort((a, b) => a.threadId - b.threadId);
 }
 
