@@ -14,6 +14,8 @@ import * as background from './background/index.js';
 import * as snapshotter from './snapshot/snapshotter.js';
 import * as dumpFile from './serialize/dump-file.js';
 import { provideDumpModules } from './triggers/lazy-dump.js';
+import { joinThreads } from './graph/thread-join.js';
+import { collectThreadGraphs, collectThreadGraphsSync } from './triggers/thread-collector.js';
 
 // installSignalTrigger() below dumps through these; on Node < 20.19 it could not require() them.
 provideDumpModules({ snapshotter, dumpFile, background });
@@ -75,7 +77,9 @@ export type {
  * @throws {@link SnapshotFailedError} if V8 could not take or parse the heap snapshot.
  */
 export function snapshot(options: MemoryGuardOptions = {}): Dump {
-  return snapshotter.takeSnapshot({ ...options, trigger: 'api' });
+  const dump = snapshotter.takeSnapshot({ ...options, trigger: 'api' });
+  // Worker threads running the register each add their graph (docs/diagnosis.md#worker-threads).
+  return dump.refused ? dump : joinThreads(dump, collectThreadGraphsSync('api'));
 }
 
 /**
@@ -92,5 +96,7 @@ export function snapshot(options: MemoryGuardOptions = {}): Dump {
  * @throws (rejects with) {@link SnapshotFailedError} if the snapshot or its analysis failed.
  */
 export function snapshotInBackground(options: MemoryGuardOptions = {}): Promise<Dump> {
-  return background.takeSnapshotInBackground({ ...options, trigger: 'api' });
+  return background
+    .takeSnapshotInBackground({ ...options, trigger: 'api' })
+    .then((dump) => (dump.refused ? dump : new Promise<Dump>((resolve) => collectThreadGraphs('api', (graphs) => resolve(joinThreads(dump, graphs))))));
 }

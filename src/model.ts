@@ -413,6 +413,10 @@ export interface Dump {
    * a snapshot (process facts, hook layer, metrics).
    */
   refused?: SnapshotRefusal;
+  /** The program's worker threads, one graph each (see {@link ThreadGraph}); absent without workers. */
+  threads?: ThreadGraph[];
+  /** Waits of one thread on another (see {@link ThreadEdge}). */
+  threadEdges?: ThreadEdge[];
 }
 
 /**
@@ -482,3 +486,17 @@ export interface DumpProfile {
 /* The optional metrics section (docs/metrics.md) lives in model-metrics.ts. */
 export type { DumpMetrics, HistogramSummary, SlowStep, TaskFigures, TaskMetrics } from './model-metrics.js';
 import type { DumpMetrics } from './model-metrics.js';
+
+/* Worker threads (docs/dump-format.md#threads): what a thread is in model-threads.ts. */
+export { THREAD_STATUSES } from './model-threads.js';
+export type { ThreadEdge, ThreadFacts, ThreadStatus } from './model-threads.js';
+import type { ThreadEdge, ThreadFacts } from './model-threads.js';
+
+/** One worker thread's wait-for graph, in that thread's own ids; the fields as in {@link Dump}. */
+export interface ThreadGraph extends ThreadFacts {
+  nodes: GraphNode[];
+  roots: string[];
+  cycles: Cycle[];
+  warnings: string[];
+  verdicts?: Verdict[];
+}

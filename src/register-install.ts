@@ -13,6 +13,8 @@ import { stderrLine } from './internal/stderr-line.js';
 import { exitDumpMode, installExitTrigger, uninstallExitTrigger } from './triggers/exit.js';
 import { canRequireEsm, preloadDumpModules } from './triggers/lazy-dump.js';
 import { installSignalTrigger } from './triggers/signal.js';
+import { installThreadRegistry } from './triggers/thread-collector.js';
+import { installThreadResponder } from './triggers/thread-responder.js';
 
 type Watchdog = typeof import('./watchdog/index.js');
 
@@ -65,6 +67,10 @@ export function installRegister(): Promise<void> | undefined {
   if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS), lostAwaits: truthy(process.env.AWAITWHAT_LOST_AWAITS) });
   installSignalTrigger();
   installExitTrigger();
+  // Worker threads (the register loads in each, through their inherited execArgv): the main
+  // thread keeps track of them, each worker answers its requests for a graph.
+  installThreadRegistry();
+  installThreadResponder();
   // The exit trigger tells an unsettled top-level await by the exit code 13 that the ESM
   // loader's own `exit` listener sets. Under `-r` (a preload) ours would be registered before
   // that one, and see code 0: once the main entry point has started, move ours behind it.

@@ -10,7 +10,10 @@
  * - `AWAITWHAT_WATCHDOG_MS=<ms>`: start the blocked-loop watchdog (a worker thread that dumps the
  *   main thread's stack when the event loop has not turned for that long);
  * - `AWAITWHAT_EXIT_DUMP=auto|always|never`: dump when the process exits with an unsettled
- *   top-level await (`auto`, the default), on any exit while tasks wait (`always`), or never.
+ *   top-level await (`auto`, the default), on any exit while tasks wait (`always`), or never;
+ * - `AWAITWHAT_THREADS=off`: dumps cover the main thread only (by default each worker thread
+ *   running the register adds its graph); `AWAITWHAT_THREAD_TIMEOUT_MS=<ms>` (5000): how long
+ *   a dump waits for a worker to start answering.
  *
  * `node -r awaitwhat/register` loads `register.cjs` instead, which `require()`s
  * `register-install.ts` (Node ≥ 20.19) or `import()`s this module.

@@ -11,7 +11,8 @@
  * 5. `target-config.ts`: the dump's configuration, from the target's environment;
  * 6. the dump pipeline every dump runs (`snapshot/pipeline.ts`), over this WebSocket, with
  *    `remote-heap.ts` as its capture step;
- * 7. `leave-target.ts`: resume, disable, release, close what we opened.
+ * 7. `worker-sessions.ts`: each worker thread, through the `NodeWorker` domain, by the same pipeline;
+ * 8. `leave-target.ts`: resume, disable, release, close what we opened.
  *
  * @packageDocumentation
  */
@@ -28,6 +29,8 @@ import { leaveTarget, type LeaveOptions } from './leave-target.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
+import { attachWorkerGraphs } from './worker-sessions.js';
+import { joinThreads } from '../graph/thread-join.js';
 import { targetConfig } from './target-config.js';
 import { checkProcess, DEFAULT_INSPECTOR_PORT, inspectorFlagsOf } from './target-process.js';
 
@@ -59,7 +62,6 @@ export const DEFAULT_ATTACH_TIMEOUT_MS = 10_000;
 const ATTACH_WARNINGS = [
   'attached through the inspector: the graph and await lines come from a heap snapshot of the target; ' +
     'chains nothing references any more were garbage-collected before it and are not shown',
-  'a dump covers the main thread only: worker threads are not attached',
 ];
 
 /**
@@ -103,7 +105,10 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
   let paused = false;
   let notes: string[] = [];
   const abort = whenAborted(signal);
-  const work = dumpThroughSession(client, timeoutMs, (p) => (paused = p));
+  // Then each worker thread, through the main session's NodeWorker domain (worker-sessions.ts).
+  const work = dumpThroughSession(client, timeoutMs, (p) => (paused = p)).then(async (dump) =>
+    dump.refused ? dump : joinThreads(dump, await attachWorkerGraphs(client, dump, timeoutMs)),
+  );
   work.catch(() => undefined); // after an interruption nobody awaits it any more
   try {
     const dump = await Promise.race([work, abort.promise]);

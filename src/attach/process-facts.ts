@@ -45,7 +45,7 @@ interface EvaluateAnswer {
 }
 
 /** Evaluates `expression` in the target's main context and returns its value. */
-export async function evaluateValue<T>(client: CdpClient, expression: string, timeoutMs?: number): Promise<T> {
+export async function evaluateValue<T>(client: Pick<CdpClient, 'send'>, expression: string, timeoutMs?: number): Promise<T> {
   const answer = await client.send<EvaluateAnswer>('Runtime.evaluate', { expression, returnByValue: true, silent: true }, timeoutMs);
   if (answer.exceptionDetails) {
     const text = answer.exceptionDetails.exception?.description ?? answer.exceptionDetails.text ?? 'exception';

@@ -13,7 +13,7 @@ import type { CdpClient } from './cdp-client.js';
 export const FIRST_CHUNK_TIMEOUT_MS = 120_000;
 
 /** Takes and parses the target's heap snapshot. */
-export async function takeRemoteHeapSnapshot(client: CdpClient, timeoutMs: number): Promise<CapturedHeap> {
+export async function takeRemoteHeapSnapshot(client: Pick<CdpClient, 'on' | 'send' | 'extendDeadline'>, timeoutMs: number): Promise<CapturedHeap> {
   const started = performance.now();
   const chunks: string[] = [];
   const idleTimeout = Math.max(timeoutMs, 30_000);

@@ -41,3 +41,10 @@ export function dumpFileNamePattern(pid: number): RegExp {
  * process, and read by attach mode's probe, which runs in the target as an evaluated string.
  */
 export const HOOKS_STATE_KEY = 'awaitwhat.hooks';
+
+/**
+ * The `BroadcastChannel` on which the main thread asks each worker thread running the register
+ * for its graph (`src/triggers/thread-*.ts`): every thread of a process that loaded awaitwhat,
+ * whatever copy, must use this one name.
+ */
+export const THREADS_CHANNEL = 'awaitwhat.threads';

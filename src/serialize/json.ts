@@ -43,6 +43,7 @@ import {
   type BlockedLoop,
 } from '../model.js';
 import { checkIsDump, NotADumpProblem } from './dump-identity.js';
+import { readThreadEdges, readThreads } from './json-threads.js';
 import { array, bool, fail, join, num, object, oneOf, own, Problem, required, show, str, strings, VersionProblem, type Obj } from './json-checks.js';
 
 /**
@@ -313,6 +314,8 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
   if (own(top, 'refused') !== undefined) dump.refused = snapshotRefusal(own(top, 'refused'), 'refused');
   if (own(top, 'lostAwaits') !== undefined) dump.lostAwaits = lostAwaits(own(top, 'lostAwaits'), 'lostAwaits');
+  if (own(top, 'threads') !== undefined) dump.threads = readThreads(own(top, 'threads'), 'threads', { node: graphNode, cycle, verdict });
+  if (own(top, 'threadEdges') !== undefined) dump.threadEdges = readThreadEdges(own(top, 'threadEdges'), 'threadEdges', dump);
   checkReferences(dump);
   return dump;
 }

@@ -18,6 +18,7 @@ import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
+import { threadSections, threadsHeaderLine } from './tree-threads.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
 // each is shown with terminal controls as visible escapes before it is styled, and the
@@ -68,6 +69,7 @@ class TreeRenderer {
   private readonly note: string | undefined;
   private readonly inCycle = new Set<string>();
   private readonly cwd: string;
+  private readonly color: boolean;
   private readonly style: Style;
   private readonly lines: string[] = [];
   /** Nodes already drawn; drawing one again prints a reference instead. */
@@ -85,7 +87,8 @@ class TreeRenderer {
     for (const node of this.drawn.nodes) this.byId.set(node.id, node);
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
     this.cwd = options.cwd ?? dump.process.cwd;
-    this.style = makeStyle(options.color ?? false);
+    this.color = options.color ?? false;
+    this.style = makeStyle(this.color);
     this.computeSignatures();
   }
 
@@ -96,9 +99,25 @@ class TreeRenderer {
     this.blockedLoop();
     this.lostAwaits();
     this.chains();
+    this.threads();
     this.metrics();
     this.warnings();
     return terminalOutput(`${this.lines.join('\n')}\n`);
+  }
+
+  /** A worker thread's verdict, chains and warnings, as lines (see {@link threadSections}). */
+  graphLines(): string[] {
+    this.verdict();
+    this.chains();
+    this.warnings();
+    return this.lines;
+  }
+
+  /** Each worker thread's graph under a heading of its own, after the main thread's chains. */
+  private threads(): void {
+    const options = { color: this.color, cwd: this.cwd };
+    const render = (sub: Dump): string[] => new TreeRenderer(sub, options).graphLines();
+    this.lines.push(...threadSections(this.dump, this.style, this.cwd, render));
   }
 
   /* ------------------------------------------------------------------ header and verdict */
@@ -128,6 +147,7 @@ class TreeRenderer {
     if (!dump.hooks.installed) {
       this.lines.push(`  hooks   ${style.yellow('not installed: no waiting times')}`);
     }
+    if (dump.threads) this.lines.push(threadsHeaderLine(dump.threads, style));
   }
 
   /** A dump that took no heap snapshot says why before anything else. */

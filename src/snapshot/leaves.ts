@@ -338,6 +338,14 @@ class LeafFinder {
       case 'fs':
         description = `file system request (${cls})`;
         break;
+      case 'worker': {
+        // The public `Worker` keeps its thread id on its native handle; the handle itself has it.
+        const handle = heap.edgeTo(node, '<symbol kHandle>');
+        const threadId = num('threadId') ?? (handle === undefined ? undefined : numberValue(heap, heap.edgeTo(handle, 'threadId')));
+        if (cls === 'Worker' && threadId !== undefined && threadId >= 0) details.threadId = threadId;
+        description = details.threadId === undefined ? cls : `worker thread ${threadId}`;
+        break;
+      }
       default:
         description = cls;
     }

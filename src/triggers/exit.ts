@@ -28,7 +28,9 @@ import { withIntrinsics } from '../internal/intrinsics.js';
 import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import { displayPath } from '../text/paths.js';
+import { joinThreads } from '../graph/thread-join.js';
 import { dumpModules } from './lazy-dump.js';
+import { collectThreadGraphsSync } from './thread-collector.js';
 
 /** When the exit trigger writes a dump (`AWAITWHAT_EXIT_DUMP`). */
 export type ExitDumpMode = 'auto' | 'always' | 'never';
@@ -177,7 +179,9 @@ function dumpAtExit(code: number): void {
     if (mode === undefined || mode === 'never') return;
     const exitCode = effectiveExitCode(code);
     if (mode === 'auto' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE) return;
-    const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
+    const main = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
+    // The worker threads are still running while `exit` listeners run: each is asked for its graph.
+    const dump = main.refused ? main : joinThreads(main, collectThreadGraphsSync('exit'));
     // A refused dump (too big for the memory left) was said on stderr; its file says why.
     if (!dump.refused && mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask) && !dump.lostAwaits) return;
     // The verdict first: it is the useful part, and stays useful if the file cannot be written.

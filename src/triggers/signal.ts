@@ -11,7 +11,9 @@ import { withIntrinsics } from '../internal/intrinsics.js';
 import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
+import { joinThreads } from '../graph/thread-join.js';
 import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
+import { collectThreadGraphs, collectThreadGraphsSync, knownThreads } from './thread-collector.js';
 
 /** The signal that asks for a dump. SIGUSR1 belongs to the inspector. */
 export const DUMP_SIGNAL = 'SIGUSR2';
@@ -31,7 +33,11 @@ let installed = false;
 export function dumpToFile(trigger: 'signal' | 'exit' = 'signal'): string | undefined {
   try {
     const { snapshotter } = dumpModules();
-    return withIntrinsics(() => writeAndAnnounce(snapshotter.takeSnapshot({ trigger })));
+    // Then each worker thread's graph, asked once the main thread's snapshot is done.
+    return withIntrinsics(() => {
+      const dump = snapshotter.takeSnapshot({ trigger });
+      return writeAndAnnounce(dump.refused ? dump : joinThreads(dump, collectThreadGraphsSync(trigger)));
+    });
   } catch (error) {
     reportFailure(error);
     return undefined;
@@ -77,6 +83,10 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
     return;
   }
   inFlight = true;
+  if (knownThreads().length > 0) {
+    dumpWithThreads(done);
+    return;
+  }
   try {
     const { background, dumpFile } = dumpModules();
     background.startBackgroundDump({ trigger: 'signal' }, dumpFile.dumpDirectory(), (result) => {
@@ -89,6 +99,33 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
     inFlight = false;
     reportFailure(error);
     done?.(undefined);
+  }
+}
+
+/**
+ * The background dump of a program with worker threads running the register: the main
+ * thread's dump first (its analysis in the background as always), then each worker's graph,
+ * asked one worker at a time; the joined dump is written here, on the main thread.
+ */
+function dumpWithThreads(done?: (path: string | undefined) => void): void {
+  const end = (path: string | undefined): void => {
+    inFlight = false;
+    done?.(path);
+  };
+  try {
+    dumpModules().background.startBackgroundDump({ trigger: 'signal' }, undefined, (result) => {
+      if (result.error !== undefined) {
+        reportFailure(result.error);
+        end(undefined);
+        return;
+      }
+      const dump = result.dump!;
+      if (dump.refused) end(writeAndAnnounce(dump));
+      else collectThreadGraphs('signal', (graphs) => withIntrinsics(() => end(writeAndAnnounce(joinThreads(dump, graphs)))));
+    });
+  } catch (error) {
+    reportFailure(error);
+    end(undefined);
   }
 }
 
