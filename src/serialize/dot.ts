@@ -112,6 +112,7 @@ function label(node: GraphNode, cwd: string): string {
   if (node.kind === 'combinator') lines[0] += ` (${node.awaits.length} pending)`;
   const place = nodePlace(node);
   if (place) lines.push(`${place.role} ${formatLocation(place.location, cwd)}`);
+  if (place?.innermost) lines.push(`via ${formatLocation(place.innermost, cwd)}`);
   if (node.waitingMs !== undefined) lines.push(`waiting ${formatDuration(node.waitingMs)}`);
   else if (node.ageMs !== undefined) lines.push(`pending for ${formatDuration(node.ageMs)}`);
   if (node.state === 'running') lines.push('running');

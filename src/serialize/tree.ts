@@ -302,7 +302,7 @@ class TreeRenderer {
     }
     parts.push(count + title);
     const place = nodePlace(node);
-    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}`);
+    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}${place.innermost ? style.dim(` (via ${formatLocation(place.innermost, this.cwd)})`) : ''}`);
     const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
     const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
     if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));

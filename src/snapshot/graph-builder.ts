@@ -7,6 +7,7 @@ import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
 import { parseStack } from '../internal/stack-frames.js';
+import { userFrameIndex } from '../text/node-labels.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -228,7 +229,11 @@ class NodeBuilder {
     const created = readStampFromHeap(heap, raw.promise);
     if (!created) return;
     node.ageMs = Math.max(0, Math.round(now - created.t));
-    if (created.stack) node.creationStack = parseStack(created.stack);
+    if (created.stack) {
+      node.creationStack = parseStack(created.stack);
+      const user = userFrameIndex(node.creationStack);
+      if (user !== undefined) node.userFrame = user;
+    }
   }
 }
 
