@@ -9,6 +9,7 @@ import { HOOKS_STATE_KEY } from '../internal/protocol-strings.js';
 import { startClock, stopClock } from './coarse-clock.js';
 import { setStampHook } from './init-hooks.js';
 import { readStamp, stampWaits, stampWithStack, type Stamp } from './promise-stamps.js';
+import { startResourceStamps } from './resource-stamps.js';
 
 /** Options of {@link installHooks}. */
 export interface InstallOptions {
@@ -46,10 +47,13 @@ export function installHooks(options: InstallOptions = {}): HookState {
   startClock();
   // Through this copy's single init hook: shared with the task tracker when both are on.
   setStampHook(creationStacks ? stampWithStack : stampWaits);
+  // Where timers, sockets and child processes were made: only with stacks (see resource-stamps.ts).
+  const stopResources = creationStacks ? startResourceStamps() : undefined;
   const state: HookState = {
     creationStacks,
     read: readStamp,
     stop: () => {
+      stopResources?.();
       setStampHook(undefined);
       stopClock();
       if (hookState() === state) delete (globalThis as Holder)[STATE_KEY];

@@ -8,7 +8,7 @@
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, NodeKind } from '../model.js';
 import { formatDuration } from '../text/durations.js';
-import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { nodePlace, nodeTitle, resourcePlace } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 
 /** Options of {@link toDot}. */
@@ -113,6 +113,8 @@ function label(node: GraphNode, cwd: string): string {
   const place = nodePlace(node);
   if (place) lines.push(`${place.role} ${formatLocation(place.location, cwd)}`);
   if (place?.innermost) lines.push(`via ${formatLocation(place.innermost, cwd)}`);
+  const made = node.leaf ? resourcePlace(node.leaf) : undefined;
+  if (made) lines.push(`resource made at ${formatLocation(made.location, cwd)}`);
   if (node.waitingMs !== undefined) lines.push(`waiting ${formatDuration(node.waitingMs)}`);
   else if (node.ageMs !== undefined) lines.push(`pending for ${formatDuration(node.ageMs)}`);
   if (node.state === 'running') lines.push('running');

@@ -13,7 +13,7 @@
 import { terminalSafe } from '../internal/terminal-text.js';
 import { isTask, type Dump, type GraphNode, type LeafInfo, type SourceLocation } from '../model.js';
 import { formatDuration, formatDurationRange } from '../text/durations.js';
-import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
+import { nodePlace, nodeTitle as rawTitle, resourcePlace } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
@@ -418,5 +418,7 @@ function plural(n: number, word: string): string {
 function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
   const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
   const text = `← ${safe(leaf.description)}`;
-  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
+  const made = resourcePlace(leaf);
+  const madeText = made ? `${style.dim('; made at')} ${style.cyan(formatLocation(made.location, cwd))}${made.innermost ? style.dim(` (via ${formatLocation(made.innermost, cwd)})`) : ''}` : '';
+  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where + madeText;
 }

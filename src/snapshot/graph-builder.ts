@@ -6,7 +6,7 @@ import { shapeNode, type GraphNode, type LeafInfo, type NodeFields, type SourceL
 import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
-import { parseStack } from '../internal/stack-frames.js';
+import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
 import { userFrameIndex } from '../text/node-labels.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
@@ -111,6 +111,9 @@ class NodeBuilder {
           if (holder) node.leaf.location = holder;
           const state = raw.leaf.resource === undefined ? undefined : this.#c.facts.resourceState?.(raw.leaf.resource);
           if (state) describeResourceState(node.leaf, state);
+          const made = this.#c.hooks.creationStacks && raw.leaf.origin !== undefined ? resourceStamp(this.#c.heap, raw.leaf.origin) : undefined;
+          const frames = made?.stack ? withoutHookFrames(parseStack(made.stack)) : [];
+          if (frames.length > 0) node.leaf.resourceStack = frames;
         }
         break;
     }
@@ -230,7 +233,7 @@ class NodeBuilder {
     if (!created) return;
     node.ageMs = Math.max(0, Math.round(now - created.t));
     if (created.stack) {
-      node.creationStack = parseStack(created.stack);
+      node.creationStack = withoutHookFrames(parseStack(created.stack));
       const user = userFrameIndex(node.creationStack);
       if (user !== undefined) node.userFrame = user;
     }
@@ -258,6 +261,24 @@ function describeResourceState(leaf: LeafInfo, state: Record<string, string | nu
   }
   if (state.destroyed === true) parts.push('destroyed');
   if (parts.length > 0) leaf.description += ` — ${parts.join(', ')}`;
+}
+
+/**
+ * The creation stamp of a leaf's resource (creation stacks mode): on the object itself (a
+ * `Timeout`), else on its native handle (a socket's, a child process's), where Node's
+ * `async_hooks` announced it.
+ */
+function resourceStamp(heap: HeapGraph, resource: number): { t: number; stack?: string } | undefined {
+  const own = readStampFromHeap(heap, resource);
+  if (own) return own;
+  for (const name of ['_handle', '<symbol kHandle>']) {
+    const handle = heap.edgeTo(resource, name);
+    const stamp = handle === undefined ? undefined : readStampFromHeap(heap, handle);
+    if (stamp) return stamp;
+  }
+  // An HTTP request: its socket's handle.
+  const socket = heap.edgeTo(resource, 'socket');
+  return socket === undefined || socket === resource ? undefined : resourceStamp(heap, socket);
 }
 
 /** Sort key of source order: by await (else definition) location; computed once a node. */

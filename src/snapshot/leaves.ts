@@ -31,6 +31,8 @@ export interface RawLeaf {
   closure?: number;
   /** The socket or stream object, whose live state the graph builder may ask for. */
   resource?: number;
+  /** The resource object of any kind (timer, socket, child process…): its creation stamp tells where the program made it. */
+  origin?: number;
 }
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
@@ -83,7 +85,7 @@ class LeafFinder {
     for (const { from, edge } of heap.retainers(promise)) {
       if (edge.type === 'weak') continue;
       const kind = resourceKind(heap.name(from));
-      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]) };
+      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]), origin: from };
     }
     const resolvers = this.#resolvingFunctions(promise);
     if (resolvers.length === 0) {
@@ -250,6 +252,7 @@ class LeafFinder {
     const leaf: RawLeaf = { info };
     if (closure !== undefined) leaf.closure = closure;
     if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
+    if (resource !== undefined) leaf.origin = resource;
     return leaf;
   }
 

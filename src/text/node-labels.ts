@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-import type { GraphNode, SourceLocation, StackFrame } from '../model.js';
+import type { GraphNode, LeafInfo, SourceLocation, StackFrame } from '../model.js';
 
 /** The most telling location of a node and what it is the location of. */
 export interface NodePlace {
@@ -70,6 +70,21 @@ export function nodePlace(node: GraphNode): NodePlace | undefined {
   }
   if (node.functionLocation) return { role: 'defined', location: node.functionLocation };
   return undefined;
+}
+
+/**
+ * Where the program made a leaf's resource (its timer, socket, child process), from the
+ * resource's creation stack (creation stacks mode): the program's own line, and the innermost
+ * frame when it differs.
+ *
+ * @param leaf - a leaf's description
+ * @returns the place, or `undefined` when the dump has no resource stack
+ */
+export function resourcePlace(leaf: LeafInfo): { location: SourceLocation; innermost?: SourceLocation } | undefined {
+  const made = userFrame(leaf.resourceStack);
+  if (!made) return undefined;
+  const innermost = leaf.resourceStack![0]!;
+  return innermost === made ? { location: made } : { location: made, innermost };
 }
 
 /**
