@@ -245,6 +245,7 @@ class NodeBuilder {
  * (connecting, reading, writing with bytes queued, paused, ended, waiting for drain).
  */
 function describeResourceState(leaf: LeafInfo, state: Record<string, string | number | boolean>): void {
+  if (leaf.kind === 'child-process') return describeChildStdin(leaf, state);
   leaf.details = { ...leaf.details, ...state };
   const parts: string[] = [];
   if (typeof state.remoteAddress === 'string') {
@@ -254,6 +255,8 @@ function describeResourceState(leaf: LeafInfo, state: Record<string, string | nu
   else if (leaf.kind === 'socket' && typeof state.writableLength === 'number' && state.writableLength > 0) parts.push(`writing (${state.writableLength} bytes queued)`);
   else if (leaf.kind === 'socket' && state.destroyed !== true) parts.push('reading');
   if (leaf.kind === 'stream') {
+    // A readline interface waits on its input: whether that input can still deliver a line.
+    if (leaf.details?.class === 'Interface' && state.readableEnded === false && state.destroyed !== true) parts.push('input not ended');
     if (state.paused === true) parts.push('paused');
     if (state.readableEnded === true) parts.push('ended');
     if (state.writableNeedDrain === true) parts.push('waiting for drain');
@@ -279,6 +282,17 @@ function resourceStamp(heap: HeapGraph, resource: number): { t: number; stack?: 
   // An HTTP request: its socket's handle.
   const socket = heap.edgeTo(resource, 'socket');
   return socket === undefined || socket === resource ? undefined : resourceStamp(heap, socket);
+}
+
+/**
+ * A wait on a child's stdout or stderr, with the state of its stdin: a child that reads its
+ * stdin to the end (`cat`, `sort`, `gzip`…) never ends its output while its stdin is open.
+ */
+function describeChildStdin(leaf: LeafInfo, state: Record<string, string | number | boolean>): void {
+  if (typeof state.writableEnded !== 'boolean') return;
+  const open = !state.writableEnded && state.destroyed !== true;
+  leaf.details = { ...leaf.details, stdinEnded: !open };
+  if (open && leaf.details.running === true) leaf.description = leaf.description.replace(/ still running;/, ' still running: its stdin was never ended;');
 }
 
 /** Sort key of source order: by await (else definition) location; computed once a node. */
