@@ -8,6 +8,7 @@ import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
 import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
 import { userFrameIndex } from '../text/node-labels.js';
+import { addPollingHints } from './polling-hint.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -69,10 +70,14 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
   for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
-  return entries.map((e) => e.node);
+  const nodes = entries.map((e) => e.node);
+  addPollingHints(nodes, builder.looping);
+  return nodes;
 }
 
 class NodeBuilder {
+  /** Tasks suspended at an await inside a loop of their function (for the polling hint). */
+  readonly looping = new Set<GraphNode>();
   readonly #c: BuildContext;
   readonly #raw: ReadonlyMap<number, RawNode>;
 
@@ -83,13 +88,14 @@ class NodeBuilder {
 
   describe(raw: RawNode): GraphNode {
     const node: NodeFields = { id: '', kind: raw.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
+    let looping = false;
     // A combinator always names its combinator (its name below falls back to race likewise).
     if (raw.combinator || raw.kind === 'combinator') node.combinator = raw.combinator ?? 'race';
     switch (raw.kind) {
       case 'async-function':
       case 'async-generator':
       case 'module':
-        this.#describeTask(raw, node);
+        looping = this.#describeTask(raw, node);
         break;
       case 'combinator':
         node.name = `Promise.${raw.combinator ?? 'race'}`;
@@ -118,10 +124,13 @@ class NodeBuilder {
         break;
     }
     this.#applyStamps(raw, node);
-    return shapeNode(node);
+    const shaped = shapeNode(node);
+    if (looping) this.looping.add(shaped);
+    return shaped;
   }
 
-  #describeTask(raw: RawNode, node: NodeFields): void {
+  /** Names and places a task; returns whether its await lies inside a loop of its function. */
+  #describeTask(raw: RawNode, node: NodeFields): boolean {
     const { heap, facts, suspensions } = this.#c;
     const gen = raw.generator ?? raw.key;
     const fn = heap.edgeTo(gen, 'function');
@@ -142,8 +151,10 @@ class NodeBuilder {
     // for the program's own functions, not for Node's (the ESM loader's `run`, a stream's
     // async iterator…, in many dumps), which show where they are defined instead.
     const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
+    let awaitAt: V8Location | undefined;
     if (placed && definedAt) {
-      node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...placed.position })!;
+      awaitAt = { scriptId: definedAt.scriptId, ...placed.position };
+      node.awaitLocation = this.#location(awaitAt)!;
     } else {
       const props = internal ? undefined : facts.internalProperties(gen);
       if (props) {
@@ -151,9 +162,13 @@ class NodeBuilder {
         if (state === 'running' || state === 'executing') node.state = 'running';
         else if (state === 'closed') node.state = 'pending';
         const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
-        if (at && state === 'suspended') node.awaitLocation = at;
+        if (at && state === 'suspended') {
+          node.awaitLocation = at;
+          awaitAt = props.get('[[GeneratorLocation]]')?.value as V8Location;
+        }
       }
     }
+    const looping = awaitAt !== undefined && definedAt !== undefined && suspensions?.awaitInLoop(definedAt.scriptId, definedAt, awaitAt) === true;
     const tally = this.#c.located;
     if (tally && raw.awaits.length > 0 && !internal) {
       if (placed && node.awaitLocation) tally.fromSource++;
@@ -164,6 +179,7 @@ class NodeBuilder {
       const url = node.awaitLocation?.url ?? '';
       node.name = url.slice(url.lastIndexOf('/') + 1) || '<module>';
     }
+    return looping;
   }
 
   /** What a task awaits, for the source to tell which of its awaits that can be. */
