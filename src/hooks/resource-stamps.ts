@@ -11,19 +11,49 @@
  *
  * Why only with creation stacks: an enabled `init` async hook makes Node track every promise
  * too (an async id per promise, and its own promise hooks): measured in docs/benchmarks.md.
- * Resources that are never what a chain waits on (`process.nextTick`'s, microtasks',
- * `setImmediate`'s, promises') are not stamped.
+ * Only resources a leaf can name are stamped (see `leafResource`).
  *
  * @internal
  */
 import { createHook } from 'node:async_hooks';
 import { stampResourceWithStack } from './promise-stamps.js';
 
+/**
+ * The resource types a leaf can name (a timer; the handle of a socket, pipe, server, child
+ * process or worker; a DNS request; a watcher). Promises, ticks, immediates, fs requests and
+ * write requests are many and short-lived: a stack each (~4 µs) would cost I/O-heavy programs
+ * most of their throughput, and a chain stuck on them is named by its promise's own stack.
+ * A `switch` rather than a `Set`: nothing the program can patch.
+ */
+function leafResource(type: string): boolean {
+  switch (type) {
+    case 'Timeout':
+    case 'TCPWRAP':
+    case 'TCPSERVERWRAP':
+    case 'PIPEWRAP':
+    case 'PIPESERVERWRAP':
+    case 'TTYWRAP':
+    case 'UDPWRAP':
+    case 'TLSWRAP':
+    case 'PROCESSWRAP':
+    case 'SIGNALWRAP':
+    case 'GETADDRINFOREQWRAP':
+    case 'GETNAMEINFOREQWRAP':
+    case 'QUERYWRAP':
+    case 'FSEVENTWRAP':
+    case 'STATWATCHER':
+    case 'WORKER':
+    case 'MESSAGEPORT':
+    case 'HTTP2SESSION':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The `init` async hook; also where the captured stack is cut (no awaitwhat frame on top). */
 function stampResource(_asyncId: number, type: string, _trigger: number, resource: object): void {
-  // Never worth a stack: too many, and never what a chain is stuck on.
-  if (type === 'PROMISE' || type === 'TickObject' || type === 'Microtask' || type === 'Immediate') return;
-  if (typeof resource !== 'object' || resource === null) return;
+  if (!leafResource(type) || typeof resource !== 'object' || resource === null) return;
   stampResourceWithStack(resource, stampResource);
 }
 
