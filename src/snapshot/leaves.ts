@@ -154,6 +154,7 @@ class LeafFinder {
           const found = this.#targetListener(from, next);
           if (found) return found;
         }
+        // Node's own queue classes are not the program's data: climbed through (to `events.on`'s scope).
         if (name === 'FixedCircularBuffer' || name === 'FixedQueue') {
           if (next.depth < MAX_DEPTH) queue.push(next);
           continue;
