@@ -98,6 +98,12 @@ interface NodeBase {
   /** Creation stack, top frame first; only when creation stacks were enabled. */
   creationStack?: StackFrame[];
   /**
+   * Index in `creationStack` of the program's own line: the first frame outside Node's
+   * internals (`node:…`) and outside `node_modules`. Absent when every frame is Node's or a
+   * dependency's (the views then show the innermost frame).
+   */
+  userFrame?: number;
+  /**
    * How long this node has waited on what it awaits now, in milliseconds at the moment of the
    * dump. Known when the hook layer saw the wait begin (the register was loaded before it).
    */
@@ -169,10 +175,10 @@ export type GraphNode = TaskNode | CombinatorNode | ChainedNode | LeafNode;
  * says, then dropped) and the schema test checks them against the node types above.
  */
 export const NODE_FIELDS = {
-  task: ['id', 'kind', 'name', 'state', 'awaitLocation', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
-  combinator: ['id', 'kind', 'name', 'combinator', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
-  chained: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
-  leaf: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy', 'leaf'],
+  task: ['id', 'kind', 'name', 'state', 'awaitLocation', 'functionLocation', 'creationStack', 'userFrame', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  combinator: ['id', 'kind', 'name', 'combinator', 'state', 'functionLocation', 'creationStack', 'userFrame', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  chained: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'userFrame', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy'],
+  leaf: ['id', 'kind', 'name', 'state', 'functionLocation', 'creationStack', 'userFrame', 'waitingMs', 'ageMs', 'awaits', 'awaitedBy', 'leaf'],
 } as const satisfies Record<string, ReadonlyArray<keyof GraphNode>>;
 
 /** Which entry of {@link NODE_FIELDS} a kind uses. */
@@ -254,6 +260,12 @@ export interface LeafInfo {
   details?: Record<string, string | number | boolean>;
   /** Where the program's function that holds the resolver is defined, when known. */
   location?: SourceLocation;
+  /**
+   * Creation stack of the resource the leaf waits on (its timer, socket, child process…),
+   * top frame first; only when creation stacks were enabled and the resource was created
+   * after the register loaded.
+   */
+  resourceStack?: StackFrame[];
 }
 
 /**

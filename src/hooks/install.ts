@@ -11,6 +11,7 @@ import { startClock, stopClock } from './coarse-clock.js';
 import { setStampHook } from './init-hooks.js';
 import { readLostWaits, sealCohort, type LostWaitRecords } from './lost-waits.js';
 import { readStamp, settleStackedWait, settleWait, stampWaits, stampWaitsInCohort, stampWithStack, type Stamp } from './promise-stamps.js';
+import { startResourceStamps } from './resource-stamps.js';
 
 /** Options of {@link installHooks}. */
 export interface InstallOptions {
@@ -66,6 +67,8 @@ export function installHooks(options: InstallOptions = {}): HookState {
   setStampHook(creationStacks ? stampWithStack : lostAwaits ? stampWaitsInCohort : stampWaits);
   // A wait that settles leaves its cohort: what tells a lost wait from a finished one.
   const stopSettled = lostAwaits ? (promiseHooks.onSettled(creationStacks ? settleStackedWait : settleWait) as () => void) : undefined;
+  // Where timers, sockets and child processes were made: only with stacks (see resource-stamps.ts).
+  const stopResources = creationStacks ? startResourceStamps() : undefined;
   const state: HookState = {
     creationStacks,
     lostAwaits,
@@ -73,6 +76,7 @@ export function installHooks(options: InstallOptions = {}): HookState {
     sealCohort,
     lostWaits: readLostWaits,
     stop: () => {
+      stopResources?.();
       setStampHook(undefined);
       stopSettled?.();
       stopClock();

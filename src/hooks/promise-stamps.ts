@@ -246,6 +246,19 @@ export function stampWithStack(promise: Promise<unknown>, parent?: Promise<unkno
   }
 }
 
+/**
+ * Stamps an async resource (a timer, a socket's handle, a child process's handle) with its
+ * creation time and stack, as {@link stampWithStack} does a promise: the same private field,
+ * so that a dump reads both alike. `cut` is the function V8 called (the stack starts below it).
+ */
+export function stampResourceWithStack(resource: object, cut: Function): void {
+  try {
+    StampField.attach(resource, { t: now(), stack: creationStack(cut) });
+  } catch {
+    // Stamped already (two hook sets), or an object that takes no private field: no stamp.
+  }
+}
+
 /** Reads the stamp of a promise (dump time only). */
 export const readStamp: (promise: unknown) => Stamp | undefined = StampField.read;
 

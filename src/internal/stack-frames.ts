@@ -20,6 +20,17 @@ export function parseStack(stack: string): StackFrame[] {
   return frames;
 }
 
+/**
+ * `frames` without the hook machinery on top: Node's own dispatch of promise hooks and
+ * async hooks (`node:internal/promise_hooks`, `node:internal/async_hooks`), present when more
+ * than one hook is registered, are not where anything was created.
+ */
+export function withoutHookFrames(frames: StackFrame[]): StackFrame[] {
+  let i = 0;
+  while (i < frames.length && (frames[i]!.url === 'node:internal/promise_hooks' || frames[i]!.url === 'node:internal/async_hooks')) i++;
+  return i === 0 ? frames : frames.slice(i);
+}
+
 /** A call frame as `Debugger.paused` reports it. */
 export interface CdpCallFrame {
   functionName: string;

@@ -8,7 +8,7 @@
 
 import type { Dump, GraphNode } from '../model.js';
 import { formatDurationRange } from '../text/durations.js';
-import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { nodePlace, nodeTitle, resourcePlace } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 
 /** Leaf descriptions longer than this are wrapped at spaces. */
@@ -31,6 +31,9 @@ export function boxLines(dump: Dump, members: readonly number[], cwd: string, in
   const lines = [title];
   const place = nodePlace(node);
   if (place) lines.push(`${place.role} ${formatLocation(place.location, cwd)}`);
+  if (place?.innermost) lines.push(`via ${formatLocation(place.innermost, cwd)}`);
+  const made = node.leaf ? resourcePlace(node.leaf) : undefined;
+  if (made) lines.push(`resource made at ${formatLocation(made.location, cwd)}`);
   const waiting = nodes.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
   const ages = nodes.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
   if (waiting.length > 0) lines.push(`waiting ${formatDurationRange(waiting)}`);

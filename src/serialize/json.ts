@@ -161,6 +161,7 @@ function graphNode(value: unknown, path: string): GraphNode {
       ? { functionLocation: location(own(o, 'functionLocation'), join(path, 'functionLocation')) }
       : {}),
     ...(has('creationStack') ? { creationStack: stack(own(o, 'creationStack'), join(path, 'creationStack')) } : {}),
+    ...(has('userFrame') ? { userFrame: num(own(o, 'userFrame'), join(path, 'userFrame'), 0, true) } : {}),
     ...(has('waitingMs') ? { waitingMs: num(own(o, 'waitingMs'), join(path, 'waitingMs'), 0, false) } : {}),
     ...(has('ageMs') ? { ageMs: num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false) } : {}),
     awaits: strings(required(o, 'awaits', path), join(path, 'awaits')),
@@ -195,6 +196,7 @@ function leafInfo(value: unknown, path: string): LeafInfo {
     leaf.details = details;
   }
   if (has('location')) leaf.location = location(own(o, 'location'), join(path, 'location'));
+  if (has('resourceStack')) leaf.resourceStack = stack(own(o, 'resourceStack'), join(path, 'resourceStack'));
   return leaf;
 }
 

@@ -13,7 +13,7 @@
 import { terminalSafe } from '../internal/terminal-text.js';
 import { isTask, type Dump, type GraphNode, type LeafInfo, type SourceLocation } from '../model.js';
 import { formatDuration, formatDurationRange } from '../text/durations.js';
-import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
+import { nodePlace, nodeTitle as rawTitle, resourcePlace } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
@@ -347,7 +347,7 @@ class TreeRenderer {
     }
     parts.push(count + title);
     const place = nodePlace(node);
-    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}`);
+    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}${place.innermost ? style.dim(` (via ${formatLocation(place.innermost, this.cwd)})`) : ''}`);
     const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
     const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
     if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
@@ -463,5 +463,7 @@ function plural(n: number, word: string): string {
 function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
   const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
   const text = `← ${safe(leaf.description)}`;
-  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
+  const made = resourcePlace(leaf);
+  const madeText = made ? `${style.dim('; made at')} ${style.cyan(formatLocation(made.location, cwd))}${made.innermost ? style.dim(` (via ${formatLocation(made.innermost, cwd)})`) : ''}` : '';
+  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where + madeText;
 }

@@ -6,7 +6,9 @@ import { shapeNode, type GraphNode, type LeafInfo, type NodeFields, type SourceL
 import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
-import { parseStack } from '../internal/stack-frames.js';
+import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
+import { userFrameIndex } from '../text/node-labels.js';
+import { addPollingHints } from './polling-hint.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -68,10 +70,14 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
   for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
-  return entries.map((e) => e.node);
+  const nodes = entries.map((e) => e.node);
+  addPollingHints(nodes, builder.looping);
+  return nodes;
 }
 
 class NodeBuilder {
+  /** Tasks suspended at an await inside a loop of their function (for the polling hint). */
+  readonly looping = new Set<GraphNode>();
   readonly #c: BuildContext;
   readonly #raw: ReadonlyMap<number, RawNode>;
 
@@ -82,13 +88,14 @@ class NodeBuilder {
 
   describe(raw: RawNode): GraphNode {
     const node: NodeFields = { id: '', kind: raw.kind, name: '', state: 'pending', awaits: [], awaitedBy: [] };
+    let looping = false;
     // A combinator always names its combinator (its name below falls back to race likewise).
     if (raw.combinator || raw.kind === 'combinator') node.combinator = raw.combinator ?? 'race';
     switch (raw.kind) {
       case 'async-function':
       case 'async-generator':
       case 'module':
-        this.#describeTask(raw, node);
+        looping = this.#describeTask(raw, node);
         break;
       case 'combinator':
         node.name = `Promise.${raw.combinator ?? 'race'}`;
@@ -110,14 +117,20 @@ class NodeBuilder {
           if (holder) node.leaf.location = holder;
           const state = raw.leaf.resource === undefined ? undefined : this.#c.facts.resourceState?.(raw.leaf.resource);
           if (state) describeResourceState(node.leaf, state);
+          const made = this.#c.hooks.creationStacks && raw.leaf.origin !== undefined ? resourceStamp(this.#c.heap, raw.leaf.origin) : undefined;
+          const frames = made?.stack ? withoutHookFrames(parseStack(made.stack)) : [];
+          if (frames.length > 0) node.leaf.resourceStack = frames;
         }
         break;
     }
     this.#applyStamps(raw, node);
-    return shapeNode(node);
+    const shaped = shapeNode(node);
+    if (looping) this.looping.add(shaped);
+    return shaped;
   }
 
-  #describeTask(raw: RawNode, node: NodeFields): void {
+  /** Names and places a task; returns whether its await lies inside a loop of its function. */
+  #describeTask(raw: RawNode, node: NodeFields): boolean {
     const { heap, facts, suspensions } = this.#c;
     const gen = raw.generator ?? raw.key;
     const fn = heap.edgeTo(gen, 'function');
@@ -138,8 +151,10 @@ class NodeBuilder {
     // for the program's own functions, not for Node's (the ESM loader's `run`, a stream's
     // async iterator…, in many dumps), which show where they are defined instead.
     const internal = this.#c.scripts.get(definedAt?.scriptId ?? '')?.startsWith('node:') ?? false;
+    let awaitAt: V8Location | undefined;
     if (placed && definedAt) {
-      node.awaitLocation = this.#location({ scriptId: definedAt.scriptId, ...placed.position })!;
+      awaitAt = { scriptId: definedAt.scriptId, ...placed.position };
+      node.awaitLocation = this.#location(awaitAt)!;
     } else {
       const props = internal ? undefined : facts.internalProperties(gen);
       if (props) {
@@ -147,9 +162,13 @@ class NodeBuilder {
         if (state === 'running' || state === 'executing') node.state = 'running';
         else if (state === 'closed') node.state = 'pending';
         const at = this.#location(props.get('[[GeneratorLocation]]')?.value as V8Location | undefined);
-        if (at && state === 'suspended') node.awaitLocation = at;
+        if (at && state === 'suspended') {
+          node.awaitLocation = at;
+          awaitAt = props.get('[[GeneratorLocation]]')?.value as V8Location;
+        }
       }
     }
+    const looping = awaitAt !== undefined && definedAt !== undefined && suspensions?.awaitInLoop(definedAt.scriptId, definedAt, awaitAt) === true;
     const tally = this.#c.located;
     if (tally && raw.awaits.length > 0 && !internal) {
       if (placed && node.awaitLocation) tally.fromSource++;
@@ -160,6 +179,7 @@ class NodeBuilder {
       const url = node.awaitLocation?.url ?? '';
       node.name = url.slice(url.lastIndexOf('/') + 1) || '<module>';
     }
+    return looping;
   }
 
   /** What a task awaits, for the source to tell which of its awaits that can be. */
@@ -228,7 +248,11 @@ class NodeBuilder {
     const created = readStampFromHeap(heap, raw.promise);
     if (!created) return;
     node.ageMs = Math.max(0, Math.round(now - created.t));
-    if (created.stack) node.creationStack = parseStack(created.stack);
+    if (created.stack) {
+      node.creationStack = withoutHookFrames(parseStack(created.stack));
+      const user = userFrameIndex(node.creationStack);
+      if (user !== undefined) node.userFrame = user;
+    }
   }
 }
 
@@ -237,6 +261,7 @@ class NodeBuilder {
  * (connecting, reading, writing with bytes queued, paused, ended, waiting for drain).
  */
 function describeResourceState(leaf: LeafInfo, state: Record<string, string | number | boolean>): void {
+  if (leaf.kind === 'child-process') return describeChildStdin(leaf, state);
   leaf.details = { ...leaf.details, ...state };
   const parts: string[] = [];
   if (typeof state.remoteAddress === 'string') {
@@ -246,6 +271,8 @@ function describeResourceState(leaf: LeafInfo, state: Record<string, string | nu
   else if (leaf.kind === 'socket' && typeof state.writableLength === 'number' && state.writableLength > 0) parts.push(`writing (${state.writableLength} bytes queued)`);
   else if (leaf.kind === 'socket' && state.destroyed !== true) parts.push('reading');
   if (leaf.kind === 'stream') {
+    // A readline interface waits on its input: whether that input can still deliver a line.
+    if (leaf.details?.class === 'Interface' && state.readableEnded === false && state.destroyed !== true) parts.push('input not ended');
     if (state.paused === true) parts.push('paused');
     if (state.readableEnded === true) parts.push('ended');
     if (state.writableNeedDrain === true) parts.push('waiting for drain');
@@ -253,6 +280,35 @@ function describeResourceState(leaf: LeafInfo, state: Record<string, string | nu
   }
   if (state.destroyed === true) parts.push('destroyed');
   if (parts.length > 0) leaf.description += ` — ${parts.join(', ')}`;
+}
+
+/**
+ * The creation stamp of a leaf's resource (creation stacks mode): on the object itself (a
+ * `Timeout`), else on its native handle (a socket's, a child process's), where Node's
+ * `async_hooks` announced it.
+ */
+function resourceStamp(heap: HeapGraph, resource: number): { t: number; stack?: string } | undefined {
+  const own = readStampFromHeap(heap, resource);
+  if (own) return own;
+  for (const name of ['_handle', '<symbol kHandle>']) {
+    const handle = heap.edgeTo(resource, name);
+    const stamp = handle === undefined ? undefined : readStampFromHeap(heap, handle);
+    if (stamp) return stamp;
+  }
+  // An HTTP request: its socket's handle.
+  const socket = heap.edgeTo(resource, 'socket');
+  return socket === undefined || socket === resource ? undefined : resourceStamp(heap, socket);
+}
+
+/**
+ * A wait on a child's stdout or stderr, with the state of its stdin: a child that reads its
+ * stdin to the end (`cat`, `sort`, `gzip`…) never ends its output while its stdin is open.
+ */
+function describeChildStdin(leaf: LeafInfo, state: Record<string, string | number | boolean>): void {
+  if (typeof state.writableEnded !== 'boolean') return;
+  const open = !state.writableEnded && state.destroyed !== true;
+  leaf.details = { ...leaf.details, stdinEnded: !open };
+  if (open && leaf.details.running === true) leaf.description = leaf.description.replace(/ still running;/, ' still running: its stdin was never ended;');
 }
 
 /** Sort key of source order: by await (else definition) location; computed once a node. */

@@ -22,6 +22,7 @@
 import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
 import { numberValue, stringValue } from './heap-values.js';
+import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, oddball, stdioOwner, stringProperty, targetOfListener } from './leaf-holders.js';
 import type { RawNode } from './wait-edges.js';
 
 /** A leaf as found in the heap: its description and the program's closure on the path, if any. */
@@ -31,6 +32,8 @@ export interface RawLeaf {
   closure?: number;
   /** The socket or stream object, whose live state the graph builder may ask for. */
   resource?: number;
+  /** The resource object of any kind (timer, socket, child process…): its creation stamp tells where the program made it. */
+  origin?: number;
 }
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
@@ -83,7 +86,7 @@ class LeafFinder {
     for (const { from, edge } of heap.retainers(promise)) {
       if (edge.type === 'weak') continue;
       const kind = resourceKind(heap.name(from));
-      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]) };
+      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]), origin: from };
     }
     const resolvers = this.#resolvingFunctions(promise);
     if (resolvers.length === 0) {
@@ -146,11 +149,26 @@ class LeafFinder {
         anyRetainer = true;
         seen.add(from);
         const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
+        // An EventTarget's listener record (`addEventListener`, `events.once` on a target).
+        if (isTargetListener(heap, from)) {
+          const found = this.#targetListener(from, next);
+          if (found) return found;
+        }
+        // Node's own queue classes are not the program's data: climbed through (to `events.on`'s scope).
+        if (name === 'FixedCircularBuffer' || name === 'FixedQueue') {
+          if (next.depth < MAX_DEPTH) queue.push(next);
+          continue;
+        }
         // An emitter's listener table: `emitter._events[event]` holds the listener.
         const emitter = edge.name === '_events' ? undefined : this.#emitterOf(from);
         if (emitter !== undefined) {
-          const event = edge.type === 'property' ? edge.name : '?';
+          const listened = edge.type === 'property' ? edge.name : '?';
+          // `stream.finished` listens for every end event; its scope says which one it needs.
+          const event = (listened !== 'error' && this.#finishedEvent(next)) || listened;
           const cls = heap.name(emitter);
+          if (isReadline(heap, emitter) && event !== 'error') return this.#readline(emitter, next, `event '${event}'`);
+          const child = event === 'error' ? undefined : this.#childStdio(emitter, event, next);
+          if (child) return child;
           const kind = resourceKind(cls) ?? this.#streamLike(emitter);
           const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, next, false)];
           const found = kind
@@ -168,8 +186,26 @@ class LeafFinder {
         // functions share (a module's top level). Properties of plain objects are climbed
         // through instead (`{ resolve, reject }` entries, listener wrappers), and so are small
         // scopes whose few closures are callbacks that will call `resolve`.
+        const on = edge.type === 'context' ? eventsOnScope(heap, from) : undefined;
+        if (on) {
+          if (isReadline(heap, on.emitter)) return this.#readline(on.emitter, next, `event '${on.event}' (events.on / for await)`);
+          const cls = heap.name(on.emitter) || 'EventEmitter';
+          return this.#found({ kind: 'event', description: `event '${on.event}' on ${cls} (events.on / for await)`, heldBy: [cls, ...pathNames(heap, next, false)], details: { emitter: cls, event: on.event } }, next);
+        }
+        if (edge.name === '<symbol _questionCallback>' && isReadline(heap, from)) {
+          const prompt = stringProperty(heap, from, '<symbol _prompt>');
+          return this.#readline(from, next, `question${prompt ? ` '${prompt.trim()}'` : ''} unanswered`);
+        }
         if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
           const holder = this.#namedHolder(next);
+          // Node's own queues (`events.on`'s unconsumed promises): climbed through to their owner.
+          if (/^Fixed(CircularBuffer|Queue)$/.test(heap.name(holder.node))) {
+            if (!seen.has(holder.node) && holder.depth < MAX_DEPTH) {
+              seen.add(holder.node);
+              queue.push(holder);
+            }
+            continue;
+          }
           const path = pathNames(heap, holder);
           const streamKind = this.#streamLike(holder.node);
           if (streamKind) return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
@@ -181,6 +217,61 @@ class LeafFinder {
     if (errorListener) return errorListener;
     if (!anyRetainer) return 'unreachable';
     return { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+  }
+
+  /** A listener of an `EventTarget`: the target (an `AbortSignal` named as such) and the event. */
+  #targetListener(listener: number, step: Step): RawLeaf | undefined {
+    const heap = this.#heap;
+    const found = targetOfListener(heap, listener);
+    if (!found) return undefined;
+    const path = [heap.name(found.target) || 'EventTarget', ...pathNames(heap, step, false)];
+    if (isAbortSignal(heap, found.target)) {
+      const aborted = oddball(heap, heap.edgeTo(found.target, '<symbol kAborted>')) === true;
+      const state = aborted ? 'aborted' : 'not aborted';
+      return this.#found({ kind: 'event', description: `AbortSignal, event '${found.event}' (${state})`, heldBy: ['AbortSignal', ...path.slice(1)], details: { emitter: 'AbortSignal', event: found.event, aborted } }, step);
+    }
+    const cls = heap.name(found.target) || 'EventTarget';
+    return this.#found({ kind: 'event', description: `event '${found.event}' on ${cls}`, heldBy: path, details: { emitter: cls, event: found.event } }, step);
+  }
+
+  /** The event `stream.finished` waits for, when its scope is on the path. */
+  #finishedEvent(step: Step): string | undefined {
+    for (let s: Step | undefined = step; s; s = s.from) {
+      if (this.#heap.name(s.node) !== 'system / Context') continue;
+      const event = finishedEvent(this.#heap, s.node);
+      if (event) return event;
+    }
+    return undefined;
+  }
+
+  /** A wait on a child process's stdio stream: names the child, and which end is open. */
+  #childStdio(stream: number, event: string, step: Step): RawLeaf | undefined {
+    const heap = this.#heap;
+    const owner = stdioOwner(heap, stream);
+    if (!owner) return undefined;
+    const details: Record<string, string | number | boolean> = { class: 'ChildProcess', stdio: owner.stream, event, running: owner.running };
+    if (owner.pid !== undefined) details.pid = owner.pid;
+    if (owner.command !== undefined) details.command = owner.command;
+    const who = `child process${owner.pid !== undefined ? ` ${owner.pid}` : ''}${owner.command ? ` (${owner.command})` : ''}`;
+    const description = `${who} ${owner.running ? 'still running' : 'exited'}; waiting for '${event}' on its ${owner.stream}`;
+    const leaf = this.#found({ kind: 'child-process', description, heldBy: ['ChildProcess', owner.stream, '_events', ...pathNames(heap, step, false)], details }, step, owner.child);
+    // The stdin's live state says whether it was ever ended (the usual reason the child waits).
+    if (owner.stdin !== undefined && owner.stream !== 'stdin') leaf.resource = owner.stdin;
+    return leaf;
+  }
+
+  /** A wait on a readline interface: names it and its input stream, whose state is read live. */
+  #readline(iface: number, step: Step, what: string): RawLeaf {
+    const heap = this.#heap;
+    const input = heap.edgeTo(iface, 'input')!;
+    const inputClass = heap.name(input) || 'stream';
+    const leaf = this.#found(
+      { kind: 'stream', description: `readline Interface on ${inputClass}: ${what}`, heldBy: ['Interface', ...pathNames(heap, step, false)], details: { class: 'Interface', input: inputClass } },
+      step,
+    );
+    leaf.resource = input;
+    leaf.origin = input;
+    return leaf;
   }
 
   /** undici's (global `fetch`'s) `Request`: an HTTP request in flight, with origin and method. */
@@ -250,6 +341,7 @@ class LeafFinder {
     const leaf: RawLeaf = { info };
     if (closure !== undefined) leaf.closure = closure;
     if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
+    if (resource !== undefined) leaf.origin = resource;
     return leaf;
   }
 

@@ -61,6 +61,8 @@ interface SuspensionPoint {
   /** An `await` (a place V8 can report), not a `for await` or a `yield`. */
   isAwait: boolean;
   shape: AwaitShape;
+  /** Inside a loop of its function (`while`, `do`, `for`, `for…in/of`): may be reached again and again. */
+  inLoop?: boolean;
 }
 
 interface FunctionInfo {
@@ -114,6 +116,19 @@ export class SuspensionIndex {
     if (!script) return undefined;
     const fn = functionAt(script, at);
     return fn && this.#place(script, scriptId, `${fn.start}`, fn.points, awaited);
+  }
+
+  /**
+   * Whether the `await` at `awaitAt` of the function whose `[[FunctionLocation]]` is `at` sits
+   * inside a loop of that function; `undefined` when the source does not say.
+   */
+  awaitInLoop(scriptId: string, at: V8Position, awaitAt: V8Position): boolean | undefined {
+    const script = this.#script(scriptId);
+    const fn = script && functionAt(script, at);
+    if (!script || !fn) return undefined;
+    const offset = (script.lineStarts[awaitAt.lineNumber] ?? NaN) + awaitAt.columnNumber;
+    const point = fn.points.find((p) => p.offset === offset);
+    return point === undefined ? undefined : point.inLoop === true;
   }
 
   /** Where a module's body (a task: its top-level await) is suspended, as {@link locate}. */
@@ -238,20 +253,29 @@ function functionsOf(program: Node, reader: ShapeReader | undefined): FunctionIn
 }
 
 const ANY: AwaitShape = { kind: 'any' };
+const LOOP_TYPES = new Set(['WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement']);
 
 /** The suspension points of a function's own body (nested functions excluded), in source order. */
 function suspensionPoints(fn: Node, reader: ShapeReader | undefined): SuspensionPoint[] {
   const generator = (fn as unknown as { generator?: boolean }).generator === true;
   const points: SuspensionPoint[] = [];
   const stack: Node[] = [...childrenOf(fn)];
+  const looped = new Set<Node>();
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (FUNCTION_TYPES.has(node.type)) continue;
     const isAwait = node.type === 'AwaitExpression';
+    const inLoop = looped.has(node);
     if (isAwait || (node.type === 'ForOfStatement' && (node as unknown as { await?: boolean }).await) || (node.type === 'YieldExpression' && generator)) {
-      points.push({ offset: node.start, isAwait, shape: isAwait && reader ? reader.shapeOf(node) : ANY });
+      const point: SuspensionPoint = { offset: node.start, isAwait, shape: isAwait && reader ? reader.shapeOf(node) : ANY };
+      if (inLoop) point.inLoop = true;
+      points.push(point);
     }
-    for (const child of childrenOf(node)) stack.push(child);
+    const loop = inLoop || LOOP_TYPES.has(node.type);
+    for (const child of childrenOf(node)) {
+      if (loop) looped.add(child);
+      stack.push(child);
+    }
   }
   return points.sort((a, b) => a.offset - b.offset);
 }

@@ -1,0 +1,169 @@
+/**
+ * Holders of a leaf's resolver that need more than a class name to be told apart, read from
+ * the heap snapshot: an `EventTarget`'s listener (an `AbortSignal`'s 'abort'), the scope of
+ * `stream.finished` (which event it really waits for), a child process's stdio streams, a
+ * readline interface and its input.
+ *
+ * These read Node's own objects, whose layout is Node's (checked on Node 20 and 22 by the
+ * fixtures of test/leaves-more.test.ts): where a field is missing, each answers `undefined` and
+ * the leaf is described as before.
+ */
+import type { HeapGraph } from './heap-graph.js';
+import { numberValue, stringValue } from './heap-values.js';
+
+/** `true`, `false`, `null` or `undefined` for V8's oddballs; `undefined` for anything else. */
+export function oddball(heap: HeapGraph, node: number | undefined): boolean | null | undefined {
+  if (node === undefined || heap.name(node) !== 'system / Oddball') return undefined;
+  // Its first hidden edge is its text (`edgeTo` looks up names, not indexes).
+  let value = '';
+  for (const edge of heap.edges(node)) {
+    if (edge.name === '0') {
+      value = heap.name(edge.to);
+      break;
+    }
+  }
+  return value === 'true' ? true : value === 'false' ? false : value === 'null' ? null : undefined;
+}
+
+/** A string property's text, if it is a string. */
+export function stringProperty(heap: HeapGraph, node: number, name: string): string | undefined {
+  const target = heap.edgeTo(node, name);
+  if (target === undefined || !heap.type(target).includes('string')) return undefined;
+  const text = stringValue(heap, target);
+  return /^\(.* string\)$/.test(text) ? undefined : text;
+}
+
+/** Whether `node` is one of Node's `EventTarget` listener records (`internal/event_target`). */
+export function isTargetListener(heap: HeapGraph, node: number): boolean {
+  return heap.name(node) === 'Listener' && heap.edgeTo(node, 'flags') !== undefined && heap.edgeTo(node, 'callback') !== undefined;
+}
+
+/** The `EventTarget` a listener record is registered on, and for which event. */
+export interface TargetListener {
+  target: number;
+  event: string;
+}
+
+/**
+ * Climbs from a listener record to its target: listeners form a list (`next`) starting at a
+ * root record, which is the value of the event's entry in the target's `kEvents` map; the
+ * entry's key, just before it in the map's table, is the event's name.
+ */
+export function targetOfListener(heap: HeapGraph, listener: number): TargetListener | undefined {
+  let current = listener;
+  for (let hops = 0; hops < 10_000; hops++) {
+    let previous: number | undefined;
+    for (const { from, edge } of heap.retainers(current)) {
+      if (edge.type === 'property' && edge.name === 'next') {
+        previous = from;
+        break;
+      }
+    }
+    if (previous === undefined) return undefined;
+    if (isTargetListener(heap, previous)) {
+      current = previous;
+      continue;
+    }
+    // The root record: the value of a map entry.
+    for (const { from: table, edge } of heap.retainers(previous)) {
+      if (heap.type(table) !== 'array' || !/^\d+$/.test(edge.name)) continue;
+      const keyIndex = String(Number(edge.name) - 1);
+      let key: number | undefined;
+      for (const e of heap.edges(table)) if (e.name === keyIndex) key = e.to;
+      for (const { from: map, edge: e } of heap.retainers(table)) {
+        if (e.name !== 'table' || heap.name(map) !== 'Map') continue;
+        for (const { from: target, edge: t } of heap.retainers(map)) {
+          if (t.name === '<symbol kEvents>') return { target, event: key === undefined ? '?' : stringValue(heap, key) };
+        }
+      }
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Whether an `EventTarget` is an `AbortSignal` (Node makes them as `EventTarget`s with its prototype). */
+export function isAbortSignal(heap: HeapGraph, target: number): boolean {
+  return heap.edgeTo(target, '<symbol kAborted>') !== undefined;
+}
+
+/**
+ * The event `stream.finished` (end-of-stream) really waits for, read from its scope: it
+ * listens for 'end', 'finish', 'error' and 'close' alike, but completes on 'end' for a
+ * readable stream whose end has not come, on 'finish' for a writable one not finished.
+ * `undefined` when `context` is not end-of-stream's scope.
+ */
+export function finishedEvent(heap: HeapGraph, context: number): string | undefined {
+  if (heap.edgeTo(context, 'onfinish') === undefined || heap.edgeTo(context, 'onend') === undefined) return undefined;
+  const flag = (name: string) => oddball(heap, heap.edgeTo(context, name));
+  const readable = flag('readable');
+  const writable = flag('writable');
+  if (readable === true && flag('readableFinished') !== true) return 'end';
+  if (writable === true && flag('writableFinished') !== true) return 'finish';
+  return 'close';
+}
+
+/** A child process one of whose stdio streams a leaf waits on. */
+export interface StdioOwner {
+  child: number;
+  /** Which of the child's streams: `stdin`, `stdout` or `stderr`. */
+  stream: 'stdin' | 'stdout' | 'stderr';
+  pid?: number;
+  command?: string;
+  /** The child has not exited (its process handle is still there). */
+  running: boolean;
+  /** The child's stdin stream, when it has one (a pipe). */
+  stdin?: number;
+}
+
+/** The child process whose stdio stream `stream` is, if any. */
+export function stdioOwner(heap: HeapGraph, stream: number): StdioOwner | undefined {
+  for (const { from, edge } of heap.retainers(stream)) {
+    if (edge.type !== 'property' || (edge.name !== 'stdin' && edge.name !== 'stdout' && edge.name !== 'stderr')) continue;
+    if (heap.name(from) !== 'ChildProcess') continue;
+    const owner: StdioOwner = { child: from, stream: edge.name, running: false };
+    const pid = numberValue(heap, heap.edgeTo(from, 'pid'));
+    if (pid !== undefined) owner.pid = pid;
+    const command = stringProperty(heap, from, 'spawnfile');
+    if (command !== undefined) owner.command = command;
+    const handle = heap.edgeTo(from, '_handle');
+    owner.running = handle !== undefined && oddball(heap, handle) === undefined && oddball(heap, heap.edgeTo(from, 'exitCode')) === null;
+    const stdin = heap.edgeTo(from, 'stdin');
+    if (stdin !== undefined && oddball(heap, stdin) === undefined) owner.stdin = stdin;
+    return owner;
+  }
+  return undefined;
+}
+
+/** Whether `node` is a `readline` interface (`readline.createInterface`, `readline/promises`). */
+export function isReadline(heap: HeapGraph, node: number): boolean {
+  return heap.name(node) === 'Interface' && heap.edgeTo(node, 'input') !== undefined && heap.edgeTo(node, 'history') !== undefined;
+}
+
+/**
+ * `events.on(emitter, event)`'s scope (what `for await` over an emitter, or over a readline
+ * interface, waits in): its emitter, and the event its handler is registered for in the
+ * emitter's listener table. `undefined` when `context` is not such a scope.
+ */
+export function eventsOnScope(heap: HeapGraph, context: number): { emitter: number; event: string } | undefined {
+  if (heap.edgeTo(context, 'unconsumedPromises') === undefined) return undefined;
+  // The parameters live in the scope around the body's (`on` has a default parameter).
+  const outer = heap.edgeTo(context, 'previous');
+  const emitter = heap.edgeTo(context, 'emitter') ?? (outer === undefined ? undefined : heap.edgeTo(outer, 'emitter'));
+  if (emitter === undefined || oddball(heap, emitter) !== undefined) return undefined;
+  const table = heap.edgeTo(emitter, '_events');
+  let event = '?';
+  for (const { from: closure, edge } of heap.retainers(context)) {
+    if (edge.name !== 'context' || heap.type(closure) !== 'closure') continue;
+    for (const { from, edge: e } of heap.retainers(closure)) {
+      if (from === table && e.type === 'property' && e.name !== 'error') event = e.name;
+      else if (heap.type(from) === 'array' || heap.name(from) === 'Array') {
+        for (const { from: holder, edge: h } of heap.retainers(from)) {
+          if (holder === table && h.type === 'property' && h.name !== 'error') event = h.name;
+        }
+      }
+    }
+    if (event !== '?') break;
+  }
+  return { emitter, event };
+}
