@@ -251,20 +251,59 @@ export interface LeafInfo {
   details?: Record<string, string | number | boolean>;
   /** Where the program's function that holds the resolver is defined, when known. */
   location?: SourceLocation;
+  /**
+   * For a `queue` leaf whose queue belongs to a lock (a mutex, a semaphore, a pool, a
+   * concurrency limit): who holds that lock, or that nobody alive can release it.
+   */
+  lock?: LockInfo;
+}
+
+/**
+ * Edge kinds of the wait-for graph:
+ *
+ * - `awaits`: a node waits for what it awaits (`awaits` / `awaitedBy` on every node);
+ * - `held-by`: a leaf queued in a lock waits for the nodes holding that lock
+ *   (`leaf.lock.holders`), so that a lock-order deadlock is a cycle.
+ */
+export const EDGE_KINDS = ['awaits', 'held-by'] as const;
+/** An edge kind of the wait-for graph; see {@link EDGE_KINDS}. */
+export type EdgeKind = (typeof EDGE_KINDS)[number];
+
+/**
+ * What is known of the lock a leaf is queued in:
+ *
+ * - `held`: suspended tasks hold it (their frames keep its release function, a permit, a
+ *   resource lent by it, or they are its own workers): `holders`;
+ * - `leaked`: nothing alive refers to it but module-level variables, its own data and its
+ *   waiters: it was taken by code that finished or was collected, and nobody can release it.
+ */
+export const LOCK_STATES = ['held', 'leaked'] as const;
+/** What is known of a lock; see {@link LOCK_STATES}. */
+export type LockState = (typeof LOCK_STATES)[number];
+
+/** The lock a `queue` leaf waits in (the edge `held-by`: leaf → each holder). */
+export interface LockInfo {
+  /** The lock object's class, e.g. `Mutex`, `Semaphore`, `Pool`, `Queue`. */
+  object: string;
+  state: LockState;
+  /** Ids of the nodes holding the lock (empty when `leaked`). */
+  holders: string[];
 }
 
 /**
  * A finding at the top of a dump.
  *
- * - `cycle`: tasks waiting on each other (deadlock);
+ * - `cycle`: tasks waiting on each other (deadlock; a lock-order deadlock when the cycle goes
+ *   through a lock's holder, see {@link LockInfo});
  * - `never-settles`: a wait on a promise nothing can settle any more;
  * - `stall`: no timer, I/O, child process or other event source is pending: nothing will ever
  *   wake any waiting task;
  * - `long-wait`: a task has waited longer than the threshold;
  * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
- * - `blocked-loop`: the event loop was blocked by synchronous JavaScript.
+ * - `blocked-loop`: the event loop was blocked by synchronous JavaScript;
+ * - `lock-leaked`: tasks wait for a lock nobody alive can release.
  */
-export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'] as const;
+export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop', 'lock-leaked'] as const;
 /** What a verdict found; see {@link VERDICT_KINDS}. */
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
@@ -287,7 +326,10 @@ export interface BlockedLoop {
 
 /** A chain of nodes that wait for each other in a loop: none of them can ever proceed. */
 export interface Cycle {
-  /** Node ids in wait order: `nodes[0]` awaits `nodes[1]` … and the last awaits `nodes[0]`. */
+  /**
+   * Node ids in wait order: `nodes[0]` waits for `nodes[1]` … and the last for `nodes[0]`;
+   * each step is an `awaits` edge or a `held-by` one (a leaf to its lock's holder).
+   */
   nodes: string[];
 }
 

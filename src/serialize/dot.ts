@@ -97,6 +97,11 @@ export function toDot(dump: Dump, options: DotOptions = {}): string {
       const red = cycleEdges.has(edgeKey(node.id, target)) ? ' [color=red, penwidth=2]' : '';
       out.push(`  "${escapeDot(node.id)}" -> "${escapeDot(target)}"${red};`);
     }
+    // `held-by`: a leaf queued in a lock waits for the lock's holders (dashed).
+    for (const holder of node.leaf?.lock?.holders ?? []) {
+      const red = cycleEdges.has(edgeKey(node.id, holder)) ? ', color=red, fontcolor=red, penwidth=2' : '';
+      out.push(`  "${escapeDot(node.id)}" -> "${escapeDot(holder)}" [style=dashed, label="${escapeDot(`${node.leaf!.lock!.object} held by`)}"${red}];`);
+    }
   }
   out.push('}');
   return `${out.join('\n')}\n`;

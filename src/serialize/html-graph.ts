@@ -119,7 +119,12 @@ function withSafeIds(dump: Dump): Dump {
   const map = (id: string): string => safe.get(id) ?? 'x-unknown';
   return {
     ...dump,
-    nodes: dump.nodes.map((node) => ({ ...node, id: map(node.id), awaits: node.awaits.map(map), awaitedBy: node.awaitedBy.map(map) })),
+    nodes: dump.nodes.map((node) => {
+      const mapped = { ...node, id: map(node.id), awaits: node.awaits.map(map), awaitedBy: node.awaitedBy.map(map) };
+      const lock = node.leaf?.lock;
+      if (lock && mapped.leaf) mapped.leaf = { ...mapped.leaf, lock: { ...lock, holders: lock.holders.map(map) } };
+      return mapped as GraphNode;
+    }),
     roots: dump.roots.map(map),
     cycles: dump.cycles.map((c) => ({ nodes: c.nodes.map(map) })),
   };
@@ -159,6 +164,7 @@ function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
     if (waits.length > 0) lines.push(`waiting ${formatDurationRange(waits)}`);
     else if (ages.length > 0) lines.push(`pending for ${formatDurationRange(ages)}`);
     if (node.leaf) lines.push(`← ${node.leaf.description}`);
+    if (node.leaf?.lock) lines.push(node.leaf.lock.state === 'leaked' ? `${node.leaf.lock.object} leaked: nobody can release it` : `${node.leaf.lock.object} held by ⇢`);
     const attrs = [`label="${escapeDot(lines.join('\n'))}"`, SHAPES[node.kind]];
     if (inCycle.has(node.id)) attrs.push('color=red', 'fontcolor=red', 'penwidth=2');
     else if (node.awaits.length === 0) attrs.push('style="filled"', 'fillcolor="#fff3c4"');
@@ -172,6 +178,16 @@ function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
       edges.add(key);
       const red = inCycle.has(node.id) && inCycle.has(id) ? ' [color=red, penwidth=2]' : '';
       out.push(`${key}${red};`);
+    }
+    // `held-by`: a leaf queued in a lock waits for the lock's holders (dashed).
+    for (const id of node.leaf?.lock?.holders ?? []) {
+      const c = index.get(id);
+      if (c === undefined) continue;
+      const key = `  g${k} -> g${classes[c] as number}`;
+      if (edges.has(`${key} held`)) continue;
+      edges.add(`${key} held`);
+      const red = inCycle.has(node.id) && inCycle.has(id) ? ', color=red, penwidth=2' : '';
+      out.push(`${key} [style=dashed${red}];`);
     }
   }
   out.push('}');

@@ -66,6 +66,11 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
     ids.set(entry.raw.key, entry.node.id);
   });
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
+  // The lock a leaf is queued in names its holders (the `held-by` edges) by id.
+  for (const { raw: rawNode, node } of entries) {
+    const lock = rawNode.leaf?.lock;
+    if (lock && node.leaf) node.leaf.lock = { object: lock.object, state: lock.state, holders: lock.holders.flatMap((k) => ids.get(k) ?? []) };
+  }
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
   for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
   return entries.map((e) => e.node);

@@ -31,6 +31,24 @@ export interface RawLeaf {
   closure?: number;
   /** The socket or stream object, whose live state the graph builder may ask for. */
   resource?: number;
+  /** For `queue` leaves: the named object whose data holds the resolver (a lock, a pool). */
+  owner?: number;
+  /**
+   * For `unknown` leaves: the pending reactions whose handlers hold the resolver (TypeScript's
+   * `__awaiter` resolves its promise from a `.then` handler of the promise it awaits).
+   */
+  reactions?: number[];
+  /** Who holds the lock whose queue holds the resolver (set by `findLockOwners`). */
+  lock?: RawLock;
+}
+
+/** The lock a `queue` leaf waits in, in heap terms (see `lock-owners.ts`). */
+export interface RawLock {
+  /** The lock object's class, as the heap names it. */
+  object: string;
+  state: 'held' | 'leaked';
+  /** Keys of the raw nodes holding it. */
+  holders: number[];
 }
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
@@ -132,6 +150,7 @@ class LeafFinder {
     const seen = new Set<number>([resolver]);
     const queue: Step[] = [{ node: resolver, depth: 0 }];
     let anyRetainer = false;
+    const reactions: number[] = [];
     // `events.once` registers an 'error' listener in the same scope as the real one: both hold
     // the resolvers. The 'error' listener is the fallback, not the answer.
     let errorListener: RawLeaf | undefined;
@@ -142,7 +161,10 @@ class LeafFinder {
         const type = heap.type(from);
         const name = heap.name(from);
         if (type === 'synthetic' || name.startsWith('(')) continue; // GC roots, handles
-        if (name === 'system / PromiseReaction') continue; // a handler, not a holder
+        if (name === 'system / PromiseReaction') {
+          reactions.push(from); // a handler, not a holder: kept in case nothing else is found
+          continue;
+        }
         anyRetainer = true;
         seen.add(from);
         const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
@@ -173,14 +195,18 @@ class LeafFinder {
           const path = pathNames(heap, holder);
           const streamKind = this.#streamLike(holder.node);
           if (streamKind) return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
-          return this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
+          const queued = this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
+          queued.owner = holder.node;
+          return queued;
         }
         if (next.depth < MAX_DEPTH) queue.push(next);
       }
     }
     if (errorListener) return errorListener;
     if (!anyRetainer) return 'unreachable';
-    return { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+    const unknown: RawLeaf = { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+    if (reactions.length > 0) unknown.reactions = reactions;
+    return unknown;
   }
 
   /** undici's (global `fetch`'s) `Request`: an HTTP request in flight, with origin and method. */
