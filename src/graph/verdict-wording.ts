@@ -52,7 +52,7 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
     case 'lock-leaked': {
       const waiters = nodes(finding.waiters);
       const who = waiters.length === 1 ? `${label(waiters[0]!)} waits` : `${waiters.length} waiters wait`;
-      return `lock leaked: ${who} for a ${finding.lock} that nobody alive can release (it was taken by code that finished or was collected without releasing it)`;
+      return `${who} for a ${finding.lock} nobody alive can release: it was acquired by a task that finished or was collected without releasing it`;
     }
     case 'fan-in': {
       const node = byId.get(finding.node)!;

@@ -69,7 +69,9 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   // The lock a leaf is queued in names its holders (the `held-by` edges) by id.
   for (const { raw: rawNode, node } of entries) {
     const lock = rawNode.leaf?.lock;
-    if (lock && node.leaf) node.leaf.lock = { object: lock.object, state: lock.state, holders: lock.holders.flatMap((k) => ids.get(k) ?? []) };
+    if (!lock || !node.leaf) continue;
+    const holders = lock.holders.flatMap((k) => ids.get(k) ?? []).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    node.leaf.lock = { object: lock.object, state: lock.state, holders };
   }
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
   for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);

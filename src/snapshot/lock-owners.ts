@@ -164,8 +164,9 @@ class LockOwners {
   isLeaked(chain: readonly number[], waiters: ReadonlySet<number>): boolean {
     const heap = this.#heap;
     if (!chain.some((n) => isNamedClass(heap.name(n)))) return false;
-    // A lock with a release method can be released by anyone who can name it.
-    if (chain.some((n) => hasReleaseMethod(heap, n))) return false;
+    // A lock hands out what releases it: its class has an `acquire` and no `release` (one
+    // with a release method can be released by anyone who can name it).
+    if (!chain.some((n) => hasMethod(heap, n, ACQUIRE_METHOD)) || chain.some((n) => hasMethod(heap, n, RELEASE_METHOD))) return false;
     this.#indexFrames();
     const own = this.#reachableFrom(chain);
     const members = new Set(chain);
@@ -363,17 +364,18 @@ function isHeld(heap: HeapGraph, node: number): boolean {
   return heap.type(node) === 'closure' || isData(heap, node);
 }
 
-/** Whether an object's class (or a base class) has a method that releases it. */
-function hasReleaseMethod(heap: HeapGraph, node: number): boolean {
+/** Whether an object's class (or a base class) has a method of such a name. */
+function hasMethod(heap: HeapGraph, node: number, name: RegExp): boolean {
   let proto = heap.edgeTo(node, '__proto__');
   for (let i = 0; i < 3 && proto !== undefined; i++, proto = heap.edgeTo(proto, '__proto__')) {
     for (const edge of heap.edges(proto)) {
-      if (edge.type === 'property' && RELEASE_METHOD.test(edge.name) && heap.type(edge.to) === 'closure') return true;
+      if (edge.type === 'property' && name.test(edge.name) && heap.type(edge.to) === 'closure') return true;
     }
   }
   return false;
 }
 
+const ACQUIRE_METHOD = /^(acquire|lock|take|borrow|checkout|enter|wait)$/i;
 const RELEASE_METHOD = /^(release|unlock|signal|free|put|give|leave|post|up|v)$/i;
 
 /** A class a person named (not a plain object, an array or V8's own). */
