@@ -45,6 +45,10 @@ describe('lock owners: a waiter queued in a lock waits for its holder', () => {
     // DOT draws the held-by edges, in the cycle's red.
     const dot = toDot(dump);
     expect(dot).toContain(`"${leafOf(transfer).id}" -> "${auditTrail.id}" [style=dashed, label="Mutex held by", color=red`);
+    // The reader checks a holder names a node, like any edge.
+    const broken = JSON.parse(serializeDump(dump)) as Dump;
+    broken.nodes.find((n) => n.leaf?.lock)!.leaf!.lock!.holders = ['n999'];
+    expect(() => parseDump(JSON.stringify(broken))).toThrow(/leaf\.lock\.holders\[0\].*unknown node id/);
   }, 60_000);
 
   it('async-mutex (acquire → release, and runExclusive): the cycle goes through TypeScript\'s __awaiter chains', async () => {
@@ -86,6 +90,16 @@ describe('lock owners: a waiter queued in a lock waits for its holder', () => {
     const leaf = byId(dump, health.awaits[0]!);
     expect(leaf.leaf!.lock).toEqual({ object: 'Pool', state: 'held', holders: exports.map((n) => n.id) });
     expect(dump.cycles).toEqual([]); // held, not deadlocked: the holders wait for their upstream
+  }, 60_000);
+
+  it('async-sema hands out string tokens: no holder is claimed and the semaphore is not called leaked (docs/limits.md)', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/semaphore-held.mjs', cwd: ROOT });
+    expectStuckLinesNamed(dump, 'semaphore-held');
+    const queued = dump.nodes.filter((n) => n.leaf?.kind === 'queue');
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.leaf!.lock).toBeUndefined();
+    expect(dump.verdicts!.map((v) => v.kind)).not.toContain('lock-leaked');
+    expect(dump.cycles).toEqual([]);
   }, 60_000);
 
   it('p-limit called again inside its own limit: both slots\' holders wait for the queue they hold up (a cycle)', async () => {

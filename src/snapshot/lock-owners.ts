@@ -40,28 +40,49 @@ export function findLockOwners(heap: HeapGraph, nodes: readonly RawNode[]): void
   const queued = nodes.filter((n) => n.kind === 'promise' && n.leaf?.info.kind === 'queue' && n.leaf.owner !== undefined);
   if (queued.length === 0) return;
   const finder = new LockOwners(heap, nodes);
-  const chains = new Map<RawNode, number[]>();
+  // Many waiters share one queue's object (a mutex's thousand waiters): each is worked out once.
+  const chainOf = new Map<number, number[]>();
   const leavesOf = new Map<number, RawNode[]>();
   for (const leaf of queued) {
-    const chain = finder.lockChain(leaf.leaf!.owner!);
-    chains.set(leaf, chain);
-    for (const lock of chain) leavesOf.set(lock, [...(leavesOf.get(lock) ?? []), leaf]);
+    const owner = leaf.leaf!.owner!;
+    let chain = chainOf.get(owner);
+    if (!chain) {
+      chainOf.set(owner, (chain = finder.lockChain(owner)));
+      for (const lock of chain) {
+        let list = leavesOf.get(lock);
+        if (!list) leavesOf.set(lock, (list = []));
+        list.push(leaf);
+      }
+    } else {
+      for (const lock of chain) leavesOf.get(lock)!.push(leaf);
+    }
   }
-  for (const [leaf, chain] of chains) {
+  const waitersOf = memo((lock: number) => finder.waitersOf(leavesOf.get(lock)!));
+  const holdersOf = memo((lock: number) => finder.holdersOf(lock, waitersOf(lock)));
+  const leaked = memo((owner: number) => finder.isLeaked(chainOf.get(owner)!, waitersOf(owner)));
+  for (const leaf of queued) {
+    const owner = leaf.leaf!.owner!;
+    const chain = chainOf.get(owner)!;
     let found = false;
     const own = finder.waitersOf([leaf]);
     for (const lock of chain) {
-      const waiters = finder.waitersOf(leavesOf.get(lock)!);
-      const holders = finder.holdersOf(lock, waiters).filter((key) => !own.has(key));
+      const holders = holdersOf(lock).filter((key) => !own.has(key));
       if (holders.length === 0) continue;
       leaf.leaf!.lock = { object: finder.lockName(lock, chain), state: 'held', holders };
       found = true;
       break;
     }
-    if (!found && finder.isLeaked(chain, finder.waitersOf(leavesOf.get(chain[0]!)!))) {
-      leaf.leaf!.lock = { object: finder.lockName(chain[0]!, chain), state: 'leaked', holders: [] };
-    }
+    if (!found && leaked(owner)) leaf.leaf!.lock = { object: finder.lockName(owner, chain), state: 'leaked', holders: [] };
   }
+}
+
+/** A one-argument function, computed once per argument. */
+function memo<T>(fn: (key: number) => T): (key: number) => T {
+  const cache = new Map<number, T>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, fn(key));
+    return cache.get(key)!;
+  };
 }
 
 class LockOwners {
@@ -137,7 +158,13 @@ class LockOwners {
   #waitedBy(): Map<number, number[]> {
     if (this.#waitedByCache) return this.#waitedByCache;
     const map = new Map<number, number[]>();
-    for (const node of this.#nodes) for (const to of node.awaits) map.set(to, [...(map.get(to) ?? []), node.key]);
+    for (const node of this.#nodes) {
+      for (const to of node.awaits) {
+        let list = map.get(to);
+        if (!list) map.set(to, (list = []));
+        list.push(node.key);
+      }
+    }
     this.#waitedByCache = map;
     return map;
   }
