@@ -59,7 +59,17 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   });
   // Heap order changes from run to run; source order does not. Ids and every list in the
   // dump follow it, so two dumps of the same stuck program read the same.
-  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || a.raw.key - b.raw.key));
+  // Nodes with no place of their own (most leaves) are ordered by their first waiter's place
+  // before the heap's order: two leaves of one program then come out the same in every run.
+  const firstWaiter = new Map<number, string>();
+  for (const { raw: waiter, order } of entries) {
+    for (const key of waiter.awaits) if (!(firstWaiter.get(key)! <= order)) firstWaiter.set(key, order);
+  }
+  const byWaiter = (a: number, b: number): number => {
+    const [x, y] = [firstWaiter.get(a) ?? '\uffff', firstWaiter.get(b) ?? '\uffff'];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || a.raw.key - b.raw.key));
   const ids = new Map<number, string>();
   entries.forEach((entry, i) => {
     entry.node.id = `n${i + 1}`;

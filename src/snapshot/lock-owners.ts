@@ -76,6 +76,30 @@ export function findLockOwners(heap: HeapGraph, nodes: readonly RawNode[]): void
   }
 }
 
+/** The queue's object, then the objects above it (not through scopes) that may be the lock. */
+export function lockChainOf(heap: HeapGraph, owner: number): number[] {
+  const chain = [owner];
+  const seen = new Set(chain);
+  let frontier: Array<{ node: number; depth: number }> = [{ node: owner, depth: 0 }];
+  while (frontier.length > 0 && seen.size < 200) {
+    const next: Array<{ node: number; depth: number }> = [];
+    for (const { node, depth } of frontier) {
+      for (const { from, edge } of heap.retainers(node)) {
+        if (edge.type === 'weak' || seen.has(from) || !isData(heap, from)) continue;
+        // A linked list's nodes (same class) are climbed through without counting.
+        const sameClass = heap.name(from) === heap.name(node) && (heap.name(node) !== 'Object' || LINKS.has(edge.name));
+        const cost = sameClass ? 0 : 1;
+        if (depth + cost > ANCESTOR_DEPTH) continue;
+        seen.add(from);
+        chain.push(from);
+        next.push({ node: from, depth: depth + cost });
+      }
+    }
+    frontier = next;
+  }
+  return chain;
+}
+
 /** A one-argument function, computed once per argument. */
 function memo<T>(fn: (key: number) => T): (key: number) => T {
   const cache = new Map<number, T>();
@@ -104,29 +128,9 @@ class LockOwners {
     this.#byKey = new Map(nodes.map((n) => [n.key, n] as const));
   }
 
-  /** The queue's object, then the objects above it (not through scopes) that may be the lock. */
+  /** The queue's object, then the objects above it that may be the lock. */
   lockChain(owner: number): number[] {
-    const heap = this.#heap;
-    const chain = [owner];
-    const seen = new Set(chain);
-    let frontier: Array<{ node: number; depth: number }> = [{ node: owner, depth: 0 }];
-    while (frontier.length > 0 && seen.size < 200) {
-      const next: Array<{ node: number; depth: number }> = [];
-      for (const { node, depth } of frontier) {
-        for (const { from, edge } of heap.retainers(node)) {
-          if (edge.type === 'weak' || seen.has(from) || !isData(heap, from)) continue;
-          // A linked list's nodes (same class) are climbed through without counting.
-          const sameClass = heap.name(from) === heap.name(node) && (heap.name(node) !== 'Object' || LINKS.has(edge.name));
-          const cost = sameClass ? 0 : 1;
-          if (depth + cost > ANCESTOR_DEPTH) continue;
-          seen.add(from);
-          chain.push(from);
-          next.push({ node: from, depth: depth + cost });
-        }
-      }
-      frontier = next;
-    }
-    return chain;
+    return lockChainOf(this.#heap, owner);
   }
 
   /** A person's name for the lock: its class, or the queue object's when it has none. */

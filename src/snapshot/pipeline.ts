@@ -5,7 +5,8 @@
  *    bytes from `v8.getHeapSnapshot` in process, chunks over a WebSocket when attached);
  * 2. wait edges (`wait-edges.ts`) and leaves (`leaves.ts`, `handler-links.ts`), and who
  *    holds the locks leaves are queued in (`lock-owners.ts`), from the snapshot alone;
- * 3. lookups (`lookups.ts`): what only V8 can tell, within one {@link LookupBudget};
+ * 3. lookups (`lookups.ts`): what only V8 can tell, within one {@link LookupBudget}; then the
+ *    holders of locks released by a method, from the sources they fetched (`lock-guards.ts`);
  * 4. nodes (`graph-builder.ts`), then the envelope with roots, cycles and verdicts
  *    (`dump-assembly.ts`), then the profile ({@link dumpProfile}).
  *
@@ -19,6 +20,7 @@ import { buildNodes } from './graph-builder.js';
 import type { CapturedHeap } from './heap-capture.js';
 import { linkHandlerLeaves } from './handler-links.js';
 import { describeLeaves } from './leaves.js';
+import { findGuardedHolders } from './lock-guards.js';
 import { findLockOwners } from './lock-owners.js';
 import { gatherFacts, LookupBudget } from './lookups.js';
 import { call, type Steps } from './session.js';
@@ -88,6 +90,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   const budget = new LookupBudget(request.config.lookupBudgetMs, request.lookupsPerRound);
   const { scripts, now, hooks } = request;
   const { facts, suspensions } = yield* gatherFacts(heap, raw, { scripts, now, hooks, budget, warnings });
+  findGuardedHolders(heap, raw, suspensions);
   if (request.lookupsDone) yield* request.lookupsDone();
   const lookupsDone = performance.now();
   const located = { fromSource: 0, byLookup: 0, unlocated: 0 };
