@@ -17,6 +17,8 @@ import type { SourceLocation, StackFrame } from './model-location.js';
 export { LOST_AWAIT_KINDS } from './model-lost-awaits.js';
 export type { LostAwait, LostAwaits } from './model-lost-awaits.js';
 import type { LostAwaits } from './model-lost-awaits.js';
+export { EDGE_KINDS, LOCK_STATES, type EdgeKind, type LockInfo, type LockState } from './model-locks.js';
+import type { LockInfo } from './model-locks.js';
 
 /**
  * Task kinds: code suspended somewhere (at an `await`, or a `yield` for generators).
@@ -266,20 +268,27 @@ export interface LeafInfo {
    * after the register loaded.
    */
   resourceStack?: StackFrame[];
+  /**
+   * For a `queue` leaf whose queue belongs to a lock (a mutex, a semaphore, a pool, a
+   * concurrency limit): who holds that lock, or that nobody alive can release it.
+   */
+  lock?: LockInfo;
 }
 
 /**
  * A finding at the top of a dump.
  *
- * - `cycle`: tasks waiting on each other (deadlock);
+ * - `cycle`: tasks waiting on each other (deadlock; a lock-order deadlock when the cycle goes
+ *   through a lock's holder, see {@link LockInfo});
  * - `never-settles`: a wait on a promise nothing can settle any more;
  * - `stall`: no timer, I/O, child process or other event source is pending: nothing will ever
  *   wake any waiting task;
  * - `long-wait`: a task has waited longer than the threshold;
  * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
- * - `blocked-loop`: the event loop was blocked by synchronous JavaScript.
+ * - `blocked-loop`: the event loop was blocked by synchronous JavaScript;
+ * - `lock-leaked`: tasks wait for a lock nobody alive can release.
  */
-export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'] as const;
+export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop', 'lock-leaked'] as const;
 /** What a verdict found; see {@link VERDICT_KINDS}. */
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
@@ -302,7 +311,10 @@ export interface BlockedLoop {
 
 /** A chain of nodes that wait for each other in a loop: none of them can ever proceed. */
 export interface Cycle {
-  /** Node ids in wait order: `nodes[0]` awaits `nodes[1]` … and the last awaits `nodes[0]`. */
+  /**
+   * Node ids in wait order: `nodes[0]` waits for `nodes[1]` … and the last for `nodes[0]`;
+   * each step is an `awaits` edge or a `held-by` one (a leaf to its lock's holder).
+   */
   nodes: string[];
 }
 

@@ -18,7 +18,7 @@ const FIXTURES: Record<string, { leaves: string[]; verdicts: string[] }> = {
   'child-never-exits': { leaves: ['child-process'], verdicts: [] },
   'stream-writer-stall': { leaves: ['stream'], verdicts: [] },
   'forgotten-reject': { leaves: ['queue'], verdicts: [] },
-  'pool-leak': { leaves: ['queue'], verdicts: ['fan-in'] },
+  'pool-leak': { leaves: ['queue'], verdicts: ['lock-leaked', 'fan-in'] },
 };
 
 describe('diagnosis fixtures, dumped on SIGUSR2', () => {

@@ -1,5 +1,6 @@
 /**
- * Finding wait cycles (deadlocks) and roots in a wait-for graph.
+ * Finding wait cycles (deadlocks) and roots in a wait-for graph. A cycle follows both edge
+ * kinds: `awaits`, and `held-by` (a leaf queued in a lock → the lock's holders).
  */
 import type { Cycle, GraphNode } from '../model.js';
 
@@ -25,7 +26,7 @@ export function findCycles(nodes: readonly GraphNode[]): Cycle[] {
     onStack.add(start.id);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
-      const awaits = byId.get(frame.id)?.awaits ?? [];
+      const awaits = waitsFor(byId.get(frame.id));
       if (frame.next < awaits.length) {
         const to = awaits[frame.next++]!;
         if (!byId.has(to)) continue;
@@ -51,7 +52,7 @@ export function findCycles(nodes: readonly GraphNode[]): Cycle[] {
           onStack.delete(id);
           component.push(id);
         } while (id !== frame.id);
-        const self = component.length === 1 && (byId.get(frame.id)?.awaits.includes(frame.id) ?? false);
+        const self = component.length === 1 && waitsFor(byId.get(frame.id)).includes(frame.id);
         if (component.length > 1 || self) components.push(component);
       }
     }
@@ -70,7 +71,7 @@ function loopThrough(component: string[], byId: Map<string, GraphNode>, order: M
   const queue = [start];
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
-    for (const to of byId.get(id)?.awaits ?? []) {
+    for (const to of waitsFor(byId.get(id))) {
       if (!members.has(to)) continue;
       if (to === start) {
         const path = [id];
@@ -84,6 +85,16 @@ function loopThrough(component: string[], byId: Map<string, GraphNode>, order: M
     }
   }
   return [start];
+}
+
+/**
+ * What a node waits for: what it awaits and, for a leaf queued in a lock, the lock's holders
+ * (the `held-by` edges), so that a lock-order deadlock is a cycle.
+ */
+export function waitsFor(node: GraphNode | undefined): readonly string[] {
+  if (!node) return [];
+  const holders = node.leaf?.lock?.holders;
+  return holders && holders.length > 0 ? [...node.awaits, ...holders] : node.awaits;
 }
 
 /** Ids of the nodes nobody waits for, in `nodes` order. */

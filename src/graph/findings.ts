@@ -9,6 +9,21 @@ import { isTask, type BlockedLoop, type Cycle, type GraphNode, type LostAwaits, 
 export interface CycleFinding {
   kind: 'cycle';
   nodes: string[];
+  /** Whether a step of the cycle is a leaf waiting for its lock's holder: a lock-order deadlock. */
+  lockOrder?: boolean;
+}
+
+/** Tasks queued in a lock nobody alive can release (`leaf.lock.state` `leaked`). */
+export interface LockLeakedFinding {
+  kind: 'lock-leaked';
+  /** The lock's class. */
+  lock: string;
+  /** The leaves queued in it. */
+  leaves: string[];
+  /** The nodes waiting on those leaves. */
+  waiters: string[];
+  /** The leaves, then their waiters. */
+  nodes: string[];
 }
 
 /** A promise nothing can settle any more (its resolve and reject are unreachable), and who waits on it. */
@@ -81,7 +96,7 @@ export interface FanInFinding {
 
 /** One finding; `nodes` are the ids a verdict about it names. */
 export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding
-  | LostAwaitsFinding;
+  | LostAwaitsFinding | LockLeakedFinding;
 
 // Every verdict kind has its finding, and no finding is of another kind.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -111,7 +126,11 @@ export function detectFindings(
   options: DetectionOptions,
 ): Finding[] {
   const findings: Finding[] = [];
-  for (const cycle of cycles) findings.push({ kind: 'cycle', nodes: [...cycle.nodes] });
+  for (const cycle of cycles) {
+    const finding: CycleFinding = { kind: 'cycle', nodes: [...cycle.nodes] };
+    if (throughLock(cycle, nodes)) finding.lockOrder = true;
+    findings.push(finding);
+  }
 
   const never = nodes.filter((n) => n.leaf?.kind === 'never');
   for (const leaf of never) {
@@ -119,10 +138,13 @@ export function detectFindings(
   }
   if (options.lostAwaits && options.lostAwaits.count > 0) findings.push({ kind: 'never-settles', lost: options.lostAwaits, nodes: [] });
 
+  findings.push(...leakedLocks(nodes));
+
   // Every chain ends in a cycle or in a promise nothing can settle: nothing can wake anyone.
   const terminals = nodes.filter((n) => n.awaits.length === 0);
   const inCycle = new Set(cycles.flatMap((c) => c.nodes));
-  const stuckForGood = terminals.every((n) => n.leaf?.kind === 'never');
+  // A leaf queued in a lock whose holders wait in a cycle is in that cycle: it ends there.
+  const stuckForGood = terminals.every((n) => n.leaf?.kind === 'never' || inCycle.has(n.id));
   if (nodes.length > 0 && options.eventSourcesPending === false) {
     findings.push({ kind: 'stall', cause: 'no-event-sources', nodes: [] });
   } else if (nodes.length > 0 && stuckForGood && (never.length > 0 || inCycle.size > 0)) {
@@ -143,4 +165,28 @@ export function detectFindings(
     findings.push({ kind: 'fan-in', node: node.id, waiters: node.awaitedBy.length, nodes: [node.id, ...node.awaitedBy] });
   }
   return findings;
+}
+
+/** Whether a cycle takes a `held-by` step: a leaf to a holder of the lock it is queued in. */
+function throughLock(cycle: Cycle, nodes: readonly GraphNode[]): boolean {
+  const byId = new Map(nodes.map((n) => [n.id, n] as const));
+  return cycle.nodes.some((id, i) => {
+    const next = cycle.nodes[(i + 1) % cycle.nodes.length]!;
+    return byId.get(id)?.leaf?.lock?.holders.includes(next) === true && !byId.get(id)!.awaits.includes(next);
+  });
+}
+
+/** One finding per leaked lock (by class), with every leaf queued in it and their waiters. */
+function leakedLocks(nodes: readonly GraphNode[]): LockLeakedFinding[] {
+  const byLock = new Map<string, LockLeakedFinding>();
+  for (const node of nodes) {
+    const lock = node.leaf?.lock;
+    if (lock?.state !== 'leaked') continue;
+    let finding = byLock.get(lock.object);
+    if (!finding) byLock.set(lock.object, (finding = { kind: 'lock-leaked', lock: lock.object, leaves: [], waiters: [], nodes: [] }));
+    finding.leaves.push(node.id);
+    finding.waiters.push(...node.awaitedBy);
+  }
+  for (const finding of byLock.values()) finding.nodes = [...finding.leaves, ...finding.waiters];
+  return [...byLock.values()];
 }

@@ -3,7 +3,7 @@
  * places come from the display helpers every view shares, so a verdict names a node as the
  * tree does.
  */
-import type { GraphNode, LostAwaits } from '../model.js';
+import { isTask, type GraphNode, type LostAwaits } from '../model.js';
 import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { displayPath } from '../text/paths.js';
@@ -28,6 +28,7 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
   switch (finding.kind) {
     case 'cycle': {
       const members = nodes(finding.nodes);
+      if (finding.lockOrder) return lockOrderSentence(members, label);
       return `deadlock: ${[...members.map(label), nodeTitle(members[0]!)].join(' → ')}`;
     }
     case 'never-settles': {
@@ -48,6 +49,11 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
     case 'long-wait': {
       const more = finding.nodes.length > 1 ? `${finding.nodes.length} tasks have waited over ${formatDuration(finding.thresholdMs)}; longest: ` : '';
       return `${more}${label(byId.get(finding.nodes[0]!)!)} waiting ${formatDuration(finding.longestMs)}`;
+    }
+    case 'lock-leaked': {
+      const waiters = nodes(finding.waiters);
+      const who = waiters.length === 1 ? `${label(waiters[0]!)} waits` : `${waiters.length} waiters wait`;
+      return `${who} for a ${finding.lock} nobody alive can release: it was acquired by a task that finished or was collected without releasing it`;
     }
     case 'fan-in': {
       const node = byId.get(finding.node)!;
@@ -75,4 +81,32 @@ export function wordLostAwaits(lost: LostAwaits, cwd: string): string {
   if (at) text += ` at ${displayPath(at.url, cwd)}:${at.line}`;
   else text += ' (AWAITWHAT_STACKS=1 shows where)';
   return text;
+}
+
+/**
+ * A lock-order deadlock as a person tells it: each task of the cycle, the lock it waits for
+ * and who holds that lock (`a waits for Mutex held by b, which waits for Mutex held by a`).
+ * Promise steps between them (`.then`, `resolve`) are left out; tasks that await each other
+ * directly are joined by an arrow.
+ */
+function lockOrderSentence(members: readonly GraphNode[], label: (n: GraphNode) => string): string {
+  const start = Math.max(0, members.findIndex((n) => isTask(n)));
+  const ring = [...members.slice(start), ...members.slice(0, start)];
+  let text = '';
+  let lock: string | undefined;
+  let segments = 0;
+  const step = (name: string): void => {
+    if (text === '') text = name;
+    else if (lock) text += `${segments++ > 0 ? ', which' : ''} waits for ${lock} held by ${name}`;
+    else text += ` → ${name}`;
+    lock = undefined;
+  };
+  ring.forEach((node, i) => {
+    if (isTask(node) && i > 0) step(label(node));
+    else if (i === 0) step(label(node));
+    const next = ring[(i + 1) % ring.length]!;
+    if (node.leaf?.lock?.holders.includes(next.id)) lock = node.leaf.lock.object;
+  });
+  step(nodeTitle(ring[0]!));
+  return `deadlock (lock order): ${text}`;
 }

@@ -164,6 +164,17 @@ export function boxesDot(dump: Dump, boxes: readonly DotBox[], options: DotOptio
         else if (stuck.has(node.id) && stuck.has(target)) look = ` [color=${AMBER}, penwidth=2]`;
         body.push(`  "${escapeDot(box.name)}" -> "${escapeDot(name)}"${look};`);
       }
+      // `held-by`: a leaf queued in a lock waits for the lock's holders (dashed).
+      for (const holder of node.leaf?.lock?.holders ?? []) {
+        const to = boxOf.get(holder);
+        if (to === undefined) continue;
+        const name = (boxes[to] as DotBox).name;
+        const key = `${edgeKey(box.name, name)} held-by`;
+        if (drawn.has(key)) continue;
+        drawn.add(key);
+        const red = cycleEdges.has(edgeKey(node.id, holder)) ? `, color=${RED}, fontcolor=${RED}, penwidth=2` : '';
+        body.push(`  "${escapeDot(box.name)}" -> "${escapeDot(name)}" [style=dashed, label="${escapeDot(`${node.leaf!.lock!.object} held by`)}"${red}];`);
+      }
     }
   }
   if (options.legend !== false) {

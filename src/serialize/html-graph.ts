@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 
-import type { Dump } from '../model.js';
+import type { Dump, GraphNode } from '../model.js';
 import { chainSignatures } from './chain-signatures.js';
 import { boxesDot, toDot } from './dot.js';
 import { renderSvg } from './svg.js';
@@ -116,7 +116,12 @@ function withSafeIds(dump: Dump): Dump {
   const map = (id: string): string => safe.get(id) ?? 'x-unknown';
   return {
     ...dump,
-    nodes: dump.nodes.map((node) => ({ ...node, id: map(node.id), awaits: node.awaits.map(map), awaitedBy: node.awaitedBy.map(map) })),
+    nodes: dump.nodes.map((node) => {
+      const mapped = { ...node, id: map(node.id), awaits: node.awaits.map(map), awaitedBy: node.awaitedBy.map(map) };
+      const lock = node.leaf?.lock;
+      if (lock && mapped.leaf) mapped.leaf = { ...mapped.leaf, lock: { ...lock, holders: lock.holders.map(map) } };
+      return mapped as GraphNode;
+    }),
     roots: dump.roots.map(map),
     cycles: dump.cycles.map((c) => ({ nodes: c.nodes.map(map) })),
   };

@@ -20,6 +20,7 @@ import {
   DUMP_WAYS,
   LEAF_KINDS,
   LOST_AWAIT_KINDS,
+  LOCK_STATES,
   NODE_KINDS,
   NODE_STATES,
   VERDICT_KINDS,
@@ -197,6 +198,11 @@ function leafInfo(value: unknown, path: string): LeafInfo {
   }
   if (has('location')) leaf.location = location(own(o, 'location'), join(path, 'location'));
   if (has('resourceStack')) leaf.resourceStack = stack(own(o, 'resourceStack'), join(path, 'resourceStack'));
+  if (has('lock')) {
+    const l = object(own(o, 'lock'), join(path, 'lock'));
+    const lockPath = join(path, 'lock');
+    leaf.lock = { object: str(l, 'object', lockPath), state: oneOf(l, 'state', lockPath, LOCK_STATES), holders: strings(required(l, 'holders', lockPath), join(lockPath, 'holders')) };
+  }
   return leaf;
 }
 
@@ -276,6 +282,7 @@ function checkReferences(dump: Dump): void {
   dump.nodes.forEach((node, i) => {
     node.awaits.forEach((id, j) => known(id, `nodes[${i}].awaits[${j}]`));
     node.awaitedBy.forEach((id, j) => known(id, `nodes[${i}].awaitedBy[${j}]`));
+    node.leaf?.lock?.holders.forEach((id, j) => known(id, `nodes[${i}].leaf.lock.holders[${j}]`));
   });
   dump.roots.forEach((id, i) => known(id, `roots[${i}]`));
   dump.cycles.forEach((c, i) => c.nodes.forEach((id, j) => known(id, `cycles[${i}].nodes[${j}]`)));

@@ -11,7 +11,7 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import { isTask, type Dump, type GraphNode, type LeafInfo, type SourceLocation } from '../model.js';
+import { isTask, type Dump, type GraphNode, type LeafInfo, type LockInfo, type SourceLocation } from '../model.js';
 import { formatDuration, formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle as rawTitle, resourcePlace } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
@@ -172,6 +172,12 @@ class TreeRenderer {
       return;
     }
     for (const cycle of dump.cycles) {
+      // A lock-order deadlock reads better as its verdict says it: who holds which lock.
+      const lockOrder = dump.verdicts?.find((v) => v.kind === 'cycle' && v.nodes.join() === cycle.nodes.join() && v.summary.startsWith('deadlock (lock order)'));
+      if (lockOrder) {
+        this.lines.push(`  ${style.red('cycle:')} ${safe(lockOrder.summary)}`);
+        continue;
+      }
       const steps = cycle.nodes.map((id) => this.nodeRef(id));
       const first = this.whole.get(cycle.nodes[0] ?? '');
       const back = first ? nodeTitle(first) : safe(cycle.nodes[0] ?? '?');
@@ -180,7 +186,7 @@ class TreeRenderer {
     // Findings other than cycles (already listed above, with colours).
     for (const verdict of dump.verdicts ?? []) {
       if (verdict.kind === 'cycle') continue;
-      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop';
+      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop' || verdict.kind === 'lock-leaked';
       const tag = `${safe(verdict.kind)}:`;
       this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
     }
@@ -355,10 +361,22 @@ class TreeRenderer {
     if (node.state === 'running') parts.push('running (took the dump)');
     if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
     else if (awaits === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
+    if (node.leaf?.lock) parts.push(this.lockText(node.leaf.lock));
     if (awaits > node.awaits.length) parts.push(style.dim(`(${awaits - node.awaits.length} filtered out)`));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
     if (forceId || this.isShared(node)) parts.push(style.dim(`#${safe(node.id)}`));
     return parts.join('  ');
+  }
+
+  /** The `held-by` edges of a leaf queued in a lock: who holds it, or that nobody can. */
+  private lockText(lock: LockInfo): string {
+    const { style } = this;
+    if (lock.state === 'leaked') return style.red(`⇢ ${safe(lock.object)} leaked: nobody alive can release it`);
+    const holders = lock.holders.map((id) => {
+      const holder = this.whole.get(id);
+      return `${holder ? nodeTitle(holder) : safe(id)} #${safe(id)}`;
+    });
+    return style.magenta(`⇢ ${safe(lock.object)} held by ${holders.join(', ')}`);
   }
 
   /* ------------------------------------------------------------------------- grouping */

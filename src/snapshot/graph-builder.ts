@@ -61,13 +61,30 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   });
   // Heap order changes from run to run; source order does not. Ids and every list in the
   // dump follow it, so two dumps of the same stuck program read the same.
-  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || a.raw.key - b.raw.key));
+  // Nodes with no place of their own (most leaves) are ordered by their first waiter's place
+  // before the heap's order: two leaves of one program then come out the same in every run.
+  const firstWaiter = new Map<number, string>();
+  for (const { raw: waiter, order } of entries) {
+    for (const key of waiter.awaits) if (!(firstWaiter.get(key)! <= order)) firstWaiter.set(key, order);
+  }
+  const byWaiter = (a: number, b: number): number => {
+    const [x, y] = [firstWaiter.get(a) ?? '\uffff', firstWaiter.get(b) ?? '\uffff'];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || a.raw.key - b.raw.key));
   const ids = new Map<number, string>();
   entries.forEach((entry, i) => {
     entry.node.id = `n${i + 1}`;
     ids.set(entry.raw.key, entry.node.id);
   });
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
+  // The lock a leaf is queued in names its holders (the `held-by` edges) by id.
+  for (const { raw: rawNode, node } of entries) {
+    const lock = rawNode.leaf?.lock;
+    if (!lock || !node.leaf) continue;
+    const holders = lock.holders.flatMap((k) => ids.get(k) ?? []).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    node.leaf.lock = { object: lock.object, state: lock.state, holders };
+  }
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
   for (const { node } of entries) for (const to of node.awaits) byId.get(to)?.awaitedBy.push(node.id);
   const nodes = entries.map((e) => e.node);

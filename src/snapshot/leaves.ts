@@ -23,18 +23,10 @@ import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
 import { numberValue, stringValue } from './heap-values.js';
 import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, oddball, stdioOwner, stringProperty, targetOfListener } from './leaf-holders.js';
+import type { RawLeaf } from './raw-leaf.js';
 import type { RawNode } from './wait-edges.js';
 
-/** A leaf as found in the heap: its description and the program's closure on the path, if any. */
-export interface RawLeaf {
-  info: LeafInfo;
-  /** A user closure holding the resolver (locates the leaf in the program's source). */
-  closure?: number;
-  /** The socket or stream object, whose live state the graph builder may ask for. */
-  resource?: number;
-  /** The resource object of any kind (timer, socket, child process…): its creation stamp tells where the program made it. */
-  origin?: number;
-}
+export type { RawLeaf, RawLock } from './raw-leaf.js';
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
 const MAX_DEPTH = 14;
@@ -135,6 +127,7 @@ class LeafFinder {
     const seen = new Set<number>([resolver]);
     const queue: Step[] = [{ node: resolver, depth: 0 }];
     let anyRetainer = false;
+    const reactions: number[] = [];
     // `events.once` registers an 'error' listener in the same scope as the real one: both hold
     // the resolvers. The 'error' listener is the fallback, not the answer.
     let errorListener: RawLeaf | undefined;
@@ -145,7 +138,10 @@ class LeafFinder {
         const type = heap.type(from);
         const name = heap.name(from);
         if (type === 'synthetic' || name.startsWith('(')) continue; // GC roots, handles
-        if (name === 'system / PromiseReaction') continue; // a handler, not a holder
+        if (name === 'system / PromiseReaction') {
+          reactions.push(from); // a handler, not a holder: kept in case nothing else is found
+          continue;
+        }
         anyRetainer = true;
         seen.add(from);
         const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
@@ -209,14 +205,18 @@ class LeafFinder {
           const path = pathNames(heap, holder);
           const streamKind = this.#streamLike(holder.node);
           if (streamKind) return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
-          return this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
+          const queued = this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
+          queued.owner = holder.node;
+          return queued;
         }
         if (next.depth < MAX_DEPTH) queue.push(next);
       }
     }
     if (errorListener) return errorListener;
     if (!anyRetainer) return 'unreachable';
-    return { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+    const unknown: RawLeaf = { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
+    if (reactions.length > 0) unknown.reactions = reactions;
+    return unknown;
   }
 
   /** A listener of an `EventTarget`: the target (an `AbortSignal` named as such) and the event. */

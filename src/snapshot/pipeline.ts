@@ -3,8 +3,10 @@
  *
  * 1. capture: the heap snapshot, taken and parsed the mode's own way (the one pluggable step:
  *    bytes from `v8.getHeapSnapshot` in process, chunks over a WebSocket when attached);
- * 2. wait edges (`wait-edges.ts`) and leaves (`leaves.ts`), from the snapshot alone;
- * 3. lookups (`lookups.ts`): what only V8 can tell, within one {@link LookupBudget};
+ * 2. wait edges (`wait-edges.ts`) and leaves (`leaves.ts`, `handler-links.ts`), and who
+ *    holds the locks leaves are queued in (`lock-owners.ts`), from the snapshot alone;
+ * 3. lookups (`lookups.ts`): what only V8 can tell, within one {@link LookupBudget}; then the
+ *    holders of locks released by a method, from the sources they fetched (`lock-guards.ts`);
  * 4. nodes (`graph-builder.ts`), then the envelope with roots, cycles and verdicts
  *    (`dump-assembly.ts`), then the profile ({@link dumpProfile}).
  *
@@ -16,7 +18,10 @@ import type { DumpConfig } from './config.js';
 import { assembleDump, tenthsOfMs } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
 import type { CapturedHeap } from './heap-capture.js';
+import { linkHandlerLeaves } from './handler-links.js';
 import { describeLeaves } from './leaves.js';
+import { findGuardedHolders } from './lock-guards.js';
+import { findLockOwners } from './lock-owners.js';
 import { gatherFacts, LookupBudget } from './lookups.js';
 import { call, type Steps } from './session.js';
 import { deriveWaitEdges } from './wait-edges.js';
@@ -84,11 +89,14 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   const graphStarted = performance.now();
   const raw = [...deriveWaitEdges(heap).nodes.values()];
   describeLeaves(heap, raw, request.now);
+  linkHandlerLeaves(heap, raw);
+  findLockOwners(heap, raw);
   const graphMs = performance.now() - graphStarted;
   const warnings = request.warnings;
   const budget = new LookupBudget(request.config.lookupBudgetMs, request.lookupsPerRound);
   const { scripts, now, hooks } = request;
   const { facts, suspensions } = yield* gatherFacts(heap, raw, { scripts, now, hooks, budget, warnings });
+  findGuardedHolders(heap, raw, suspensions);
   if (request.lookupsDone) yield* request.lookupsDone();
   const lookupsDone = performance.now();
   const located = { fromSource: 0, byLookup: 0, unlocated: 0 };

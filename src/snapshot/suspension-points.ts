@@ -69,6 +69,8 @@ interface FunctionInfo {
   start: number;
   bodyStart: number;
   points: SuspensionPoint[];
+  /** The lock the function holds from its first suspension point on (see {@link lockGuardOf}). */
+  guard?: string;
 }
 
 interface ParsedScript {
@@ -98,6 +100,16 @@ export class SuspensionIndex {
   singleAwait(scriptId: string, at: V8Position): V8Position | undefined {
     const placed = this.locate(scriptId, at);
     return placed?.by === 'single' ? placed.position : undefined;
+  }
+
+  /**
+   * The name of the lock that an invocation of this function holds wherever it is suspended,
+   * but at its first suspension point: the function begins with `await X.acquire(…)` and calls
+   * `X.release(…)` after its every other suspension point (typically in a `finally`).
+   */
+  heldLock(scriptId: string, at: V8Position): string | undefined {
+    const script = this.#script(scriptId);
+    return script ? functionAt(script, at)?.guard : undefined;
   }
 
   /** The single top-level `await` of a module (its body is the task), if it has exactly one. */
@@ -245,7 +257,10 @@ function functionsOf(program: Node, reader: ShapeReader | undefined): FunctionIn
     const node = stack.pop()!;
     if (FUNCTION_TYPES.has(node.type) && (node as unknown as { async?: boolean }).async) {
       const body = (node as unknown as { body: Node }).body;
-      found.push({ start: node.start, bodyStart: body.start, points: suspensionPoints(node, reader) });
+      const info: FunctionInfo = { start: node.start, bodyStart: body.start, points: suspensionPoints(node, reader) };
+      const guard = lockGuardOf(node, info.points);
+      if (guard) info.guard = guard;
+      found.push(info);
     }
     for (const child of childrenOf(node)) stack.push(child);
   }
@@ -278,4 +293,42 @@ function suspensionPoints(fn: Node, reader: ShapeReader | undefined): Suspension
     }
   }
   return points.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * `X` when a function's first suspension point is `await X.acquire(…)` (`X` a plain name) and
+ * its own body calls `X.release(…)` only after every later suspension point: an invocation
+ * suspended anywhere else holds `X`. Locks released by a method (async-sema) hand nothing
+ * out that the heap could show; this is how their holders are found.
+ */
+function lockGuardOf(fn: Node, points: SuspensionPoint[]): string | undefined {
+  const first = points[0];
+  if (!first?.isAwait || points.length < 2) return undefined;
+  let acquired: string | undefined;
+  const releases: number[] = [];
+  const released: Array<{ offset: number; object: string }> = [];
+  const stack: Node[] = [...childrenOf(fn)];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (FUNCTION_TYPES.has(node.type)) continue;
+    if (node.type === 'AwaitExpression' && node.start === first.offset) {
+      acquired = methodCall((node as unknown as { argument: Node }).argument, 'acquire');
+    }
+    const object = methodCall(node, 'release');
+    if (object !== undefined) released.push({ offset: node.start, object });
+    for (const child of childrenOf(node)) stack.push(child);
+  }
+  if (acquired === undefined) return undefined;
+  for (const r of released) if (r.object === acquired) releases.push(r.offset);
+  if (releases.length === 0) return undefined;
+  return Math.min(...releases) > points[points.length - 1]!.offset ? acquired : undefined;
+}
+
+/** `X` when `node` is the call `X.method(…)`, `X` a plain name. */
+function methodCall(node: Node | undefined, method: string): string | undefined {
+  const call = node as unknown as { type?: string; callee?: { type: string; computed?: boolean; object?: { type: string; name?: string }; property?: { type: string; name?: string } } } | undefined;
+  const callee = call?.callee;
+  if (call?.type !== 'CallExpression' || callee?.type !== 'MemberExpression' || callee.computed) return undefined;
+  if (callee.object?.type !== 'Identifier' || callee.property?.type !== 'Identifier' || callee.property.name !== method) return undefined;
+  return callee.object.name;
 }
