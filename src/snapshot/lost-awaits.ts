@@ -5,7 +5,7 @@
  */
 import { hookState } from '../hooks/install.js';
 import type { LostWaitRecords } from '../hooks/lost-waits.js';
-import { parseStack } from '../internal/stack-frames.js';
+import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
 import type { LostAwait, LostAwaits, StackFrame } from '../model.js';
 
 /** Entries a dump keeps, longest wait first. */
@@ -57,9 +57,10 @@ export function lostAwaitsSection(records: LostWaitRecords, now: number): LostAw
  */
 function placeOf(stack: string): Pick<LostAwait, 'kind' | 'awaitLocation' | 'creationStack'> {
   // The builtin's frame has no line (`at Promise.then (<anonymous>)`), so parseStack skips it.
-  const top = stack.split('\n', 2)[1] ?? '';
-  const then = /^\s*at Promise\.(then|catch|finally) \(/.test(top);
-  const frames: StackFrame[] = parseStack(stack);
+  // With resource stamps on too (stacks mode), Node's hook dispatch sits on top: skip it.
+  const lines = stack.split('\n').slice(1).filter((l) => !/\(node:internal\/(promise_hooks|async_hooks):/.test(l));
+  const then = /^\s*at Promise\.(then|catch|finally) \(/.test(lines[0] ?? '');
+  const frames: StackFrame[] = withoutHookFrames(parseStack(stack));
   const at = frames[0];
   return {
     kind: then ? 'then' : 'await',
