@@ -262,9 +262,10 @@ export interface LeafInfo {
  *   wake any waiting task;
  * - `long-wait`: a task has waited longer than the threshold;
  * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
- * - `blocked-loop`: the event loop was blocked by synchronous JavaScript.
+ * - `blocked-loop`: the event loop was blocked by synchronous JavaScript;
+ * - `orphaned`: an HTTP request is open and no task waits for it (`dump.orphans`).
  */
-export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop'] as const;
+export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop', 'orphaned'] as const;
 /** What a verdict found; see {@link VERDICT_KINDS}. */
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
@@ -375,6 +376,8 @@ export interface Dump {
    * a snapshot (process facts, hook layer, metrics).
    */
   refused?: SnapshotRefusal;
+  /** HTTP requests open at the dump that no task waits for (see {@link OrphanedRequest}). */
+  orphans?: OrphanedRequest[];
 }
 
 /**
@@ -444,3 +447,8 @@ export interface DumpProfile {
 /* The optional metrics section (docs/metrics.md) lives in model-metrics.ts. */
 export type { DumpMetrics, HistogramSummary, SlowStep, TaskFigures, TaskMetrics } from './model-metrics.js';
 import type { DumpMetrics } from './model-metrics.js';
+
+/* The optional orphaned-requests section (docs/diagnosis.md) lives in model-orphans.ts. */
+export { REQUEST_KINDS } from './model-orphans.js';
+export type { OrphanedRequest, RequestHandler, RequestKind } from './model-orphans.js';
+import type { OrphanedRequest } from './model-orphans.js';

@@ -3,7 +3,7 @@
  * node ids, durations, counts) with no wording, as tokio-console's warnings are. The sentences
  * are made from them in `verdict-wording.ts`.
  */
-import { isTask, type BlockedLoop, type Cycle, type GraphNode, type StackFrame, type VerdictKind } from '../model.js';
+import { isTask, type BlockedLoop, type Cycle, type GraphNode, type OrphanedRequest, type StackFrame, type VerdictKind } from '../model.js';
 
 /** Tasks waiting on each other: a deadlock. `nodes` in wait order, as the cycle lists them. */
 export interface CycleFinding {
@@ -65,8 +65,19 @@ export interface FanInFinding {
   nodes: string[];
 }
 
+/**
+ * Open HTTP requests no task waits for (`dump.orphans`), alike ones together: same kind,
+ * method, URL, handler and holder. They are no graph nodes: `nodes` is empty.
+ */
+export interface OrphanedFinding {
+  kind: 'orphaned';
+  /** The alike requests, the one open longest first. */
+  requests: OrphanedRequest[];
+  nodes: string[];
+}
+
 /** One finding; `nodes` are the ids a verdict about it names. */
-export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding;
+export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding | OrphanedFinding;
 
 // Every verdict kind has its finding, and no finding is of another kind.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -81,6 +92,8 @@ export interface DetectionOptions {
   fanIn: number;
   /** Whether any event source that keeps the loop alive is pending; unknown if absent. */
   eventSourcesPending?: boolean;
+  /** Open HTTP requests no task waits for. */
+  orphans?: readonly OrphanedRequest[];
 }
 
 /**
@@ -100,6 +113,7 @@ export function detectFindings(
   for (const leaf of never) {
     findings.push({ kind: 'never-settles', leaf: leaf.id, waiters: [...leaf.awaitedBy], nodes: [leaf.id, ...leaf.awaitedBy] });
   }
+  findings.push(...orphanFindings(options.orphans ?? []));
 
   // Every chain ends in a cycle or in a promise nothing can settle: nothing can wake anyone.
   const terminals = nodes.filter((n) => n.awaits.length === 0);
@@ -125,4 +139,17 @@ export function detectFindings(
     findings.push({ kind: 'fan-in', node: node.id, waiters: node.awaitedBy.length, nodes: [node.id, ...node.awaitedBy] });
   }
   return findings;
+}
+
+/** Orphaned requests grouped: same kind, method, URL, handler and holder are one finding. */
+function orphanFindings(orphans: readonly OrphanedRequest[]): OrphanedFinding[] {
+  const groups = new Map<string, OrphanedRequest[]>();
+  for (const request of orphans) {
+    const key = JSON.stringify([request.kind, request.method, request.url, request.handler, request.heldBy]);
+    const group = groups.get(key);
+    if (group) group.push(request);
+    else groups.set(key, [request]);
+  }
+  const open = (r: OrphanedRequest): number => r.ageMs ?? r.idleMs ?? -1;
+  return [...groups.values()].map((requests) => ({ kind: 'orphaned', requests: [...requests].sort((a, b) => open(b) - open(a)), nodes: [] }));
 }

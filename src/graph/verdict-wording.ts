@@ -8,6 +8,7 @@ import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { displayPath } from '../text/paths.js';
 import type { Finding } from './findings.js';
+import { wordOrphans } from './orphan-wording.js';
 
 /** A node as verdicts name it: its title and, when known, where it is (`async a (app.js:3:5)`). */
 export function nodeLabel(node: GraphNode, cwd: string): string {
@@ -48,6 +49,8 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
       const more = finding.nodes.length > 1 ? `${finding.nodes.length} tasks have waited over ${formatDuration(finding.thresholdMs)}; longest: ` : '';
       return `${more}${label(byId.get(finding.nodes[0]!)!)} waiting ${formatDuration(finding.longestMs)}`;
     }
+    case 'orphaned':
+      return wordOrphans(finding.requests, cwd);
     case 'fan-in': {
       const node = byId.get(finding.node)!;
       const what = node.leaf ? `${label(node)}: ${node.leaf.description}` : label(node);

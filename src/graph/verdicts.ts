@@ -4,7 +4,7 @@
  * structured findings (`findings.ts`), then worded (`verdict-wording.ts`).
  */
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { BlockedLoop, Cycle, GraphNode, Verdict } from '../model.js';
+import type { BlockedLoop, Cycle, GraphNode, OrphanedRequest, Verdict } from '../model.js';
 import { detectFindings } from './findings.js';
 import { wordFinding } from './verdict-wording.js';
 
@@ -21,6 +21,8 @@ export interface VerdictOptions {
    * the event loop alive is pending (`process.getActiveResourcesInfo()`); unknown if absent.
    */
   eventSourcesPending?: boolean | undefined;
+  /** Open HTTP requests no task waits for (`dump.orphans`). */
+  orphans?: readonly OrphanedRequest[];
 }
 
 /** Default long-wait threshold, ms. */
@@ -43,6 +45,7 @@ export function findVerdicts(
     longWaitMs: options.longWaitMs ?? LONG_WAIT_MS,
     fanIn: options.fanIn ?? FAN_IN,
     ...(options.eventSourcesPending === undefined ? {} : { eventSourcesPending: options.eventSourcesPending }),
+    ...(options.orphans ? { orphans: options.orphans } : {}),
   });
   // A summary is a sentence for a person, made of the program's names, paths and event names:
   // it is printed as it is (tree view, exit line, any consumer of the JSON), so terminal

@@ -17,6 +17,7 @@ import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
+import { orphanLines } from './tree-orphans.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
@@ -93,6 +94,7 @@ class TreeRenderer {
     this.refusal();
     this.header();
     this.verdict();
+    if (!this.dump.refused) this.lines.push(...orphanLines(this.dump, this.style, this.cwd));
     this.blockedLoop();
     this.chains();
     this.metrics();
@@ -143,7 +145,10 @@ class TreeRenderer {
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
       for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);
-      this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
+      const open = dump.orphans?.length ?? 0;
+      // An open request is work someone waits for, even when no task does.
+      if (open > 0) this.lines.push(`  no task is waiting, but ${plural(open, 'HTTP request')} ${open === 1 ? 'is' : 'are'} open: see Orphaned requests`);
+      else this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
       return;
     }
     for (const cycle of dump.cycles) {
@@ -155,7 +160,7 @@ class TreeRenderer {
     // Findings other than cycles (already listed above, with colours).
     for (const verdict of dump.verdicts ?? []) {
       if (verdict.kind === 'cycle') continue;
-      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop';
+      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop' || verdict.kind === 'orphaned';
       const tag = `${safe(verdict.kind)}:`;
       this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
     }

@@ -31,6 +31,8 @@ export interface RawLeaf {
   closure?: number;
   /** The socket or stream object, whose live state the graph builder may ask for. */
   resource?: number;
+  /** The Node resource or emitter found holding the resolver, of any kind (orphans: who is awaited). */
+  holder?: number;
 }
 
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
@@ -83,7 +85,7 @@ class LeafFinder {
     for (const { from, edge } of heap.retainers(promise)) {
       if (edge.type === 'weak') continue;
       const kind = resourceKind(heap.name(from));
-      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]) };
+      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]), holder: from };
     }
     const resolvers = this.#resolvingFunctions(promise);
     if (resolvers.length === 0) {
@@ -249,6 +251,7 @@ class LeafFinder {
     }
     const leaf: RawLeaf = { info };
     if (closure !== undefined) leaf.closure = closure;
+    if (resource !== undefined) leaf.holder = resource;
     if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
     return leaf;
   }
