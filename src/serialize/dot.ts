@@ -9,6 +9,7 @@ import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode, NodeKind } from '../model.js';
 import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
+import { requestOpenFor, requestTitle } from '../text/request-labels.js';
 import { formatLocation } from '../text/paths.js';
 
 /** Options of {@link toDot}. */
@@ -98,6 +99,12 @@ export function toDot(dump: Dump, options: DotOptions = {}): string {
       out.push(`  "${escapeDot(node.id)}" -> "${escapeDot(target)}"${red};`);
     }
   }
+  // Orphaned requests: no chain leads to them, so they stand alone (ids outside the nodes' `n…`).
+  (dump.orphans ?? []).forEach((orphan, i) => {
+    const lines = [requestTitle(orphan), requestOpenFor(orphan)];
+    if (orphan.handler?.location) lines.push(`handler ${formatLocation(orphan.handler.location, cwd)}`);
+    out.push(`  "orphan:${i}" [label="${escapeDot(lines.join('\n'))}", shape=note, color=red, fontcolor=red, style=dashed];`);
+  });
   out.push('}');
   return `${out.join('\n')}\n`;
 }
