@@ -98,6 +98,19 @@ describe('orphaned requests, dumped on SIGUSR2', () => {
     expect(dump.orphans?.map((o) => [o.kind, o.method, o.url, o.handler?.async])).toEqual([['server', 'GET', '/profile', false]]);
     expect(dump.verdicts?.find((v) => v.kind === 'orphaned')?.summary).toMatch(/its handler <anonymous> \(fixtures\/hung-socket\.mjs:5:\d+\) returned without ending the response/);
   }, TIMEOUT);
+  it('orphans-held: an event stream in a module-level list and a response a timer will end are orphans, with what holds them', async () => {
+    const { dump } = await captureStuckProgram({ script: 'test/programs/orphans-held.mjs', cwd: ROOT });
+    const servers = (dump.orphans ?? []).filter((o) => o.kind === 'server');
+    // The module's body is a generator that still holds its scope: it is no task waiting.
+    expect(servers.map((o) => o.url)).toEqual(['/events', '/slow']);
+    const [events, slow] = servers as [OrphanedRequest, OrphanedRequest];
+    expect(events.details).toMatchObject({ headersSent: true });
+    expect(events.heldBy?.path.slice(-2)).toEqual(['clients', '[0]']);
+    expect(slow.heldBy).toMatchObject({ path: ['<anonymous>()', 'res'], location: { line: 13, column: 14 } });
+    expect(dump.verdicts?.find((v) => v.summary.startsWith('server request GET /slow'))?.summary).toMatch(
+      /no task waits for it; only res, in the scope of the function <anonymous> \(test\/programs\/orphans-held\.mjs:13:14\), still refers to it$/,
+    );
+  }, TIMEOUT);
 });
 
 describe('orphaned requests in every view', () => {

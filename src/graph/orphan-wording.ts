@@ -5,7 +5,7 @@
  */
 import type { OrphanedRequest, SourceLocation } from '../model.js';
 import { displayPath } from '../text/paths.js';
-import { requestOpenFor, requestTitle } from '../text/request-labels.js';
+import { requestHolder, requestOpenFor, requestTitle } from '../text/request-labels.js';
 
 /**
  * The sentence for alike orphaned requests, the one open longest first (not yet made
@@ -24,8 +24,7 @@ export function wordOrphans(requests: readonly OrphanedRequest[], cwd: string): 
   const handler = h ? `${h.async ? 'async ' : ''}${h.name}${h.location ? ` (${where(h.location)})` : ''}` : undefined;
   let why: string;
   if (first.heldBy) {
-    const path = first.heldBy.path.map((n, i) => (i === 0 || n.startsWith('[') ? n : `.${n}`)).join('');
-    why = `no task waits for ${it}; only ${path}${first.heldBy.location ? ` (${where(first.heldBy.location)})` : ''} still refers to ${it}`;
+    why = `no task waits for ${it}; only ${requestHolder(first, where)}${first.heldBy.path.length > 1 ? ',' : ''} still refers to ${it}`;
   } else if (first.kind === 'server' && h?.async) {
     why = `no task waits for ${it}: ${many ? 'their' : 'its'} handler's chain was collected — ${handler} awaited a promise nothing could settle, or returned without ending the response`;
   } else if (first.kind === 'server' && handler) {

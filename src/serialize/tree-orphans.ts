@@ -7,7 +7,7 @@
 import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, OrphanedRequest, SourceLocation } from '../model.js';
 import { formatLocation } from '../text/paths.js';
-import { requestOpenFor } from '../text/request-labels.js';
+import { requestHolder, requestOpenFor } from '../text/request-labels.js';
 import type { Style } from './tree-style.js';
 
 /** Most orphans listed one by one; the rest are counted. */
@@ -32,9 +32,9 @@ function orphanEntry(orphan: OrphanedRequest, style: Style, cwd: string): string
     const gone = orphan.kind === 'server' && !orphan.heldBy ? style.red(h.async ? '  (its chain was collected)' : '  (returned without ending the response)') : '';
     lines.push(`    ${role}  ${h.async ? 'async ' : ''}${terminalSafe(h.name)}${at(h.location)}${gone}`);
   }
-  if (orphan.heldBy) {
-    const path = orphan.heldBy.path.map((n, i) => (i === 0 || n.startsWith('[') ? n : `.${n}`)).join('');
-    lines.push(`    held by  ${terminalSafe(path)}${at(orphan.heldBy.location)}`);
+  const holder = requestHolder(orphan, (location) => style.cyan(terminalSafe(formatLocation(location, cwd))));
+  if (holder) {
+    lines.push(`    held by  ${holder}`);
   } else {
     lines.push(style.dim('    held by  nothing of the program: only Node\'s own HTTP machinery'));
   }

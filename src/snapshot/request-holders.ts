@@ -86,8 +86,9 @@ function walkUp(heap: HeapGraph, parts: readonly number[], tasks: ReadonlySet<nu
       const name = heap.name(from);
       if (type === 'synthetic' || name.startsWith('(') || type === 'code') continue;
       seen.add(from);
-      // A suspended task's frame: its registers, or its scope (`context`).
-      if (tasks.has(from) || (type === 'object' && heap.edgeTo(from, 'parameters_and_registers') !== undefined)) return { task: true };
+      // A waiting task's frame: its registers, or its scope (`context`). Only the graph's tasks:
+      // an ES module's body is a generator too, which holds the module's scope long after it ran.
+      if (tasks.has(from)) return { task: true };
       if (type === 'object' && NODE_RESOURCES.test(name)) continue;
       const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
       if (!heldBy && type === 'closure') {
