@@ -145,7 +145,9 @@ export function detectFindings(
 function orphanFindings(orphans: readonly OrphanedRequest[]): OrphanedFinding[] {
   const groups = new Map<string, OrphanedRequest[]>();
   for (const request of orphans) {
-    const key = JSON.stringify([request.kind, request.method, request.url, request.handler, request.heldBy]);
+    // Held in one list (`clients[0]`, `clients[1]`…): one group.
+    const held = request.heldBy && { ...request.heldBy, path: request.heldBy.path.map((n) => (/^\[\d+\]$/.test(n) ? '[…]' : n)) };
+    const key = JSON.stringify([request.kind, request.method, request.url, request.handler, held]);
     const group = groups.get(key);
     if (group) group.push(request);
     else groups.set(key, [request]);

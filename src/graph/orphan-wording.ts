@@ -24,7 +24,9 @@ export function wordOrphans(requests: readonly OrphanedRequest[], cwd: string): 
   const handler = h ? `${h.async ? 'async ' : ''}${h.name}${h.location ? ` (${where(h.location)})` : ''}` : undefined;
   let why: string;
   if (first.heldBy) {
-    why = `no task waits for ${it}; only ${requestHolder(first, where)}${first.heldBy.path.length > 1 ? ',' : ''} still refers to ${it}`;
+    // Several held in one list: `clients[…]`, not the first one's index.
+    const shown = many ? { ...first, heldBy: { ...first.heldBy, path: first.heldBy.path.map((n) => (/^\[\d+\]$/.test(n) ? '[…]' : n)) } } : first;
+    why = `no task waits for ${it}; only ${requestHolder(shown, where)}${first.heldBy.path.length > 1 ? ',' : ''} still refers to ${it}`;
   } else if (first.kind === 'server' && h?.async) {
     why = `no task waits for ${it}: ${many ? 'their' : 'its'} handler's chain was collected — ${handler} awaited a promise nothing could settle, or returned without ending the response`;
   } else if (first.kind === 'server' && handler) {

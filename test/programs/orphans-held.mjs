@@ -1,4 +1,4 @@
-// Open server requests that the program still holds, but no task waits for: an event stream
+// Open server requests that the program still holds, but no task waits for: three event streams
 // kept in a module-level list (its handler returned long ago), and a response a timer will end
 // in ten minutes. Both are orphans, each with what holds it.
 import http from 'node:http';
@@ -16,8 +16,8 @@ const server = http.createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
   let open = 0;
-  const opened = () => ++open === 2 && setTimeout(() => console.log('ready'), 20);
-  for (const path of ['/events', '/slow']) {
+  const opened = () => ++open === 4 && setTimeout(() => console.log('ready'), 20);
+  for (const path of ['/events', '/events', '/events', '/slow']) {
     const req = http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
     req.on('socket', (socket) => socket.on('connect', () => server.once('request', opened)));
   }
