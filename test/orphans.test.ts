@@ -116,6 +116,16 @@ describe('orphaned requests, dumped on SIGUSR2', () => {
   }, TIMEOUT);
 });
 
+describe('the age of an orphaned request', () => {
+  it('orphan-timed: with an http PerformanceObserver, Node records when each request began: the dump gives its age', async () => {
+    const { dump } = await captureStuckProgram({ script: 'test/programs/orphan-timed.mjs', cwd: ROOT });
+    expect(dump.orphans?.map((o) => o.kind)).toEqual(['server', 'client']);
+    // 'ready' came 300 ms after the request arrived; the dump after 'ready'.
+    for (const orphan of dump.orphans!) expect(orphan.ageMs, orphan.kind).toBeGreaterThanOrEqual(300);
+    expect(dump.verdicts?.[0]?.summary).toMatch(/^server request GET \/timed open for \d/);
+  }, TIMEOUT);
+});
+
 describe('orphaned requests in every view', () => {
   it('view --only orphans draws no chain and the orphan section; DOT and the HTML verdicts name them', async () => {
     const { dump } = await captureStuckProgram({ script: 'fixtures/orphaned-request.mjs', cwd: ROOT });

@@ -76,7 +76,7 @@ class RequestReader {
     const server = socket === undefined ? undefined : this.#object(socket, 'server');
     const handler = server === undefined ? undefined : this.#listener(server, 'request');
     if (handler !== undefined) request.handler = handler;
-    this.#times(request, res, '<symbol kServerResponseStatistics>');
+    this.#times(request, res, '<symbol ServerResponseStatistics>');
     return request;
   }
 
@@ -97,7 +97,7 @@ class RequestReader {
     if (socket !== undefined) request.socket = socket;
     const handler = this.#listener(clientRequest, 'response');
     if (handler !== undefined) request.handler = handler;
-    this.#times(request, clientRequest, '<symbol kClientRequestStatistics>');
+    this.#times(request, clientRequest, '<symbol ClientRequestStatistics>');
     return request;
   }
 
