@@ -19,7 +19,7 @@ export function wordOrphans(requests: readonly OrphanedRequest[], cwd: string): 
   const many = requests.length > 1;
   const it = many ? 'them' : 'it';
   const where = (at: SourceLocation): string => `${displayPath(at.url, cwd)}:${at.line}:${at.column}`;
-  const head = `${many ? `${requests.length}× ` : ''}${requestTitle(first)} ${requestOpenFor(first)}${many && first.ageMs !== undefined ? ' (the longest)' : ''}`;
+  const head = `${many ? `${requests.length}× ` : ''}${requestTitle(first)} ${requestOpenFor(first)}${many && (first.ageMs ?? first.idleMs) !== undefined ? ' (the longest)' : ''}`;
   const h = first.handler;
   const handler = h ? `${h.async ? 'async ' : ''}${h.name}${h.location ? ` (${where(h.location)})` : ''}` : undefined;
   let why: string;
@@ -28,7 +28,7 @@ export function wordOrphans(requests: readonly OrphanedRequest[], cwd: string): 
     const shown = many ? { ...first, heldBy: { ...first.heldBy, path: first.heldBy.path.map((n) => (/^\[\d+\]$/.test(n) ? '[…]' : n)) } } : first;
     why = `no task waits for ${it}; only ${requestHolder(shown, where)}${first.heldBy.path.length > 1 ? ',' : ''} still refers to ${it}`;
   } else if (first.kind === 'server' && h?.async) {
-    why = `no task waits for ${it}: ${many ? 'their' : 'its'} handler's chain was collected — ${handler} awaited a promise nothing could settle, or returned without ending the response`;
+    why = `no task waits for ${it}: ${many ? "their handler's chains were" : "its handler's chain was"} collected — ${handler} awaited a promise nothing could settle, or returned without ending the response`;
   } else if (first.kind === 'server' && handler) {
     why = `no task waits for ${it}: ${many ? 'their' : 'its'} handler ${handler} returned without ending the response, and nothing of the program refers to ${it}`;
   } else if (first.kind === 'client') {

@@ -16,6 +16,8 @@ import { formatLocation } from '../text/paths.js';
 export interface DotOptions {
   /** Directory paths are shown relative to; defaults to the dumped process's `cwd`. */
   cwd?: string;
+  /** Draw the orphaned requests as notes (default); the HTML report lists them as verdicts instead. */
+  orphans?: boolean;
 }
 
 /**
@@ -100,7 +102,7 @@ export function toDot(dump: Dump, options: DotOptions = {}): string {
     }
   }
   // Orphaned requests: no chain leads to them, so they stand alone (ids outside the nodes' `n…`).
-  (dump.orphans ?? []).forEach((orphan, i) => {
+  (options.orphans === false ? [] : (dump.orphans ?? [])).forEach((orphan, i) => {
     const lines = [requestTitle(orphan), requestOpenFor(orphan)];
     if (orphan.handler?.location) lines.push(`handler ${formatLocation(orphan.handler.location, cwd)}`);
     out.push(`  "orphan:${i}" [label="${escapeDot(lines.join('\n'))}", shape=note, color=red, fontcolor=red, style=dashed];`);

@@ -75,7 +75,8 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
   const n = dump.nodes.length;
   if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', boxes: 0 };
   if (n <= FULL_GRAPH_MAX_NODES) {
-    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump))));
+    // Boxes are the nodes the page's list and details know; orphans are in the verdicts.
+    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { orphans: false })));
     return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, boxes: n };
   }
   const groups = groupMembers(classes);

@@ -25,9 +25,13 @@ export interface OpenRequest {
   parts: number[];
   /** Its socket, when it has one: whose live state the dump reads. */
   socket?: number;
+  /** The HTTP method, when the request object holds it. */
   method?: string;
+  /** `req.url` (server); host and path (client); origin and path (fetch). */
   url: string;
+  /** Since Node recorded its start (an `http` `PerformanceObserver` was active), ms. */
   ageMs?: number;
+  /** Since its socket's timeout timer was last refreshed (its last activity), ms. */
   idleMs?: number;
   /** How far it got. */
   progress: Record<string, boolean>;
