@@ -170,12 +170,13 @@ describe('a full disk (a real 64 KiB tmpfs)', () => {
       const again = await startTarget(['--import', REGISTER, program('host-target.mjs')], { AWAITWHAT_DIR: roomy, HOST_TASKS: '300' });
       const written = (await dumpBySignal(again)).slice('awaitwhat: dump written to '.length);
       await finish(again);
-      // 48 KiB taken first: the graph's DOT (tens of KiB for 300 tasks) cannot fit in what is left.
+      // 48 KiB taken first: the dump as JSON (over 64 KiB for 300 tasks) cannot fit in what is
+      // left. (Not DOT: it draws the 300 tasks alike as one box ×300, a few hundred bytes.)
       writeFileSync(join(tmpfs.dir, 'filler'), Buffer.alloc(48 * 1024));
-      const out = join(tmpfs.dir, 'x.dot');
-      const view = await runNode([join(ROOT, 'dist/cli/main.js'), 'view', written, '-f', 'dot', '-o', out], { timeout: 60_000 });
+      const out = join(tmpfs.dir, 'x.json');
+      const view = await runNode([join(ROOT, 'dist/cli/main.js'), 'view', written, '-f', 'json', '-o', out], { timeout: 60_000 });
       expect(view.status).toBe(1);
-      expect(view.stderr).toMatch(/^awaitwhat: cannot write .*x\.dot: ENOSPC: no space left on device[^\n]*\n$/);
+      expect(view.stderr).toMatch(/^awaitwhat: cannot write .*x\.json: ENOSPC: no space left on device[^\n]*\n$/);
       expect(filesIn(tmpfs.dir)).toEqual(['filler']);
     } finally {
       tmpfs.unmount();

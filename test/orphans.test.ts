@@ -110,6 +110,10 @@ describe('orphaned requests, dumped on SIGUSR2', () => {
     const streams = dump.verdicts!.filter((v) => v.summary.includes('GET /events') && v.summary.includes('server request'));
     expect(streams.map((v) => v.summary)).toEqual([expect.stringMatching(/^3× server request GET \/events open, age unknown; no task waits for them; only clients\[…\], in /)]);
     expect(slow.heldBy).toMatchObject({ path: ['<anonymous>()', 'res'], location: { line: 13, column: 14 } });
+    // DOT groups the notes as the verdicts do: the three event streams are one note ×3, unless every node is drawn alone.
+    const notes = (dot: string): string[] => [...dot.matchAll(/label="([^"]*)", shape=note/g)].map((m) => (m[1] as string).split('\\n')[0] as string);
+    expect(notes(toDot(dump)).filter((n) => n.includes('server request GET /events'))).toEqual(['×3 server request GET /events']);
+    expect(notes(toDot(dump, { grouping: 'none' })).filter((n) => n.includes('server request GET /events'))).toHaveLength(3);
     expect(dump.verdicts?.find((v) => v.summary.startsWith('server request GET /slow'))?.summary).toMatch(
       /no task waits for it; only res, in the scope of the function <anonymous> \(test\/programs\/orphans-held\.mjs:13:14\), still refers to it$/,
     );

@@ -3,7 +3,7 @@
  * node ids, durations, counts) with no wording, as tokio-console's warnings are. The sentences
  * are made from them in `verdict-wording.ts`.
  */
-import { isTask, type BlockedLoop, type Cycle, type GraphNode, type OrphanedRequest, type StackFrame, type VerdictKind } from '../model.js';
+import { isTask, type BlockedLoop, type Cycle, type GraphNode, type LostAwaits, type OrphanedRequest, type StackFrame, type VerdictKind } from '../model.js';
 
 /** Tasks waiting on each other: a deadlock. `nodes` in wait order, as the cycle lists them. */
 export interface CycleFinding {
@@ -19,6 +19,20 @@ export interface NeverSettlesFinding {
   /** The nodes waiting on it. */
   waiters: string[];
   /** The leaf, then its waiters. */
+  nodes: string[];
+  lost?: never;
+}
+
+/**
+ * Waits abandoned on a promise nothing could settle, found collected while pending (so not in
+ * the graph): a `never-settles` finding without a leaf. See the dump's `lostAwaits`.
+ */
+export interface LostAwaitsFinding {
+  kind: 'never-settles';
+  /** The dump's lost awaits. */
+  lost: LostAwaits;
+  leaf?: never;
+  waiters?: never;
   nodes: string[];
 }
 
@@ -77,7 +91,8 @@ export interface OrphanedFinding {
 }
 
 /** One finding; `nodes` are the ids a verdict about it names. */
-export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding | OrphanedFinding;
+export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding
+  | LostAwaitsFinding | OrphanedFinding;
 
 // Every verdict kind has its finding, and no finding is of another kind.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -94,6 +109,8 @@ export interface DetectionOptions {
   eventSourcesPending?: boolean;
   /** Open HTTP requests no task waits for. */
   orphans?: readonly OrphanedRequest[];
+  /** Waits found collected while pending (the dump's `lostAwaits`). */
+  lostAwaits?: LostAwaits;
 }
 
 /**
@@ -113,6 +130,7 @@ export function detectFindings(
   for (const leaf of never) {
     findings.push({ kind: 'never-settles', leaf: leaf.id, waiters: [...leaf.awaitedBy], nodes: [leaf.id, ...leaf.awaitedBy] });
   }
+  if (options.lostAwaits && options.lostAwaits.count > 0) findings.push({ kind: 'never-settles', lost: options.lostAwaits, nodes: [] });
   findings.push(...orphanFindings(options.orphans ?? []));
 
   // Every chain ends in a cycle or in a promise nothing can settle: nothing can wake anyone.
@@ -143,9 +161,20 @@ export function detectFindings(
 
 /** Orphaned requests grouped: same kind, method, URL, handler and holder are one finding. */
 function orphanFindings(orphans: readonly OrphanedRequest[]): OrphanedFinding[] {
+  return groupOrphans(orphans).map((requests) => ({ kind: 'orphaned', requests, nodes: [] }));
+}
+
+/**
+ * Orphaned requests, alike ones together (same kind, method, URL, handler and holder; held in
+ * one list, `clients[0]`, `clients[1]`…, counts as one holder), each group the one open longest
+ * first, groups in order of first appearance: the `orphaned` verdicts' grouping, which the DOT
+ * view's notes follow.
+ *
+ * @param orphans - the dump's orphans
+ */
+export function groupOrphans(orphans: readonly OrphanedRequest[]): OrphanedRequest[][] {
   const groups = new Map<string, OrphanedRequest[]>();
   for (const request of orphans) {
-    // Held in one list (`clients[0]`, `clients[1]`…): one group.
     const held = request.heldBy && { ...request.heldBy, path: request.heldBy.path.map((n) => (/^\[\d+\]$/.test(n) ? '[…]' : n)) };
     const key = JSON.stringify([request.kind, request.method, request.url, request.handler, held]);
     const group = groups.get(key);
@@ -153,5 +182,5 @@ function orphanFindings(orphans: readonly OrphanedRequest[]): OrphanedFinding[] 
     else groups.set(key, [request]);
   }
   const open = (r: OrphanedRequest): number => r.ageMs ?? r.idleMs ?? -1;
-  return [...groups.values()].map((requests) => ({ kind: 'orphaned', requests: [...requests].sort((a, b) => open(b) - open(a)), nodes: [] }));
+  return [...groups.values()].map((requests) => [...requests].sort((a, b) => open(b) - open(a)));
 }

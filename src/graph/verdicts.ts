@@ -4,7 +4,7 @@
  * structured findings (`findings.ts`), then worded (`verdict-wording.ts`).
  */
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { BlockedLoop, Cycle, GraphNode, OrphanedRequest, Verdict } from '../model.js';
+import type { BlockedLoop, Cycle, GraphNode, LostAwaits, OrphanedRequest, Verdict } from '../model.js';
 import { detectFindings } from './findings.js';
 import { wordFinding } from './verdict-wording.js';
 
@@ -23,6 +23,8 @@ export interface VerdictOptions {
   eventSourcesPending?: boolean | undefined;
   /** Open HTTP requests no task waits for (`dump.orphans`). */
   orphans?: readonly OrphanedRequest[];
+  /** Waits found collected while pending (the dump's `lostAwaits`). */
+  lostAwaits?: LostAwaits | undefined;
 }
 
 /** Default long-wait threshold, ms. */
@@ -46,6 +48,7 @@ export function findVerdicts(
     fanIn: options.fanIn ?? FAN_IN,
     ...(options.eventSourcesPending === undefined ? {} : { eventSourcesPending: options.eventSourcesPending }),
     ...(options.orphans ? { orphans: options.orphans } : {}),
+    ...(options.lostAwaits === undefined ? {} : { lostAwaits: options.lostAwaits }),
   });
   // A summary is a sentence for a person, made of the program's names, paths and event names:
   // it is printed as it is (tree view, exit line, any consumer of the JSON), so terminal

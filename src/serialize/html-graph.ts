@@ -1,6 +1,6 @@
 /**
  * The graph of the HTML report: laid out by Graphviz (WebAssembly) when the report is built,
- * inlined as SVG. A small dump is drawn node for node (the DOT of `--format svg`); a large one
+ * inlined as SVG. A small dump is drawn node for node (the boxes of `--format svg`, one per node); a large one
  * as its *grouped* graph, where structurally identical chains are one node with a count
  * (10 000 handlers stuck on one pool: two nodes, not 10 001); a graph still too large to lay
  * out is not drawn, and the page says why.
@@ -8,12 +8,9 @@
  * @packageDocumentation
  */
 
-import type { Dump, GraphNode, NodeKind } from '../model.js';
+import type { Dump } from '../model.js';
 import { chainSignatures } from './chain-signatures.js';
-import { escapeDot, toDot } from './dot.js';
-import { formatDurationRange } from '../text/durations.js';
-import { nodePlace, nodeTitle } from '../text/node-labels.js';
-import { formatLocation } from '../text/paths.js';
+import { boxesDot, toDot } from './dot.js';
 import { renderSvg } from './svg.js';
 
 /** Most nodes drawn one by one; above, the grouped graph. */
@@ -76,7 +73,7 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
   if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', boxes: 0 };
   if (n <= FULL_GRAPH_MAX_NODES) {
     // Boxes are the nodes the page's list and details know; orphans are in the verdicts.
-    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { orphans: false })));
+    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { grouping: 'none', legend: false, orphans: false })));
     return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, boxes: n };
   }
   const groups = groupMembers(classes);
@@ -126,57 +123,14 @@ function withSafeIds(dump: Dump): Dump {
   };
 }
 
-/** Box shapes per kind, as in the full graph (dot.ts). */
-const SHAPES: Record<NodeKind, string> = {
-  'async-function': 'shape=box, style="rounded"',
-  'async-generator': 'shape=box, style="rounded", peripheries=2',
-  module: 'shape=tab',
-  combinator: 'shape=diamond',
-  then: 'shape=ellipse',
-  resolve: 'shape=ellipse, style="dashed"',
-  promise: 'shape=octagon',
-};
-
-/** DOT of the grouped graph: one box per shape class, `×N` when it stands for several nodes. */
+/**
+ * DOT of the grouped graph: one box per shape class, `×N` when it stands for several nodes,
+ * drawn as `--format svg` draws its boxes (dot.ts). Named by shape number: the page finds a
+ * box's members by their shape.
+ */
 function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
-  const cwd = dump.process.cwd;
-  const index = new Map(dump.nodes.map((n, i) => [n.id, i]));
-  const inCycle = new Set(dump.cycles.flatMap((c) => c.nodes));
-  const out = [
-    'digraph awaitwhat {',
-    '  graph [rankdir=TB, fontname="Helvetica", fontsize=11];',
-    '  node [fontname="Helvetica", fontsize=10];',
-  ];
-  const edges = new Set<string>();
-  for (const members of groups) {
-    // Named by shape number: the page finds a box's members by their shape.
-    const k = classes[members[0] as number] as number;
-    const node = dump.nodes[members[0] as number] as GraphNode;
-    const lines = [`${members.length > 1 ? `×${members.length} ` : ''}${nodeTitle(node)}`];
-    const place = nodePlace(node);
-    if (place) lines.push(`${place.role} ${formatLocation(place.location, cwd)}`);
-    const waits = members.map((i) => dump.nodes[i]?.waitingMs).filter((v): v is number => v !== undefined);
-    const ages = members.map((i) => dump.nodes[i]?.ageMs).filter((v): v is number => v !== undefined);
-    if (waits.length > 0) lines.push(`waiting ${formatDurationRange(waits)}`);
-    else if (ages.length > 0) lines.push(`pending for ${formatDurationRange(ages)}`);
-    if (node.leaf) lines.push(`← ${node.leaf.description}`);
-    const attrs = [`label="${escapeDot(lines.join('\n'))}"`, SHAPES[node.kind]];
-    if (inCycle.has(node.id)) attrs.push('color=red', 'fontcolor=red', 'penwidth=2');
-    else if (node.awaits.length === 0) attrs.push('style="filled"', 'fillcolor="#fff3c4"');
-    out.push(`  g${k} [${attrs.join(', ')}];`);
-    // Members share a shape, so what the first awaits stands for what all await.
-    for (const id of node.awaits) {
-      const c = index.get(id);
-      if (c === undefined) continue;
-      const key = `  g${k} -> g${classes[c] as number}`;
-      if (edges.has(key)) continue;
-      edges.add(key);
-      const red = inCycle.has(node.id) && inCycle.has(id) ? ' [color=red, penwidth=2]' : '';
-      out.push(`${key}${red};`);
-    }
-  }
-  out.push('}');
-  return `${out.join('\n')}\n`;
+  const boxes = groups.map((members) => ({ name: `g${classes[members[0] as number] as number}`, members }));
+  return boxesDot(dump, boxes, { legend: false, orphans: false });
 }
 
 /** Elements Graphviz' SVG output is made of; anything else is refused. */

@@ -6,6 +6,7 @@
  */
 
 import { RenderFailedError } from '../errors.js';
+import { DOT_FONT, SVG_FONT_STACK } from './dot-fonts.js';
 
 /**
  * Lays out DOT source with Graphviz' `dot` engine and returns the SVG document.
@@ -14,7 +15,7 @@ import { RenderFailedError } from '../errors.js';
  * command should not pay for loading it.
  *
  * @param dot - Graphviz DOT source, e.g. from {@link toDot}
- * @returns the SVG text (starts with `<?xml` or `<svg`)
+ * @returns the SVG text (starts with `<?xml` or `<svg`), text in the font stack of dot-fonts.ts
  * @throws {@link RenderFailedError} if the module cannot be loaded or Graphviz rejects the input
  */
 export async function renderSvg(dot: string): Promise<string> {
@@ -29,7 +30,9 @@ export async function renderSvg(dot: string): Promise<string> {
   }
   // Graphviz reports some syntax errors by producing nothing rather than throwing.
   if (svg.trim() === '') throw new RenderFailedError('cannot render SVG with Graphviz: empty output');
-  return svg;
+  // Graphviz names the one font it sized the boxes for; a renderer without it should fall back
+  // to a sans-serif face (narrower, so it fits), not to its default serif.
+  return svg.replaceAll(`font-family="${DOT_FONT}"`, `font-family="${SVG_FONT_STACK}"`);
 }
 
 function firstLine(text: string): string {

@@ -4,7 +4,7 @@
  */
 import { findCycles, findRoots } from '../graph/cycles.js';
 import { VERSION } from '../internal/version.js';
-import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, OrphanedRequest, ProcessInfo } from '../model.js';
+import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, LostAwaits, OrphanedRequest, ProcessInfo } from '../model.js';
 import { findVerdicts, type VerdictOptions } from '../graph/verdicts.js';
 import { DUMP_VERSION } from '../model.js';
 
@@ -25,6 +25,8 @@ export interface DumpParts {
   verdicts?: VerdictOptions;
   /** Open HTTP requests no task waits for. */
   orphans?: OrphanedRequest[];
+  /** Waits abandoned on a promise collected while pending (in process only). */
+  lostAwaits?: LostAwaits;
 }
 
 /** Milliseconds as dumps give them: to a tenth. */
@@ -51,8 +53,14 @@ export function assembleDump(parts: DumpParts): Dump {
     roots: findRoots(parts.nodes),
     cycles,
     warnings,
-    verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, { ...parts.verdicts, cwd: parts.process.cwd, ...(parts.orphans ? { orphans: parts.orphans } : {}) }),
+    verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, {
+      ...parts.verdicts,
+      cwd: parts.process.cwd,
+      ...(parts.orphans ? { orphans: parts.orphans } : {}),
+      ...(parts.lostAwaits ? { lostAwaits: parts.lostAwaits } : {}),
+    }),
   };
+  if (parts.lostAwaits) dump.lostAwaits = parts.lostAwaits;
   if (parts.blockedLoop) dump.blockedLoop = parts.blockedLoop;
   if (parts.source) dump.source = parts.source;
   return dump;
