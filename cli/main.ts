@@ -101,7 +101,7 @@ const filterOptions = {
   },
   only: {
     choices: ONLY_CHOICES,
-    describe: 'Only the chains ending stuck (never-settling leaf or cycle), or reaching a cycle; orphans: not in dumps yet',
+    describe: 'Only the chains ending stuck (never-settling leaf or cycle), or reaching a cycle; orphans: no chain, only the open HTTP requests no task waits for',
   },
 } as const;
 

@@ -287,8 +287,9 @@ export interface LeafInfo {
  * - `fan-in`: many tasks wait on the same node (a pool, a lock, a shared request);
  * - `blocked-loop`: the event loop was blocked by synchronous JavaScript;
  * - `lock-leaked`: tasks wait for a lock nobody alive can release.
+ * - `orphaned`: an HTTP request is open and no task waits for it (`dump.orphans`).
  */
-export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop', 'lock-leaked'] as const;
+export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'fan-in', 'blocked-loop', 'lock-leaked', 'orphaned'] as const;
 /** What a verdict found; see {@link VERDICT_KINDS}. */
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
@@ -408,6 +409,8 @@ export interface Dump {
   threads?: ThreadGraph[];
   /** Waits of one thread on another (see {@link ThreadEdge}). */
   threadEdges?: ThreadEdge[];
+  /** HTTP requests open at the dump that no task waits for (see {@link OrphanedRequest}). */
+  orphans?: OrphanedRequest[];
 }
 
 /**
@@ -491,3 +494,7 @@ export interface ThreadGraph extends ThreadFacts {
   warnings: string[];
   verdicts?: Verdict[];
 }
+/* The optional orphaned-requests section (docs/diagnosis.md) lives in model-orphans.ts. */
+export { REQUEST_KINDS } from './model-orphans.js';
+export type { OrphanedRequest, RequestHandler, RequestKind } from './model-orphans.js';
+import type { OrphanedRequest } from './model-orphans.js';

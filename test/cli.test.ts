@@ -80,7 +80,7 @@ describe('awaitwhat view', () => {
       expect(r.stdout).not.toContain('Waiting in cycles');
     });
 
-    it('--only cycles and --only stuck draw the cycle; --only orphans says there is no orphan data', async () => {
+    it('--only cycles and --only stuck draw the cycle; --only orphans says the dump has no orphaned request', async () => {
       for (const only of ['cycles', 'stuck']) {
         const r = await awaitwhat('view', diagnosed, '--only', only);
         expect(r.code).toBe(0);
@@ -90,7 +90,7 @@ describe('awaitwhat view', () => {
       }
       const r = await awaitwhat('view', diagnosed, '--only', 'orphans');
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('--only orphans: this dump has no orphan data (3 chains hidden)');
+      expect(r.stdout).toContain('--only orphans: no orphaned request in this dump (3 chains hidden)');
     });
 
     it('fails with one line for a bad filter value, or a filter with another format', async () => {

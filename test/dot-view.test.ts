@@ -19,6 +19,7 @@ import { escapeDot, toDot } from '../src/serialize/dot.js';
 import { legendLines } from '../src/serialize/dot-legend.js';
 import { renderSvg } from '../src/serialize/svg.js';
 import { renderTree } from '../src/serialize/tree.js';
+import { requestTitle } from '../src/text/request-labels.js';
 import { BROWSER_REQUIRED, browserAvailability, launchChromium } from './helpers/html-report.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { svgOverflows } from './helpers/svg-fit.js';
@@ -65,11 +66,18 @@ function treeNodeLines(tree: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('Wait chains') && !l.startsWith('Waiting in cycles') && !/^[↑↺]/.test(l));
 }
 
-/** The box statements of a DOT text (not the legend), by name. */
+/** The box statements of a DOT text (not the legend, not the orphans' notes), by name. */
 function boxes(dot: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of dot.matchAll(/^ {2}"([^"]+)" \[(label=.*)\];$/gm)) out.set(m[1] as string, m[2] as string);
+  for (const m of dot.matchAll(/^ {2}"([^"]+)" \[(label=.*)\];$/gm)) {
+    if (!(m[2] as string).includes('shape=note')) out.set(m[1] as string, m[2] as string);
+  }
   return out;
+}
+
+/** The labels of the orphaned requests' notes, lines joined by spaces. */
+function notes(dot: string): string[] {
+  return [...dot.matchAll(/^ {2}"[^"]+" \[label="(.*)", shape=note, .*\];$/gm)].map((m) => (m[1] as string).replace(/\\n/g, ' '));
 }
 
 /** What changes from run to run: pids, dates, times, ports, node ids and Node's own positions. */
@@ -102,6 +110,11 @@ describe('view -f dot on real stuck programs', () => {
     }
     // Grouped as the tree groups: one box per line the tree draws a node on.
     expect(boxes(dot).size).toBe(treeNodeLines(tree).length);
+    // Orphaned requests: one note per orphaned verdict (alike ones together), named as the tree names them.
+    const orphaned = (dump.verdicts ?? []).filter((v) => v.kind === 'orphaned');
+    expect(notes(dot)).toHaveLength(orphaned.length);
+    for (const orphan of dump.orphans ?? []) expect(notes(dot).some((n) => n.includes(escapeDot(requestTitle(orphan))))).toBe(true);
+    if (orphaned.length > 0) expect(dot.replace(/\\l {4}/g, ' ')).toContain('red dashed note: an open HTTP request no task waits for (orphaned above)');
     expectGolden(`dot/${name}.dot`, normaliseDot(dot));
   });
 

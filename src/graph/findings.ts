@@ -3,7 +3,7 @@
  * node ids, durations, counts) with no wording, as tokio-console's warnings are. The sentences
  * are made from them in `verdict-wording.ts`.
  */
-import { isTask, type BlockedLoop, type Cycle, type GraphNode, type LostAwaits, type StackFrame, type VerdictKind } from '../model.js';
+import { isTask, type BlockedLoop, type Cycle, type GraphNode, type LostAwaits, type OrphanedRequest, type StackFrame, type VerdictKind } from '../model.js';
 
 /** Tasks waiting on each other: a deadlock. `nodes` in wait order, as the cycle lists them. */
 export interface CycleFinding {
@@ -94,9 +94,20 @@ export interface FanInFinding {
   nodes: string[];
 }
 
+/**
+ * Open HTTP requests no task waits for (`dump.orphans`), alike ones together: same kind,
+ * method, URL, handler and holder. They are no graph nodes: `nodes` is empty.
+ */
+export interface OrphanedFinding {
+  kind: 'orphaned';
+  /** The alike requests, the one open longest first. */
+  requests: OrphanedRequest[];
+  nodes: string[];
+}
+
 /** One finding; `nodes` are the ids a verdict about it names. */
 export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding
-  | LostAwaitsFinding | LockLeakedFinding;
+  | LostAwaitsFinding | LockLeakedFinding | OrphanedFinding;
 
 // Every verdict kind has its finding, and no finding is of another kind.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -111,6 +122,8 @@ export interface DetectionOptions {
   fanIn: number;
   /** Whether any event source that keeps the loop alive is pending; unknown if absent. */
   eventSourcesPending?: boolean;
+  /** Open HTTP requests no task waits for. */
+  orphans?: readonly OrphanedRequest[];
   /** Waits found collected while pending (the dump's `lostAwaits`). */
   lostAwaits?: LostAwaits;
 }
@@ -137,6 +150,7 @@ export function detectFindings(
     findings.push({ kind: 'never-settles', leaf: leaf.id, waiters: [...leaf.awaitedBy], nodes: [leaf.id, ...leaf.awaitedBy] });
   }
   if (options.lostAwaits && options.lostAwaits.count > 0) findings.push({ kind: 'never-settles', lost: options.lostAwaits, nodes: [] });
+  findings.push(...orphanFindings(options.orphans ?? []));
 
   findings.push(...leakedLocks(nodes));
 
@@ -189,4 +203,30 @@ function leakedLocks(nodes: readonly GraphNode[]): LockLeakedFinding[] {
   }
   for (const finding of byLock.values()) finding.nodes = [...finding.leaves, ...finding.waiters];
   return [...byLock.values()];
+}
+
+/** Orphaned requests grouped: same kind, method, URL, handler and holder are one finding. */
+function orphanFindings(orphans: readonly OrphanedRequest[]): OrphanedFinding[] {
+  return groupOrphans(orphans).map((requests) => ({ kind: 'orphaned', requests, nodes: [] }));
+}
+
+/**
+ * Orphaned requests, alike ones together (same kind, method, URL, handler and holder; held in
+ * one list, `clients[0]`, `clients[1]`…, counts as one holder), each group the one open longest
+ * first, groups in order of first appearance: the `orphaned` verdicts' grouping, which the DOT
+ * view's notes follow.
+ *
+ * @param orphans - the dump's orphans
+ */
+export function groupOrphans(orphans: readonly OrphanedRequest[]): OrphanedRequest[][] {
+  const groups = new Map<string, OrphanedRequest[]>();
+  for (const request of orphans) {
+    const held = request.heldBy && { ...request.heldBy, path: request.heldBy.path.map((n) => (/^\[\d+\]$/.test(n) ? '[…]' : n)) };
+    const key = JSON.stringify([request.kind, request.method, request.url, request.handler, held]);
+    const group = groups.get(key);
+    if (group) group.push(request);
+    else groups.set(key, [request]);
+  }
+  const open = (r: OrphanedRequest): number => r.ageMs ?? r.idleMs ?? -1;
+  return [...groups.values()].map((requests) => [...requests].sort((a, b) => open(b) - open(a)));
 }

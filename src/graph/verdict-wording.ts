@@ -8,6 +8,7 @@ import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { displayPath } from '../text/paths.js';
 import type { Finding } from './findings.js';
+import { wordOrphans } from './orphan-wording.js';
 
 /** A node as verdicts name it: its title and, when known, where it is (`async a (app.js:3:5)`). */
 export function nodeLabel(node: GraphNode, cwd: string): string {
@@ -55,6 +56,8 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
       const who = waiters.length === 1 ? `${label(waiters[0]!)} waits` : `${waiters.length} waiters wait`;
       return `${who} for a ${finding.lock} nobody alive can release: it was acquired by a task that finished or was collected without releasing it`;
     }
+    case 'orphaned':
+      return wordOrphans(finding.requests, cwd);
     case 'fan-in': {
       const node = byId.get(finding.node)!;
       const what = node.leaf ? `${label(node)}: ${node.leaf.description}` : label(node);

@@ -22,7 +22,14 @@ export const LEGEND_MAX_FINDINGS = 12;
  * @param dump - a validated dump
  */
 export function dumpVerdicts(dump: Dump): Verdict[] {
-  return dump.verdicts ?? findVerdicts(dump.nodes, dump.cycles, dump.blockedLoop, { cwd: dump.process.cwd });
+  return (
+    dump.verdicts ??
+    findVerdicts(dump.nodes, dump.cycles, dump.blockedLoop, {
+      cwd: dump.process.cwd,
+      ...(dump.orphans ? { orphans: dump.orphans } : {}),
+      ...(dump.lostAwaits ? { lostAwaits: dump.lostAwaits } : {}),
+    })
+  );
 }
 
 /** What the picture marks, for its key. */
@@ -32,6 +39,8 @@ export interface LegendMarks {
   /** Some box is marked as a long wait (a `long-wait` verdict names it). */
   longWaits: boolean;
   grouped: boolean;
+  /** Orphaned requests are drawn as notes. */
+  orphans?: boolean;
 }
 
 /**
@@ -47,7 +56,7 @@ export function legendLines(dump: Dump, cwd: string, marks: LegendMarks): string
   const title =
     `awaitwhat: pid ${dump.process.pid}, ${dump.createdAt}, ` +
     `${dump.nodes.length} node${dump.nodes.length === 1 ? '' : 's'}, ${cycles} cycle${cycles === 1 ? '' : 's'}`;
-  const findings = verdictLines(dump, cwd);
+  const findings = verdictLines(dump, cwd, marks);
   const shown = findings.slice(0, LEGEND_MAX_FINDINGS);
   if (findings.length > shown.length) {
     shown.push(`… ${findings.length - shown.length} more (awaitwhat view lists them all)`);
@@ -57,15 +66,16 @@ export function legendLines(dump: Dump, cwd: string, marks: LegendMarks): string
   if (marks.neverSettles) key.push('amber: can never settle');
   if (marks.longWaits) key.push('thick border: a long wait (long-wait above)');
   if (marks.grouped) key.push('×N: N identical chains drawn once');
+  if (marks.orphans) key.push('red dashed note: an open HTTP request no task waits for (orphaned above)');
   return [title, ...shown, ...(key.length > 0 ? [`key: ${key.join('; ')}`] : [])];
 }
 
 /** The verdict lines of the terminal tree, without its colours. */
-function verdictLines(dump: Dump, cwd: string): string[] {
+function verdictLines(dump: Dump, cwd: string, marks: LegendMarks): string[] {
   if (dump.refused) return [`no heap snapshot: the dump was refused to protect the process: ${dump.refused.reason}`];
   const verdicts = dumpVerdicts(dump);
   if (dump.nodes.length === 0) {
-    return [...verdicts.map((v) => `${v.kind}: ${v.summary}`), 'nothing is waiting: no pending task or promise takes part in a wait'];
+    return [...verdicts.map((v) => `${v.kind}: ${v.summary}`), ...nothingWaiting(dump, marks.orphans === true)];
   }
   const byId = new Map(dump.nodes.map((n) => [n.id, n]));
   const ref = (id: string): string => {
@@ -87,4 +97,16 @@ function verdictLines(dump: Dump, cwd: string): string[] {
   }
   if (dump.cycles.length === 0 && ends.length === 0) lines.push('no cycle and no leaf found (the dump may be incomplete; see warnings)');
   return lines;
+}
+
+/** What the tree says when no task waits: open requests and collected waits are still work. */
+function nothingWaiting(dump: Dump, notes: boolean): string[] {
+  const open = dump.orphans?.length ?? 0;
+  if (open > 0) {
+    const lines = [`no task is waiting, but ${open} HTTP request${open === 1 ? ' is' : 's are'} open${notes ? ' (the red notes)' : ''}`];
+    if (dump.lostAwaits) lines.push('and the abandoned waits were collected (awaitwhat view lists the lost awaits)');
+    return lines;
+  }
+  if (dump.lostAwaits) return ['nothing left in the heap is waiting: the abandoned waits were collected (awaitwhat view lists the lost awaits)'];
+  return ['nothing is waiting: no pending task or promise takes part in a wait'];
 }

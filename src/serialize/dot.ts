@@ -8,7 +8,10 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { Dump, GraphNode, NodeKind } from '../model.js';
+import type { Dump, GraphNode, NodeKind, OrphanedRequest } from '../model.js';
+import { groupOrphans } from '../graph/findings.js';
+import { requestOpenFor, requestTitle } from '../text/request-labels.js';
+import { formatLocation } from '../text/paths.js';
 import { chainGroups } from './chain-signatures.js';
 import { DOT_FONT, labelMargin } from './dot-fonts.js';
 import { boxLines, wrap } from './dot-labels.js';
@@ -23,6 +26,8 @@ export interface DotOptions {
    * them; `none`: one box per node.
    */
   grouping?: 'chains' | 'none';
+  /** Draw the orphaned requests as notes (default); the HTML report lists them as verdicts instead. */
+  orphans?: boolean;
   /** Draw the box with the title, verdicts and key at the top (default `true`). */
   legend?: boolean;
 }
@@ -177,12 +182,34 @@ export function boxesDot(dump: Dump, boxes: readonly DotBox[], options: DotOptio
       }
     }
   }
+  const notes = options.orphans === false ? [] : orphanNotes(dump, cwd, options.grouping === 'none', new Set(boxes.map((b) => b.name)));
   if (options.legend !== false) {
     const grouped = boxes.some((b) => b.members.length > 1);
-    out.push(...legend(dump, cwd, { ...marked, grouped }, new Set(boxes.map((b) => b.name))));
+    out.push(...legend(dump, cwd, { ...marked, grouped, orphans: notes.length > 0 }, new Set([...boxes.map((b) => b.name), ...notes.map((n) => n.name)])));
   }
-  out.push(...body, '}');
+  out.push(...body, ...notes.map((n) => n.line), '}');
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * Orphaned requests as red dashed notes: no chain leads to them, so they stand alone. Alike
+ * ones (as their verdict groups them) are one note with a count, unless every node is drawn
+ * alone; their names avoid the boxes' (a box is named by its node's id).
+ */
+function orphanNotes(dump: Dump, cwd: string, oneByOne: boolean, names: ReadonlySet<string>): { name: string; line: string }[] {
+  const orphans = dump.orphans ?? [];
+  const groups = oneByOne ? orphans.map((o) => [o]) : groupOrphans(orphans);
+  return groups.map((group, i) => {
+    const orphan = group[0] as OrphanedRequest;
+    let name = `orphan:${i}`;
+    while (names.has(name)) name = `_${name}`;
+    const lines = [`${group.length > 1 ? `×${group.length} ` : ''}${requestTitle(orphan)}`, requestOpenFor(orphan)];
+    if (orphan.handler?.location) lines.push(`handler ${formatLocation(orphan.handler.location, cwd)}`);
+    const margin = labelMargin(lines, FONT_SIZE);
+    const attrs = [`label="${escapeDot(lines.join('\n'))}"`, 'shape=note', `color=${RED}`, `fontcolor=${RED}`, 'style=dashed'];
+    if (margin) attrs.push(`margin="${margin}"`);
+    return { name, line: `  "${escapeDot(name)}" [${attrs.join(', ')}];` };
+  });
 }
 
 /** The legend box, alone on the top rank, its lines left-justified. */

@@ -72,7 +72,8 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
   const n = dump.nodes.length;
   if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', boxes: 0 };
   if (n <= FULL_GRAPH_MAX_NODES) {
-    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { grouping: 'none', legend: false })));
+    // Boxes are the nodes the page's list and details know; orphans are in the verdicts.
+    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { grouping: 'none', legend: false, orphans: false })));
     return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, boxes: n };
   }
   const groups = groupMembers(classes);
@@ -134,7 +135,7 @@ function withSafeIds(dump: Dump): Dump {
  */
 function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
   const boxes = groups.map((members) => ({ name: `g${classes[members[0] as number] as number}`, members }));
-  return boxesDot(dump, boxes, { legend: false });
+  return boxesDot(dump, boxes, { legend: false, orphans: false });
 }
 
 /** Elements Graphviz' SVG output is made of; anything else is refused. */

@@ -340,7 +340,7 @@ export function pageVerdicts(dump: Dump): PageVerdict[] {
 }
 
 /** Kinds drawn red: nothing will settle what they name. */
-const SEVERE = new Set(['cycle', 'never-settles', 'stall', 'blocked-loop']);
+const SEVERE = new Set(['cycle', 'never-settles', 'stall', 'blocked-loop', 'orphaned']);
 
 /** Reading order of the dump's verdict kinds; a kind this version does not know goes after the stalls. */
 function verdictRank(kind: string): number {

@@ -24,6 +24,7 @@ import {
   NODE_KINDS,
   NODE_STATES,
   VERDICT_KINDS,
+  REQUEST_KINDS,
   isTaskKind,
   shapeNode,
   type Cycle,
@@ -42,6 +43,7 @@ import {
   type LeafInfo,
   type Verdict,
   type BlockedLoop,
+  type OrphanedRequest,
 } from '../model.js';
 import { checkIsDump, NotADumpProblem } from './dump-identity.js';
 import { readThreadEdges, readThreads } from './json-threads.js';
@@ -177,6 +179,44 @@ function graphNode(value: unknown, path: string): GraphNode {
     fail(join(path, 'state'), `expected "pending" (a ${node.kind} node is a promise, only tasks suspend or run), got ${show(node.state)}`);
   }
   return shapeNode(node);
+}
+
+/** Primitives by key (a leaf's or an orphan's `details`), rebuilt without prototype keys. */
+function primitives(value: unknown, path: string): Record<string, string | number | boolean> {
+  const d = object(value, path);
+  const details: Record<string, string | number | boolean> = {};
+  for (const key of Object.keys(d)) {
+    const v = d[key];
+    if (typeof v !== 'string' && typeof v !== 'boolean' && (typeof v !== 'number' || !Number.isFinite(v))) {
+      fail(join(path, key), `expected a string, number or boolean, got ${show(v)}`);
+    }
+    Object.defineProperty(details, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return details;
+}
+
+/** `dump.orphans[i]`: an open request no task waits for. */
+function orphanedRequest(value: unknown, path: string): OrphanedRequest {
+  const o = object(value, path);
+  const has = (key: string): boolean => own(o, key) !== undefined;
+  const request: OrphanedRequest = { kind: oneOf(o, 'kind', path, REQUEST_KINDS), url: str(o, 'url', path), description: str(o, 'description', path) };
+  if (has('method')) request.method = str(o, 'method', path);
+  if (has('ageMs')) request.ageMs = num(own(o, 'ageMs'), join(path, 'ageMs'), 0, false);
+  if (has('idleMs')) request.idleMs = num(own(o, 'idleMs'), join(path, 'idleMs'), 0, false);
+  if (has('details')) request.details = primitives(own(o, 'details'), join(path, 'details'));
+  if (has('handler')) {
+    const hp = join(path, 'handler');
+    const h = object(own(o, 'handler'), hp);
+    request.handler = { name: str(h, 'name', hp), async: bool(h, 'async', hp) };
+    if (own(h, 'location') !== undefined) request.handler.location = location(own(h, 'location'), join(hp, 'location'));
+  }
+  if (has('heldBy')) {
+    const hp = join(path, 'heldBy');
+    const h = object(own(o, 'heldBy'), hp);
+    request.heldBy = { path: strings(required(h, 'path', hp), join(hp, 'path')) };
+    if (own(h, 'location') !== undefined) request.heldBy.location = location(own(h, 'location'), join(hp, 'location'));
+  }
+  return request;
 }
 
 function leafInfo(value: unknown, path: string): LeafInfo {
@@ -322,6 +362,7 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
   if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
   if (own(top, 'refused') !== undefined) dump.refused = snapshotRefusal(own(top, 'refused'), 'refused');
+  if (own(top, 'orphans') !== undefined) dump.orphans = array(own(top, 'orphans'), 'orphans').map((o, i) => orphanedRequest(o, join('orphans', i)));
   if (own(top, 'lostAwaits') !== undefined) dump.lostAwaits = lostAwaits(own(top, 'lostAwaits'), 'lostAwaits');
   if (own(top, 'threads') !== undefined) dump.threads = readThreads(own(top, 'threads'), 'threads', { node: graphNode, cycle, verdict });
   if (own(top, 'threadEdges') !== undefined) dump.threadEdges = readThreadEdges(own(top, 'threadEdges'), 'threadEdges', dump);

@@ -17,7 +17,10 @@ import type { Dump, GraphNode } from '../model.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 
-/** What `--only` can ask for. `orphans` is accepted, but dumps carry no orphan data yet. */
+/**
+ * What `--only` can ask for. `orphans` hides every chain (an orphaned request is awaited by no
+ * chain) and leaves the "Orphaned requests" section, drawn from `dump.orphans`.
+ */
 export const ONLY_CHOICES = ['stuck', 'cycles', 'orphans'] as const;
 
 /** The filters, as given on the command line (parsed by {@link parseChainFilter}). */
@@ -84,7 +87,9 @@ export function filterChains(dump: Dump, filter: ChainFilter): FilteredChains {
   const inCycle = new Set(dump.cycles.flatMap((c) => c.nodes));
   const starts = chainStarts(dump, byId);
   if (filter.only === 'orphans') {
-    return { dump: pruned(dump, new Set(), () => false), note: `--only orphans: this dump has no orphan data (${plural(starts.length, 'chain')} hidden)` };
+    const orphans = dump.orphans?.length ?? 0;
+    const what = orphans === 0 ? 'no orphaned request in this dump' : `${plural(orphans, 'orphaned request')} above`;
+    return { dump: pruned(dump, new Set(), () => false), note: `--only orphans: ${what} (${plural(starts.length, 'chain')} hidden)` };
   }
   // Pruning rules: an edge p → c stays when every active rule keeps it.
   const rules: Array<(p: string, c: string) => boolean> = [];

@@ -17,6 +17,7 @@ import { nodePlace, nodeTitle as rawTitle, resourcePlace } from '../text/node-la
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
+import { orphanLines } from './tree-orphans.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 import { threadSections, threadsHeaderLine } from './tree-threads.js';
 
@@ -96,6 +97,7 @@ class TreeRenderer {
     this.refusal();
     this.header();
     this.verdict();
+    if (!this.dump.refused) this.lines.push(...orphanLines(this.dump, this.style, this.cwd));
     this.blockedLoop();
     this.lostAwaits();
     this.chains();
@@ -164,11 +166,18 @@ class TreeRenderer {
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
       for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);
-      this.lines.push(
-        this.dump.lostAwaits
-          ? '  nothing left in the heap is waiting: the abandoned waits were collected (see Lost awaits)'
-          : '  nothing is waiting: no pending task or promise takes part in a wait',
-      );
+      const open = dump.orphans?.length ?? 0;
+      // An open request is work someone waits for, even when no task does.
+      if (open > 0) {
+        this.lines.push(`  no task is waiting, but ${plural(open, 'HTTP request')} ${open === 1 ? 'is' : 'are'} open: see Orphaned requests`);
+        if (dump.lostAwaits) this.lines.push('  and the abandoned waits were collected (see Lost awaits)');
+      } else {
+        this.lines.push(
+          dump.lostAwaits
+            ? '  nothing left in the heap is waiting: the abandoned waits were collected (see Lost awaits)'
+            : '  nothing is waiting: no pending task or promise takes part in a wait',
+        );
+      }
       return;
     }
     for (const cycle of dump.cycles) {
@@ -186,7 +195,7 @@ class TreeRenderer {
     // Findings other than cycles (already listed above, with colours).
     for (const verdict of dump.verdicts ?? []) {
       if (verdict.kind === 'cycle') continue;
-      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop' || verdict.kind === 'lock-leaked';
+      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop' || verdict.kind === 'lock-leaked' || verdict.kind === 'orphaned';
       const tag = `${safe(verdict.kind)}:`;
       this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
     }

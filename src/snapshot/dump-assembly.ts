@@ -4,7 +4,7 @@
  */
 import { findCycles, findRoots } from '../graph/cycles.js';
 import { VERSION } from '../internal/version.js';
-import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, LostAwaits, ProcessInfo } from '../model.js';
+import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, LostAwaits, OrphanedRequest, ProcessInfo } from '../model.js';
 import { findVerdicts, type VerdictOptions } from '../graph/verdicts.js';
 import { DUMP_VERSION } from '../model.js';
 
@@ -23,6 +23,8 @@ export interface DumpParts {
   source?: 'in-process' | 'attached';
   /** Verdict thresholds. */
   verdicts?: VerdictOptions;
+  /** Open HTTP requests no task waits for. */
+  orphans?: OrphanedRequest[];
   /** Waits abandoned on a promise collected while pending (in process only). */
   lostAwaits?: LostAwaits;
 }
@@ -54,6 +56,7 @@ export function assembleDump(parts: DumpParts): Dump {
     verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, {
       ...parts.verdicts,
       cwd: parts.process.cwd,
+      ...(parts.orphans ? { orphans: parts.orphans } : {}),
       ...(parts.lostAwaits ? { lostAwaits: parts.lostAwaits } : {}),
     }),
   };

@@ -37,3 +37,18 @@ export function readStampFromHeap(heap: HeapGraph, promise: number): { t: number
   const stack = heap.edgeTo(stamp, 'stack');
   return stack === undefined ? { t } : { t, stack: stringValue(heap, stack) };
 }
+
+/**
+ * The value of `true` or `false` as a heap snapshot shows it: an oddball (`system / Oddball`)
+ * whose hidden `to_string` edge names it. `undefined` for anything else (`null`, `undefined`,
+ * an object).
+ */
+export function booleanValue(heap: HeapGraph, node: number | undefined): boolean | undefined {
+  if (node === undefined || heap.name(node) !== 'system / Oddball') return undefined;
+  for (const edge of heap.edges(node)) {
+    const text = heap.type(edge.to) === 'string' ? heap.name(edge.to) : '';
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+  }
+  return undefined;
+}

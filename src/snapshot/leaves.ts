@@ -78,7 +78,7 @@ class LeafFinder {
     for (const { from, edge } of heap.retainers(promise)) {
       if (edge.type === 'weak') continue;
       const kind = resourceKind(heap.name(from));
-      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]), origin: from };
+      if (kind && heap.type(from) !== 'closure') return { info: this.#resource(kind, from, [heap.name(from)]), origin: from, holder: from };
     }
     const resolvers = this.#resolvingFunctions(promise);
     if (resolvers.length === 0) {
@@ -340,6 +340,7 @@ class LeafFinder {
     }
     const leaf: RawLeaf = { info };
     if (closure !== undefined) leaf.closure = closure;
+    if (resource !== undefined) leaf.holder = resource;
     if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
     if (resource !== undefined) leaf.origin = resource;
     return leaf;

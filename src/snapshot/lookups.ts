@@ -76,6 +76,8 @@ export interface LookupContext {
   budget: LookupBudget;
   /** Sentences for the dump's warnings are appended here. */
   warnings: string[];
+  /** More sockets whose live state to read, after the leaves' (the orphaned requests'). */
+  sockets?: readonly number[];
 }
 
 /** The answers of {@link gatherFacts}, for the final build. */
@@ -99,7 +101,7 @@ export function* gatherFacts(heap: HeapGraph, nodes: readonly RawNode[], context
   const tasks = nodes.filter((n) => n.kind === 'async-function' || n.kind === 'async-generator' || n.kind === 'module');
   buildNodes(tasks, { heap, facts, scripts: context.scripts, now: context.now, hooks: context.hooks, suspensions, graph: nodes });
   if (facts.missing.size > 0) yield* lookup.fetchFacts([...facts.missing], facts, warnings);
-  const resources = nodes.flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource]));
+  const resources = [...nodes.flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource])), ...(context.sockets ?? [])];
   yield* lookup.fetchResourceStates(resources, facts);
   const cut = budget.warning();
   if (cut) warnings.push(cut);

@@ -26,6 +26,9 @@ import { gatherFacts, LookupBudget } from './lookups.js';
 import { call, type Steps } from './session.js';
 import { deriveWaitEdges } from './wait-edges.js';
 import { OBJECT_GROUP } from './object-facts.js';
+import { findOpenRequests } from './open-requests.js';
+import { describeOrphans, orphanSockets } from './orphan-report.js';
+import { findOrphans } from './request-holders.js';
 
 
 /**
@@ -91,17 +94,21 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   describeLeaves(heap, raw, request.now);
   linkHandlerLeaves(heap, raw);
   findLockOwners(heap, raw);
+  // Open HTTP requests no task waits for: a dump never says "nothing is waiting" over them.
+  const isProgramScript = (id: string) => !(request.scripts.get(id) ?? 'node:').startsWith('node:');
+  const orphaned = findOrphans(heap, raw, findOpenRequests(heap, request.now), isProgramScript);
   const graphMs = performance.now() - graphStarted;
   const warnings = request.warnings;
   const budget = new LookupBudget(request.config.lookupBudgetMs, request.lookupsPerRound);
   const { scripts, now, hooks } = request;
-  const { facts, suspensions } = yield* gatherFacts(heap, raw, { scripts, now, hooks, budget, warnings });
+  const { facts, suspensions } = yield* gatherFacts(heap, raw, { scripts, now, hooks, budget, warnings, sockets: orphanSockets(orphaned) });
   findGuardedHolders(heap, raw, suspensions);
   if (request.lookupsDone) yield* request.lookupsDone();
   const lookupsDone = performance.now();
   const located = { fromSource: 0, byLookup: 0, unlocated: 0 };
   const nodes = buildNodes(raw, { heap, facts, scripts, now, hooks, suspensions, located });
   if (request.notes) warnings.push(...request.notes(nodes));
+  const orphans = describeOrphans(orphaned, { heap, scripts, facts });
   const dump = assembleDump({
     trigger: request.trigger,
     process: request.process,
@@ -112,6 +119,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
     verdicts: request.eventSourcesPending === undefined ? request.config.verdicts : { ...request.config.verdicts, eventSourcesPending: request.eventSourcesPending },
     ...(request.source ? { source: request.source } : {}),
     ...(request.blockedLoop ? { blockedLoop: request.blockedLoop } : {}),
+    ...(orphans.length > 0 ? { orphans } : {}),
     ...(lostAwaits ? { lostAwaits } : {}),
   });
   if (request.createdAt !== undefined) dump.createdAt = request.createdAt;
@@ -123,6 +131,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   dump.profile = dumpProfile(captured, { graphMs, budget, buildMs: finished - graphStarted - graphMs - budget.spentMs, worker: request.worker });
   dump.profile.located = located;
   if (request.metrics) dump.metrics = request.metrics;
+  if (orphans.length > 0) dump.orphans = orphans;
   return dump;
 }
 

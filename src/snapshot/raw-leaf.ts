@@ -13,6 +13,8 @@ export interface RawLeaf {
   closure?: number;
   /** The socket or stream object, whose live state the graph builder may ask for. */
   resource?: number;
+  /** The Node resource or emitter found holding the resolver, of any kind (orphans: who is awaited). */
+  holder?: number;
   /** The resource object of any kind (timer, socket, child process…): its creation stamp tells where the program made it. */
   origin?: number;
   /** For `queue` leaves: the named object whose data holds the resolver (a lock, a pool). */

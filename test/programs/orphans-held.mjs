@@ -1,0 +1,24 @@
+// Open server requests that the program still holds, but no task waits for: three event streams
+// kept in a module-level list (its handler returned long ago), and a response a timer will end
+// in ten minutes. Both are orphans, each with what holds it.
+import http from 'node:http';
+
+const clients = [];
+const server = http.createServer((req, res) => {
+  if (req.url === '/events') {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    clients.push(res);
+    return;
+  }
+  setTimeout(() => res.end('late'), 600_000); // holds res
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address();
+  let open = 0;
+  const opened = () => ++open === 4 && setTimeout(() => console.log('ready'), 20);
+  for (const path of ['/events', '/events', '/events', '/slow']) {
+    const req = http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
+    req.on('socket', (socket) => socket.on('connect', () => server.once('request', opened)));
+  }
+});
