@@ -24,7 +24,7 @@ import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
 import { readDumpFile } from './read-dump.js';
 import { ONLY_CHOICES, type ChainFilter } from '../src/serialize/tree-filter.js';
-import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, type Format } from './render.js';
+import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, treeWidth, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
 /** Exit code for failures of the work itself (unreadable dump, render failure…). */
@@ -42,12 +42,14 @@ async function emit(
   output: string | undefined,
   color: boolean | undefined,
   filter?: ChainFilter,
+  internals?: boolean,
 ): Promise<void> {
+  const layout = { width: treeWidth(output === undefined ? process.stdout : undefined), internals: internals === true };
   if (output !== undefined) {
-    writeOutputFile(output, await renderDump(dump, format, color ?? false, filter), 0o644);
+    writeOutputFile(output, await renderDump(dump, format, color ?? false, filter, layout), 0o644);
     return;
   }
-  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)), filter);
+  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)), filter, layout);
   process.stdout.write(text);
 }
 
@@ -85,7 +87,11 @@ const outputOptions = {
   },
   color: {
     type: 'boolean',
-    describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set)',
+    describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set, or if FORCE_COLOR is)',
+  },
+  internals: {
+    type: 'boolean',
+    describe: "Draw every frame of Node.js and node_modules in the tree (default: runs of them folded)",
   },
 } as const;
 
@@ -128,7 +134,7 @@ function cli(argv: string[]) {
         // Options first: a wrong command line is reported before the file is read.
         const filter = chainFilter(args, format);
         const dump = readDumpFile(args.dump);
-        await emit(dump, format, args.output, args.color, filter);
+        await emit(dump, format, args.output, args.color, filter, args.internals);
       },
     )
     .command(
@@ -202,7 +208,7 @@ function cli(argv: string[]) {
           }),
         );
         if (result.path !== undefined) process.stderr.write(`${dumpWrittenLine(terminalSafe(result.path))}\n`);
-        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color);
+        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args.internals);
       },
     )
     .command(
@@ -212,7 +218,7 @@ function cli(argv: string[]) {
       async (args) => {
         const root = fileURLToPath(new URL('../../', import.meta.url));
         const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
-        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args.internals);
       },
     )
     .demandCommand(1, 'no command given: use view, dump, run or demo')

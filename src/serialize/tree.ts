@@ -17,7 +17,9 @@ import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
+import { foldText, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
+import { fitParts, wrapLines, type LinePart } from './tree-width.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
 // each is shown with terminal controls as visible escapes before it is styled, and the
@@ -34,6 +36,13 @@ export interface TreeOptions {
   cwd?: string;
   /** Draw only these chains (see tree-filter.ts), with a line saying what was hidden. */
   chains?: FilteredChains;
+  /**
+   * Draw the nodes placed in Node's own modules and in `node_modules` one by one. Off by
+   * default: a run of two or more is folded into one line (tree-fold.ts).
+   */
+  internals?: boolean;
+  /** Columns to fit every line in (paths shortened, then lines wrapped); no limit by default. */
+  width?: number;
 }
 
 /**
@@ -74,6 +83,10 @@ class TreeRenderer {
   private readonly printed = new Set<string>();
   /** Interned structural signatures ({@link chainSignatures}). */
   private readonly signature = new Map<string, number>();
+  private readonly internals: boolean;
+  private readonly width: number | undefined;
+  /** How many library frames were folded away, for the note under the chains. */
+  private folded = 0;
 
   constructor(
     private readonly dump: Dump,
@@ -86,6 +99,8 @@ class TreeRenderer {
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
     this.cwd = options.cwd ?? dump.process.cwd;
     this.style = makeStyle(options.color ?? false);
+    this.internals = options.internals ?? false;
+    this.width = options.width;
     this.computeSignatures();
   }
 
@@ -97,7 +112,8 @@ class TreeRenderer {
     this.chains();
     this.metrics();
     this.warnings();
-    return terminalOutput(`${this.lines.join('\n')}\n`);
+    // Chain lines already fit (drawGroup); this wraps the prose: verdicts, warnings, argv.
+    return terminalOutput(`${wrapLines(this.lines, this.width).join('\n')}\n`);
   }
 
   /* ------------------------------------------------------------------ header and verdict */
@@ -243,6 +259,9 @@ class TreeRenderer {
       this.lines.push('');
       this.drawGroup([node], '', '', 0, new Set(), true);
     }
+    if (this.folded > 0) {
+      this.lines.push('', style.dim(`(… ${this.folded} frames of Node.js and node_modules folded; --internals shows them)`));
+    }
   }
 
   /**
@@ -272,14 +291,19 @@ class TreeRenderer {
     for (const m of members) this.printed.add(m.id);
     // "×2" under a "×2" parent only repeats that each parent has its own child: say it once.
     const showCount = members.length > 1 && members.length !== parentCount;
-    this.lines.push(lead + this.describe(members, forceId, showCount));
-    if (node.awaits.length === 0) return;
+    const inner = new Set(ancestors).add(node.id);
+    const run = this.internals ? [] : this.internalRun(members, inner);
+    const last = run[run.length - 1] ?? members;
+    const below = last[0]?.awaits.length ?? 0;
+    const cont = indent + (below > 0 ? style.dim('│') : ' ') + '  ';
+    const parts = run.length > 0 ? this.foldParts(members, run, showCount) : this.describe(members, forceId, showCount);
+    this.lines.push(...fitParts(lead, parts, cont, this.width));
+    if (below === 0) return;
     if (depth >= MAX_DEPTH) {
       this.lines.push(`${indent}└─ ${style.dim(`… chain continues deeper (cut at ${MAX_DEPTH} levels; see --format json)`)}`);
       return;
     }
-    const inner = new Set(ancestors).add(node.id);
-    const groups = this.groupChildren(members);
+    const groups = this.groupChildren(last);
     groups.forEach((group, i) => {
       const last = i === groups.length - 1;
       const branch = style.dim(last ? '└─ ' : '├─ ');
@@ -288,13 +312,53 @@ class TreeRenderer {
     });
   }
 
-  /** One line for a node (or a group of identical ones). */
-  private describe(members: GraphNode[], forceId: boolean, showCount: boolean): string {
+  /**
+   * The run of library nodes that starts with `members` and is folded into one line: each
+   * awaits exactly one thing and is no cycle member, no shared node and no leaf, so nothing
+   * refers to it and nothing hangs off it. Fewer than two: nothing to fold. The run's nodes are
+   * marked printed and added to `inner` (the ancestors of what is drawn below it).
+   */
+  private internalRun(members: GraphNode[], inner: Set<string>): GraphNode[][] {
+    const foldable = (node: GraphNode): boolean =>
+      node.awaits.length === 1 && !this.isShared(node) && !node.leaf && nodeLibrary(node) !== undefined;
+    const run: GraphNode[][] = [];
+    let current = members;
+    for (;;) {
+      const rep = current[0];
+      if (!rep || !foldable(rep) || (run.length > 0 && (inner.has(rep.id) || this.printed.has(rep.id)))) break;
+      run.push(current);
+      const children = this.groupChildren(current);
+      if (children.length !== 1) break;
+      current = children[0] as GraphNode[];
+    }
+    if (run.length < 2) return [];
+    for (const group of run.slice(1)) {
+      for (const m of group) this.printed.add(m.id);
+      inner.add((group[0] as GraphNode).id);
+    }
+    this.folded += run.length;
+    return run;
+  }
+
+  /** The line of a folded run: `… 6 frames in node:internal/deps/undici  waiting 12.3s`. */
+  private foldParts(members: GraphNode[], run: GraphNode[][], showCount: boolean): LinePart[] {
+    const { style } = this;
+    const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
+    const parts: LinePart[] = [count + style.dim(`… ${foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string))}`)];
+    const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
+    const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
+    if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
+    else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
+    return parts;
+  }
+
+  /** One line for a node (or a group of identical ones), in parts that fitParts can lay out. */
+  private describe(members: GraphNode[], forceId: boolean, showCount: boolean): LinePart[] {
     const { style } = this;
     const node = members[0] as GraphNode;
     // A filter may have cut some of what the node awaits: counts and leaves are the dump's.
     const awaits = (this.whole.get(node.id) ?? node).awaits.length;
-    const parts: string[] = [];
+    const parts: LinePart[] = [];
     const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
     let title = style.bold(nodeTitle(node));
     if (node.kind === 'combinator') {
@@ -302,18 +366,18 @@ class TreeRenderer {
     }
     parts.push(count + title);
     const place = nodePlace(node);
-    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}`);
+    if (place) parts.push({ before: `${place.role} `, location: formatLocation(place.location, this.cwd), paint: style.cyan });
     const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
     const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
     if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
     else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
     if (node.state === 'running') parts.push('running (took the dump)');
-    if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
+    if (node.leaf) parts.push(...leafParts(node.leaf, style, this.cwd));
     else if (awaits === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
     if (awaits > node.awaits.length) parts.push(style.dim(`(${awaits - node.awaits.length} filtered out)`));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
     if (forceId || this.isShared(node)) parts.push(style.dim(`#${safe(node.id)}`));
-    return parts.join('  ');
+    return parts;
   }
 
   /* ------------------------------------------------------------------------- grouping */
@@ -414,9 +478,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** What a leaf waits on, for its line in the tree. */
-function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
-  const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
+/** What a leaf waits on, for its line in the tree: the wait, and where its holder is defined. */
+function leafParts(leaf: LeafInfo, style: Style, cwd: string): LinePart[] {
   const text = `← ${safe(leaf.description)}`;
-  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where;
+  const wait = leaf.kind === 'never' ? style.red(text) : style.dim(text);
+  if (!leaf.location || leaf.location.url.startsWith('node:')) return [wait];
+  return [{ before: `${wait} ${style.dim('(')}`, location: formatLocation(leaf.location, cwd), paint: style.dim, after: style.dim(')') }];
 }
