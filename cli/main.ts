@@ -20,6 +20,7 @@ import { dumpWrittenLine } from '../src/internal/protocol-strings.js';
 import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
 import { captureStuckProgram } from './capture.js';
+import { runDiff } from './diff.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
 import { readDumpFile } from './read-dump.js';
@@ -212,6 +213,17 @@ function cli(argv: string[]) {
       },
     )
     .command(
+      'diff <before> <after>',
+      'Compare two dumps of one process: which tasks finished, which are new, which still wait at the same await',
+      (y) =>
+        y
+          .positional('before', { type: 'string', demandOption: true, describe: 'The earlier dump' })
+          .positional('after', { type: 'string', demandOption: true, describe: 'The later dump of the same process' })
+          .options({ json: outputOptions.json, output: outputOptions.output, color: outputOptions.color })
+          .example('$0 diff awaitwhat-4242-…-007.json awaitwhat-4242-…-512.json', 'stuck, or just slow?'),
+      (args) => runDiff(args),
+    )
+    .command(
       'demo',
       'Run the bundled stuck demo (fixtures/demo.mjs), dump it and show the result',
       (y) => y.options(outputOptions).example('$0 demo', '').example('$0 demo -f svg -o demo.svg', ''),
@@ -221,7 +233,7 @@ function cli(argv: string[]) {
         await emit(dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args.internals);
       },
     )
-    .demandCommand(1, 'no command given: use view, dump, run or demo')
+    .demandCommand(1, 'no command given: use view, dump, diff, run or demo')
     .recommendCommands()
     .strict()
     .version(VERSION)
