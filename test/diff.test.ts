@@ -47,6 +47,7 @@ let first: string;
 let second: string;
 let third: string;
 let other: string;
+let otherLater: string;
 
 beforeAll(async () => {
   const dirs = [join(tmp, 'one'), join(tmp, 'two')];
@@ -57,9 +58,12 @@ beforeAll(async () => {
   await until(target, 'moved on');
   second = await dumpAs(target, dirs[0]!, 'second');
   third = await dumpAs(target, dirs[0]!, 'third');
-  // The same program again: another process.
-  const again = await startTarget(['--import', registerPath(), PROGRAM], { AWAITWHAT_DIR: dirs[1] });
+  // The same program again, without the hooks (no waiting times): another process.
+  const again = await startTarget(['--import', registerPath(), PROGRAM], { AWAITWHAT_DIR: dirs[1], AWAITWHAT_HOOKS: 'off' });
   other = await dumpAs(again, dirs[1]!, 'other');
+  again.child.stdin.write('next\n');
+  await until(again, 'moved on');
+  otherLater = await dumpAs(again, dirs[1]!, 'other-later');
   await killTargets();
 }, 120_000);
 afterAll(async () => {
@@ -86,6 +90,16 @@ describe('awaitwhat diff', () => {
     expect(diff.totals).toEqual({ before: 7, after: 7, still: 7, finished: 0, new: 0 });
     expect(diff.verdict.summary).toMatch(/^stuck: all 7 tasks still waiting at the same awaits, .+ later$/);
     expectGolden('diff.stuck.txt', normalise(renderDiffText(diff, readDumpFile(second), readDumpFile(third))));
+  });
+
+  it('without waiting times, counts tasks by await line and says so', () => {
+    const diff = diffDumps(readDumpFile(other), readDumpFile(otherLater));
+    expect(diff.matchedBy).toBe('place');
+    const at = (title: string) => diff.places.find((p) => p.title === title);
+    expect(at('async handleOrder')).toMatchObject({ before: 3, after: 5, still: 3, new: 2 });
+    expect(at('async sendEmail')).toMatchObject({ before: 2, after: 0, finished: 2 });
+    const text = renderDiffText(diff, readDumpFile(other), readDumpFile(otherLater));
+    expect(text).toContain('these dumps carry no waiting times: tasks are counted by await line');
   });
 
   it('prints the golden text, within 80 columns, and JSON with the same facts', async () => {

@@ -35,7 +35,12 @@ function normalise(tree: string): string {
  */
 function steady(dump: Dump): Dump {
   const nodes = dump.nodes.map((n) => ({ ...n, ...(n.waitingMs !== undefined ? { waitingMs: 1500 } : {}), ...(n.ageMs !== undefined ? { ageMs: 1500 } : {}) }));
-  return { ...dump, durationMs: 100, process: { ...dump.process, uptimeMs: 3000 }, nodes: nodes as Dump['nodes'] };
+  // The heap's order of the nodes (hence of the roots and leaves) varies from run to run.
+  const key = (n: Dump['nodes'][number]): string => `${n.name} ${JSON.stringify(n.awaitLocation ?? n.functionLocation ?? null)} ${n.leaf?.kind ?? ''}`;
+  nodes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  const roots = [...dump.roots].sort((a, b) => order.get(a)! - order.get(b)!);
+  return { ...dump, durationMs: 100, process: { ...dump.process, uptimeMs: 3000 }, nodes: nodes as Dump['nodes'], roots };
 }
 
 /**

@@ -67,3 +67,34 @@ export function foldText(libraries: string[]): string {
   const distinct = [...new Set(libraries)];
   return `${libraries.length} frame${libraries.length === 1 ? '' : 's'} in ${distinct.join(', ')}`;
 }
+
+/**
+ * The run of library nodes that starts with the group `first` (identical nodes drawn as one),
+ * to be folded into one line: each awaits exactly one thing, is placed in a library, is no leaf
+ * and passes `foldable` (the tree keeps nodes referred to elsewhere); the run ends before a
+ * node already `seen`. Fewer than two: nothing worth folding, `[]`.
+ *
+ * @param first - the group the run starts with
+ * @param children - the groups a group awaits, as the tree draws them
+ * @param foldable - the tree's own conditions
+ * @param seen - whether a node is already drawn or an ancestor
+ */
+export function internalRun(
+  first: GraphNode[],
+  children: (group: GraphNode[]) => GraphNode[][],
+  foldable: (node: GraphNode) => boolean,
+  seen: (id: string) => boolean,
+): GraphNode[][] {
+  const run: GraphNode[][] = [];
+  let current = first;
+  for (;;) {
+    const rep = current[0];
+    if (!rep || rep.awaits.length !== 1 || rep.leaf || !foldable(rep) || nodeLibrary(rep) === undefined) break;
+    if (run.length > 0 && seen(rep.id)) break;
+    run.push(current);
+    const next = children(current);
+    if (next.length !== 1) break;
+    current = next[0] as GraphNode[];
+  }
+  return run.length < 2 ? [] : run;
+}

@@ -17,7 +17,7 @@ import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
-import { foldText, nodeLibrary } from './tree-fold.js';
+import { foldText, internalRun, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 import { fitParts, wrapLines, type LinePart } from './tree-width.js';
 
@@ -75,6 +75,8 @@ class TreeRenderer {
   private readonly whole = new Map<string, GraphNode>();
   private readonly drawn: Dump;
   private readonly note: string | undefined;
+  /** Nodes `--grep` matched: never folded away. */
+  private readonly matched: Set<string> | undefined;
   private readonly inCycle = new Set<string>();
   private readonly cwd: string;
   private readonly style: Style;
@@ -94,6 +96,7 @@ class TreeRenderer {
   ) {
     this.drawn = options.chains?.dump ?? dump;
     this.note = options.chains?.note;
+    this.matched = options.chains?.matched;
     for (const node of dump.nodes) this.whole.set(node.id, node);
     for (const node of this.drawn.nodes) this.byId.set(node.id, node);
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
@@ -292,11 +295,14 @@ class TreeRenderer {
     // "×2" under a "×2" parent only repeats that each parent has its own child: say it once.
     const showCount = members.length > 1 && members.length !== parentCount;
     const inner = new Set(ancestors).add(node.id);
-    const run = this.internals ? [] : this.internalRun(members, inner);
+    const run = this.internalRun(members, inner);
     const last = run[run.length - 1] ?? members;
     const below = last[0]?.awaits.length ?? 0;
     const cont = indent + (below > 0 ? style.dim('│') : ' ') + '  ';
-    const parts = run.length > 0 ? this.foldParts(members, run, showCount) : this.describe(members, forceId, showCount);
+    const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
+    const parts =
+      run.length > 0 ? [count + style.dim(`… ${foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string))}`), ...this.waitParts(members)]
+      : this.describe(members, forceId, showCount);
     this.lines.push(...fitParts(lead, parts, cont, this.width));
     if (below === 0) return;
     if (depth >= MAX_DEPTH) {
@@ -312,26 +318,11 @@ class TreeRenderer {
     });
   }
 
-  /**
-   * The run of library nodes that starts with `members` and is folded into one line: each
-   * awaits exactly one thing and is no cycle member, no shared node and no leaf, so nothing
-   * refers to it and nothing hangs off it. Fewer than two: nothing to fold. The run's nodes are
-   * marked printed and added to `inner` (the ancestors of what is drawn below it).
-   */
+  /** Runs of library nodes (tree-fold.ts) folded into one line each, unless `internals`. */
   private internalRun(members: GraphNode[], inner: Set<string>): GraphNode[][] {
-    const foldable = (node: GraphNode): boolean =>
-      node.awaits.length === 1 && !this.isShared(node) && !node.leaf && nodeLibrary(node) !== undefined;
-    const run: GraphNode[][] = [];
-    let current = members;
-    for (;;) {
-      const rep = current[0];
-      if (!rep || !foldable(rep) || (run.length > 0 && (inner.has(rep.id) || this.printed.has(rep.id)))) break;
-      run.push(current);
-      const children = this.groupChildren(current);
-      if (children.length !== 1) break;
-      current = children[0] as GraphNode[];
-    }
-    if (run.length < 2) return [];
+    if (this.internals) return [];
+    const foldable = (n: GraphNode): boolean => !this.isShared(n) && !this.matched?.has(n.id);
+    const run = internalRun(members, (g) => this.groupChildren(g), foldable, (id) => inner.has(id) || this.printed.has(id));
     for (const group of run.slice(1)) {
       for (const m of group) this.printed.add(m.id);
       inner.add((group[0] as GraphNode).id);
@@ -340,16 +331,12 @@ class TreeRenderer {
     return run;
   }
 
-  /** The line of a folded run: `… 6 frames in node:internal/deps/undici  waiting 12.3s`. */
-  private foldParts(members: GraphNode[], run: GraphNode[][], showCount: boolean): LinePart[] {
-    const { style } = this;
-    const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
-    const parts: LinePart[] = [count + style.dim(`… ${foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string))}`)];
+  /** `waiting 12.3s` (a range for a group), else `pending for …`; nothing when unknown. */
+  private waitParts(members: GraphNode[]): string[] {
     const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
     const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
-    if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
-    else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
-    return parts;
+    if (waiting.length > 0) return [this.style.yellow(`waiting ${formatDurationRange(waiting)}`)];
+    return ages.length > 0 ? [this.style.yellow(`pending for ${formatDurationRange(ages)}`)] : [];
   }
 
   /** One line for a node (or a group of identical ones), in parts that fitParts can lay out. */
@@ -367,10 +354,7 @@ class TreeRenderer {
     parts.push(count + title);
     const place = nodePlace(node);
     if (place) parts.push({ before: `${place.role} `, location: formatLocation(place.location, this.cwd), paint: style.cyan });
-    const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
-    const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
-    if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
-    else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
+    parts.push(...this.waitParts(members));
     if (node.state === 'running') parts.push('running (took the dump)');
     if (node.leaf) parts.push(...leafParts(node.leaf, style, this.cwd));
     else if (awaits === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
