@@ -85,6 +85,15 @@ describe('awaitwhat diff', () => {
     expect(diff.totals).toEqual({ before: 5, after: 7, still: 3, finished: 2, new: 4 });
   });
 
+  it('shows terminal controls in names as visible escapes', () => {
+    const later = readDumpFile(second);
+    const earlier = readDumpFile(first);
+    for (const d of [earlier, later]) for (const n of d.nodes) if (n.name === 'handleOrder') n.name = 'handle\u001b]0;owned\u0007Order';
+    const text = renderDiffText(diffDumps(earlier, later), earlier, later, { color: true, width: 80 });
+    expect(text).toContain('async handle\\x1b]0;owned\\x07Order');
+    expect(text.replace(/\u001b\[(?:1|2|22|31|33|35|36|39)m/g, '')).not.toMatch(/[\u001b\u0007]/);
+  });
+
   it('says stuck when every task still waits where it was', () => {
     const diff = diffDumps(readDumpFile(second), readDumpFile(third));
     expect(diff.totals).toEqual({ before: 7, after: 7, still: 7, finished: 0, new: 0 });

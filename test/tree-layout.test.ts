@@ -109,6 +109,16 @@ describe('the tree of a real fetch() stuck on its upstream (node:internal/deps/u
     for (const suffix of suffixes) expect(tree).toContain(`undici${suffix}`);
   });
 
+  it('a library name with terminal controls (a crafted dump) is shown escaped on the fold line', () => {
+    const hostile = JSON.parse(JSON.stringify(dump)) as Dump;
+    for (const n of hostile.nodes) {
+      for (const loc of [n.awaitLocation, n.functionLocation]) if (loc) loc.url = loc.url.replace('node:internal/', 'node:inter\u001b]0;owned\u0007nal/');
+    }
+    const tree = renderTree(hostile, { width: 80, color: true });
+    expect(tree).toContain('frames in node:inter\\x1b]0;owned\\x07nal/deps/undici');
+    expect(tree.replace(/\u001b\[(?:1|2|22|31|33|35|36|39)m/g, '')).not.toMatch(/[\u001b\u0007]/);
+  });
+
   it('the CLI fits a pipe to 80 columns, and a terminal to its own width', async () => {
     const file = join(tmp, 'fetch.json');
     writeFileSync(file, serializeDump(dump));

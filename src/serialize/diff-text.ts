@@ -44,7 +44,7 @@ export function renderDiffText(diff: DumpDiff, before: Dump, after: Dump, option
   if (diff.matchedBy === 'place') {
     lines.push(`  ${style.yellow('note')}    these dumps carry no waiting times: tasks are counted by await line, not followed one by one`);
   }
-  lines.push('', verdictColor(diff, style)(diff.verdict.summary));
+  lines.push('', verdictColor(diff, style)(terminalSafe(diff.verdict.summary)));
   if (diff.places.length > 0) lines.push('', style.bold('By await line') + style.dim(' (first dump → second)'));
   for (const place of diff.places) {
     lines.push('');

@@ -301,7 +301,7 @@ class TreeRenderer {
     const cont = indent + (below > 0 ? style.dim('│') : ' ') + '  ';
     const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
     const parts =
-      run.length > 0 ? [count + style.dim(`… ${foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string))}`), ...this.waitParts(members)]
+      run.length > 0 ? [count + style.dim(`… ${safe(foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string)))}`), ...this.waitParts(members)]
       : this.describe(members, forceId, showCount);
     this.lines.push(...fitParts(lead, parts, cont, this.width));
     if (below === 0) return;
