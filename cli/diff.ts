@@ -18,6 +18,7 @@ export interface DiffArgs {
   json?: boolean | undefined;
   output?: string | undefined;
   color?: boolean | undefined;
+  width?: number | undefined;
 }
 
 /**
@@ -27,6 +28,7 @@ export interface DiffArgs {
  * @throws whatever reading a dump throws, and `DumpsMismatchError` for dumps that cannot be compared
  */
 export function runDiff(args: DiffArgs): void {
+  const width = treeWidth(args.output !== undefined ? undefined : process.stdout, args.width);
   const before = readDumpFile(args.before);
   const after = readDumpFile(args.after);
   const diff = diffDumps(before, after, [args.before, args.after]);
@@ -35,7 +37,7 @@ export function runDiff(args: DiffArgs): void {
     args.json === true ? jsonForTerminal(renderDiffJson(diff, before, after))
     : renderDiffText(diff, before, after, {
         color: args.color ?? (!toFile && autoColor(process.stdout)),
-        width: treeWidth(toFile ? undefined : process.stdout),
+        ...(width !== undefined ? { width } : {}),
       });
   if (args.output !== undefined) writeOutputFile(args.output, text, 0o644);
   else process.stdout.write(text);

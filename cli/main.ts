@@ -43,9 +43,10 @@ async function emit(
   output: string | undefined,
   color: boolean | undefined,
   filter?: ChainFilter,
-  internals?: boolean,
+  tree: { internals?: boolean | undefined; width?: number | undefined } = {},
 ): Promise<void> {
-  const layout = { width: treeWidth(output === undefined ? process.stdout : undefined), internals: internals === true };
+  const width = treeWidth(output === undefined ? process.stdout : undefined, tree.width);
+  const layout = { ...(width !== undefined ? { width } : {}), internals: tree.internals === true };
   if (output !== undefined) {
     writeOutputFile(output, await renderDump(dump, format, color ?? false, filter, layout), 0o644);
     return;
@@ -94,6 +95,10 @@ const outputOptions = {
     type: 'boolean',
     describe: "Draw every frame of Node.js and node_modules in the tree (default: runs of them folded)",
   },
+  width: {
+    type: 'number',
+    describe: "Fit the tree in this many columns, 0 for no limit (default: the terminal's width, else 80)",
+  },
 } as const;
 
 /** The chain filters of `view` (docs/cli.md, src/serialize/tree-filter.ts). */
@@ -135,7 +140,7 @@ function cli(argv: string[]) {
         // Options first: a wrong command line is reported before the file is read.
         const filter = chainFilter(args, format);
         const dump = readDumpFile(args.dump);
-        await emit(dump, format, args.output, args.color, filter, args.internals);
+        await emit(dump, format, args.output, args.color, filter, args);
       },
     )
     .command(
@@ -209,7 +214,7 @@ function cli(argv: string[]) {
           }),
         );
         if (result.path !== undefined) process.stderr.write(`${dumpWrittenLine(terminalSafe(result.path))}\n`);
-        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args.internals);
+        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args);
       },
     )
     .command(
@@ -219,8 +224,13 @@ function cli(argv: string[]) {
         y
           .positional('before', { type: 'string', demandOption: true, describe: 'The earlier dump' })
           .positional('after', { type: 'string', demandOption: true, describe: 'The later dump of the same process' })
-          .options({ json: outputOptions.json, output: outputOptions.output, color: outputOptions.color })
-          .example('$0 diff awaitwhat-4242-…-007.json awaitwhat-4242-…-512.json', 'stuck, or just slow?'),
+          .options({
+            json: { type: 'boolean', describe: 'Write the comparison as JSON' },
+            output: outputOptions.output,
+            color: { type: 'boolean', describe: 'Colour the text (default: as for view)' },
+            width: outputOptions.width,
+          })
+          .example('$0 diff first.json second.json', 'stuck, or just slow?'),
       (args) => runDiff(args),
     )
     .command(
@@ -230,7 +240,7 @@ function cli(argv: string[]) {
       async (args) => {
         const root = fileURLToPath(new URL('../../', import.meta.url));
         const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
-        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args.internals);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args);
       },
     )
     .demandCommand(1, 'no command given: use view, dump, diff, run or demo')

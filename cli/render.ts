@@ -84,12 +84,21 @@ export interface TreeLayout {
 export const DEFAULT_TREE_WIDTH = 80;
 
 /**
- * The columns the tree fits in: the terminal's when the output is one (and says its width),
- * else 80 (a file, a pipe, a terminal that does not say).
+ * The columns the tree fits in: `--width` when given (0: no limit), else the terminal's when
+ * the output is one (and says its width), else 80 (a file, a pipe, a terminal that does not say).
  *
  * @param stream - where the tree goes; `undefined` for a file
+ * @param asked - the value of `--width`, if given
+ * @returns the width, or `undefined` for no limit
+ * @throws {@link UsageError} for a `--width` that is not a whole number of columns
  */
-export function treeWidth(stream: { isTTY?: boolean; columns?: number } | undefined): number {
+export function treeWidth(stream: { isTTY?: boolean; columns?: number } | undefined, asked?: number): number | undefined {
+  if (asked !== undefined) {
+    if (!Number.isInteger(asked) || asked < 0 || (asked > 0 && asked < 20)) {
+      throw new UsageError(`--width must be 0 (no limit) or a number of columns from 20 up, got ${String(asked)} (see awaitwhat --help)`);
+    }
+    return asked === 0 ? undefined : asked;
+  }
   const columns = stream?.isTTY === true ? stream.columns : undefined;
   return columns !== undefined && Number.isInteger(columns) && columns >= 20 ? columns : DEFAULT_TREE_WIDTH;
 }

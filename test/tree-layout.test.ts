@@ -125,6 +125,15 @@ describe('the tree of a real fetch() stuck on its upstream (node:internal/deps/u
     const piped = await runNode([MAIN, 'view', file, '--internals'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     expect(piped.status).toBe(0);
     expect(Math.max(...widths(piped.stdout))).toBeLessThanOrEqual(80);
+    // --width: another width, or 0 for none (lines as long as they come); a bad value is a usage error.
+    const unlimited = await runNode([MAIN, 'view', file, '--internals', '--width', '0'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    expect(Math.max(...widths(unlimited.stdout))).toBeGreaterThan(80);
+    const wide = await runNode([MAIN, 'view', file, '--internals', '--width', '100'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    expect(Math.max(...widths(wide.stdout))).toBeLessThanOrEqual(100);
+    expect(Math.max(...widths(wide.stdout))).toBeGreaterThan(80);
+    const bad = await runNode([MAIN, 'view', file, '--width', '5'], { cwd: ROOT });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('awaitwhat: --width must be 0 (no limit) or a number of columns from 20 up, got 5 (see awaitwhat --help)\n');
     if (spawnSync('script', ['--version']).status !== 0) return;
     // A pseudo-terminal 60 columns wide (script(1) gives the CLI a real TTY).
     const cmd = `stty cols 60 rows 50; '${process.execPath}' '${MAIN}' view '${file}' --internals --no-color`;
