@@ -90,6 +90,15 @@ export const MODES = [
     available: registerAvailable,
   },
   {
+    name: 'awaitwhat-lost',
+    description:
+      'same as `awaitwhat` plus `AWAITWHAT_LOST_AWAITS=1`: lost awaits counted (a `settled` promise hook, waits grouped in per-millisecond cohorts) (optional: run with `--modes`)',
+    nodeArgs: () => ['--import', REGISTER_URL],
+    env: { AWAITWHAT_LOST_AWAITS: '1' },
+    available: registerAvailable,
+    optional: true,
+  },
+  {
     name: 'awaitwhat-lite',
     description:
       '`--import awaitwhat/register` with `AWAITWHAT_HOOKS=off`: SIGUSR2 and exit dumps, no promise hook at all (no waiting times) — must cost nothing',

@@ -62,7 +62,7 @@ function startWatchdogIfAsked(): Promise<void> | undefined {
  * Never rejects.
  */
 export function installRegister(): Promise<void> | undefined {
-  if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
+  if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS), lostAwaits: truthy(process.env.AWAITWHAT_LOST_AWAITS) });
   installSignalTrigger();
   installExitTrigger();
   // The exit trigger tells an unsettled top-level await by the exit code 13 that the ESM

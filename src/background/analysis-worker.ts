@@ -66,6 +66,7 @@ async function analyse(input: AnalysisInput, port: NonNullable<typeof parentPort
         worker: true,
         ...(input.eventSourcesPending === undefined ? {} : { eventSourcesPending: input.eventSourcesPending }),
         ...(input.metrics ? { metrics: input.metrics } : {}),
+        ...(input.lostAwaits ? { lostAwaits: () => input.lostAwaits } : {}),
         createdAt: input.createdAt,
       }),
       session,

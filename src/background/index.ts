@@ -24,6 +24,7 @@ import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
 import { dumpConfig } from '../snapshot/config.js';
 import { readStreamSynchronously } from '../snapshot/heap-capture.js';
+import { readLostAwaits, sealLostAwaitCohort } from '../snapshot/lost-awaits.js';
 import { currentHookInfo, eventSourcesPending, takeSnapshot, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { refuseIfTooBig } from '../snapshot/memory-guard.js';
@@ -80,6 +81,8 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
       return;
     }
     const config = dumpConfig(process.env);
+    // The snapshot's full GC then collects the current millisecond's lost waits too.
+    sealLostAwaitCohort();
     const bytes = config.inspectorCapture ? undefined : captureBytes(fault);
     if (!bytes) {
       const dump = takeSnapshot(options);
@@ -101,6 +104,8 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
     if (pending !== undefined) input.eventSourcesPending = pending;
     const metrics = dumpMetrics();
     if (metrics) input.metrics = metrics;
+    const lost = readLostAwaits(started);
+    if (lost) input.lostAwaits = lost;
     if (writeTo !== undefined) input.writeTo = writeTo;
     if (fault) input.fault = fault;
     runWorker(input, finish);

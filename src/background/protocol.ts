@@ -2,7 +2,7 @@
  * What the main thread and the analysis worker say to each other (structured clone).
  */
 import type { FaultPhase } from '../internal/fault.js';
-import type { Dump, DumpMetrics, DumpTrigger, HookInfo, ProcessInfo } from '../model.js';
+import type { Dump, DumpMetrics, DumpTrigger, HookInfo, LostAwaits, ProcessInfo } from '../model.js';
 import type { DumpConfig } from '../snapshot/config.js';
 
 /** `workerData` of the analysis worker. */
@@ -24,6 +24,8 @@ export interface AnalysisInput {
   captureMs: number;
   /** The task metrics section, read on the main thread at the snapshot. */
   metrics?: DumpMetrics;
+  /** The lost awaits, read on the main thread right after the snapshot (its GC). */
+  lostAwaits?: LostAwaits;
   /** When set, the worker serializes the dump for a file in this directory. */
   writeTo?: string;
   /** Test only: the phase to fail (`AWAITWHAT_FAULT`, read on the main thread at dump time). */

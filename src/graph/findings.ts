@@ -3,7 +3,7 @@
  * node ids, durations, counts) with no wording, as tokio-console's warnings are. The sentences
  * are made from them in `verdict-wording.ts`.
  */
-import { isTask, type BlockedLoop, type Cycle, type GraphNode, type StackFrame, type VerdictKind } from '../model.js';
+import { isTask, type BlockedLoop, type Cycle, type GraphNode, type LostAwaits, type StackFrame, type VerdictKind } from '../model.js';
 
 /** Tasks waiting on each other: a deadlock. `nodes` in wait order, as the cycle lists them. */
 export interface CycleFinding {
@@ -19,6 +19,20 @@ export interface NeverSettlesFinding {
   /** The nodes waiting on it. */
   waiters: string[];
   /** The leaf, then its waiters. */
+  nodes: string[];
+  lost?: never;
+}
+
+/**
+ * Waits abandoned on a promise nothing could settle, found collected while pending (so not in
+ * the graph): a `never-settles` finding without a leaf. See the dump's `lostAwaits`.
+ */
+export interface LostAwaitsFinding {
+  kind: 'never-settles';
+  /** The dump's lost awaits. */
+  lost: LostAwaits;
+  leaf?: never;
+  waiters?: never;
   nodes: string[];
 }
 
@@ -66,7 +80,8 @@ export interface FanInFinding {
 }
 
 /** One finding; `nodes` are the ids a verdict about it names. */
-export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding;
+export type Finding = CycleFinding | NeverSettlesFinding | StallFinding | BlockedLoopFinding | LongWaitFinding | FanInFinding
+  | LostAwaitsFinding;
 
 // Every verdict kind has its finding, and no finding is of another kind.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -81,6 +96,8 @@ export interface DetectionOptions {
   fanIn: number;
   /** Whether any event source that keeps the loop alive is pending; unknown if absent. */
   eventSourcesPending?: boolean;
+  /** Waits found collected while pending (the dump's `lostAwaits`). */
+  lostAwaits?: LostAwaits;
 }
 
 /**
@@ -100,6 +117,7 @@ export function detectFindings(
   for (const leaf of never) {
     findings.push({ kind: 'never-settles', leaf: leaf.id, waiters: [...leaf.awaitedBy], nodes: [leaf.id, ...leaf.awaitedBy] });
   }
+  if (options.lostAwaits && options.lostAwaits.count > 0) findings.push({ kind: 'never-settles', lost: options.lostAwaits, nodes: [] });
 
   // Every chain ends in a cycle or in a promise nothing can settle: nothing can wake anyone.
   const terminals = nodes.filter((n) => n.awaits.length === 0);

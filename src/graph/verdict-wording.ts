@@ -3,7 +3,7 @@
  * places come from the display helpers every view shares, so a verdict names a node as the
  * tree does.
  */
-import type { GraphNode } from '../model.js';
+import type { GraphNode, LostAwaits } from '../model.js';
 import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { displayPath } from '../text/paths.js';
@@ -31,6 +31,7 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
       return `deadlock: ${[...members.map(label), nodeTitle(members[0]!)].join(' → ')}`;
     }
     case 'never-settles': {
+      if (finding.lost !== undefined) return wordLostAwaits(finding.lost, cwd);
       const waiters = nodes(finding.waiters);
       const who = waiters.length === 1 ? label(waiters[0]!) : `${waiters.length} waiters`;
       return `${who} waits on a promise that can never settle (its resolve and reject are unreachable)`;
@@ -54,4 +55,24 @@ export function wordFinding(finding: Finding, byId: ReadonlyMap<string, GraphNod
       return `${finding.waiters} waiters on ${what}`;
     }
   }
+}
+
+/**
+ * The lost awaits' sentence: how many, the longest wait and, with creation stacks, where
+ * (`3 async functions were abandoned while awaiting a promise nothing could settle (collected):
+ * longest waited 12s at app.js:14`).
+ */
+export function wordLostAwaits(lost: LostAwaits, cwd: string): string {
+  const first = lost.longest[0];
+  const kinds = new Set(lost.longest.map((l) => l.kind));
+  const what = kinds.size === 1 && kinds.has('await')
+    ? (lost.count === 1 ? 'async function was' : 'async functions were')
+    : (lost.count === 1 ? 'wait (an await or a .then callback) was' : 'waits (awaits or .then callbacks) were');
+  let text = `${lost.count} ${what} abandoned while awaiting a promise nothing could settle (collected)`;
+  if (first === undefined) return text;
+  text += `: longest waited ${formatDuration(first.waitedMs)}`;
+  const at = first.awaitLocation;
+  if (at) text += ` at ${displayPath(at.url, cwd)}:${at.line}`;
+  else text += ' (AWAITWHAT_STACKS=1 shows where)';
+  return text;
 }

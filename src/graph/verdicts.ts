@@ -4,7 +4,7 @@
  * structured findings (`findings.ts`), then worded (`verdict-wording.ts`).
  */
 import { terminalSafe } from '../internal/terminal-text.js';
-import type { BlockedLoop, Cycle, GraphNode, Verdict } from '../model.js';
+import type { BlockedLoop, Cycle, GraphNode, LostAwaits, Verdict } from '../model.js';
 import { detectFindings } from './findings.js';
 import { wordFinding } from './verdict-wording.js';
 
@@ -21,6 +21,8 @@ export interface VerdictOptions {
    * the event loop alive is pending (`process.getActiveResourcesInfo()`); unknown if absent.
    */
   eventSourcesPending?: boolean | undefined;
+  /** Waits found collected while pending (the dump's `lostAwaits`). */
+  lostAwaits?: LostAwaits | undefined;
 }
 
 /** Default long-wait threshold, ms. */
@@ -43,6 +45,7 @@ export function findVerdicts(
     longWaitMs: options.longWaitMs ?? LONG_WAIT_MS,
     fanIn: options.fanIn ?? FAN_IN,
     ...(options.eventSourcesPending === undefined ? {} : { eventSourcesPending: options.eventSourcesPending }),
+    ...(options.lostAwaits === undefined ? {} : { lostAwaits: options.lostAwaits }),
   });
   // A summary is a sentence for a person, made of the program's names, paths and event names:
   // it is printed as it is (tree view, exit line, any consumer of the JSON), so terminal

@@ -22,9 +22,14 @@ import { isProxy } from 'node:util/types';
 import { coarseNow } from './coarse-clock.js';
 import { Carrier } from '../internal/carrier.js';
 import { initEntry } from './init-hooks.js';
+import { cohortAt, keepStack, type Cohort } from './lost-waits.js';
 
-/** What is attached to a promise. A bare number is the creation time (ms, `performance.now()`). */
-export type Stamp = number | StackStamp;
+/**
+ * What is attached to a promise. A bare number is the creation time (ms, `performance.now()`);
+ * a pending wait's promise holds its {@link Cohort} (whose `t` is that time) until it settles
+ * (see `lost-waits.ts`).
+ */
+export type Stamp = number | StackStamp | Cohort;
 
 /**
  * A stamp with a creation stack (creation stacks mode). The stack is formatted at once: a
@@ -36,6 +41,10 @@ export interface StackStamp {
   t: number;
   /** The formatted creation stack (`Error.prototype.stack` form, first line included). */
   stack: string;
+  /** A pending wait's cohort (see `lost-waits.ts`); cleared when it settles. */
+  c?: Cohort | undefined;
+  /** The index of this wait's stack in its cohort's record. */
+  i?: number;
 }
 
 /** Installs and reads the private stamp field. */
@@ -52,6 +61,32 @@ class StampField extends Carrier {
     new StampField(promise, stamp);
   }
 
+  /**
+   * The `settled` hook's part: a wait that settles leaves its cohort's pending count, and its
+   * promise stops holding the cohort (a plain time instead), so that only pending waits keep a
+   * cohort alive. Hot path.
+   */
+  static settle(promise: object): void {
+    if (!(#awaitwhatStamp in promise)) return;
+    // Without creation stacks a stamp is a cohort (pending) or a number (settled).
+    const stamp = (promise as StampField).#awaitwhatStamp as number | Cohort;
+    if (typeof stamp !== 'object') return;
+    stamp.r.n--;
+    (promise as StampField).#awaitwhatStamp = stamp.t;
+  }
+
+  /** {@link StampField.settle} with creation stacks: the stamp keeps its stack, leaves its cohort. */
+  static settleStacked(promise: object): void {
+    if (!(#awaitwhatStamp in promise)) return;
+    const stamp = (promise as StampField).#awaitwhatStamp as StackStamp;
+    if (stamp.c !== undefined) {
+      const r = stamp.c.r;
+      r.n--;
+      r.stacks![stamp.i!] = undefined;
+      stamp.c = undefined;
+    }
+  }
+
   /** The stamp of `promise`, or `undefined` when it has none. */
   static read(promise: unknown): Stamp | undefined {
     return typeof promise === 'object' && promise !== null && #awaitwhatStamp in promise
@@ -61,6 +96,7 @@ class StampField extends Carrier {
 }
 
 const now = performance.now.bind(performance);
+const round = Math.round;
 
 /**
  * The default `init` hook: stamps awaits and `.then` promises with their creation time.
@@ -73,6 +109,39 @@ export function stampWaits(promise: Promise<unknown>, parent: Promise<unknown> |
     StampField.attach(promise, coarseNow());
   } catch {
     // Only possible if the promise already carries a stamp (two hook sets); keep the first.
+  }
+}
+
+/**
+ * The `init` hook with lost awaits counted (`AWAITWHAT_LOST_AWAITS=1`): as {@link stampWaits},
+ * but a wait's promise holds its cohort until it settles (see `lost-waits.ts`).
+ */
+export function stampWaitsInCohort(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
+  if (parent === undefined) return;
+  try {
+    const cohort = cohortAt(coarseNow());
+    StampField.attach(promise, cohort);
+    cohort.r.n++;
+  } catch {
+    // See stampWaits.
+  }
+}
+
+/** The `settled` hook with lost awaits counted: see {@link StampField.settle}. Never throws. */
+export function settleWait(promise: Promise<unknown>): void {
+  try {
+    StampField.settle(promise);
+  } catch {
+    // Not reachable with a promise; kept so that the hook can never throw into the program.
+  }
+}
+
+/** The `settled` hook with creation stacks. Never throws. */
+export function settleStackedWait(promise: Promise<unknown>): void {
+  try {
+    StampField.settleStacked(promise);
+  } catch {
+    // As above.
   }
 }
 
@@ -158,11 +227,20 @@ function creationStack(cut: Function): string {
   return swapped ? stack : '';
 }
 
-/** The creation-stacks `init` hook: stamps every promise with its time and stack. */
-export function stampWithStack(promise: Promise<unknown>): void {
+/**
+ * The creation-stacks `init` hook: stamps every promise with its time and stack; a wait (a
+ * promise with a parent) also joins its cohort, its stack kept there until it settles.
+ */
+export function stampWithStack(promise: Promise<unknown>, parent?: Promise<unknown>): void {
   try {
     // Cut at the function V8 called (this one, or the one it shares with the task tracker).
-    StampField.attach(promise, { t: now(), stack: creationStack(initEntry() ?? stampWithStack) });
+    const stamp: StackStamp = { t: now(), stack: creationStack(initEntry() ?? stampWithStack), c: undefined, i: 0 };
+    StampField.attach(promise, stamp);
+    if (parent === undefined) return;
+    const cohort = cohortAt(round(stamp.t));
+    stamp.i = keepStack(cohort, stamp.stack);
+    stamp.c = cohort;
+    cohort.r.n++;
   } catch {
     // See stampWaits.
   }

@@ -19,6 +19,7 @@ import {
   DUMP_VERSION,
   DUMP_WAYS,
   LEAF_KINDS,
+  LOST_AWAIT_KINDS,
   NODE_KINDS,
   NODE_STATES,
   VERDICT_KINDS,
@@ -311,6 +312,7 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'metrics') !== undefined) dump.metrics = dumpMetrics(own(top, 'metrics'), 'metrics');
   if (own(top, 'profile') !== undefined) dump.profile = dumpProfile(own(top, 'profile'), 'profile');
   if (own(top, 'refused') !== undefined) dump.refused = snapshotRefusal(own(top, 'refused'), 'refused');
+  if (own(top, 'lostAwaits') !== undefined) dump.lostAwaits = lostAwaits(own(top, 'lostAwaits'), 'lostAwaits');
   checkReferences(dump);
   return dump;
 }
@@ -399,4 +401,30 @@ function dumpMetrics(value: unknown, path: string): DumpMetrics {
     tasks: array(required(o, 'tasks', path), join(path, 'tasks')).map((t, i) => taskMetrics(t, join(join(path, 'tasks'), i))),
     tasksOmitted: count(o, 'tasksOmitted', path),
   };
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The optional lost awaits section (docs/dump-format.md).                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+function lostAwaits(value: unknown, path: string): NonNullable<Dump['lostAwaits']> {
+  const o = object(value, path);
+  const longestPath = join(path, 'longest');
+  return {
+    count: num(required(o, 'count', path), join(path, 'count'), 0, true),
+    longest: array(required(o, 'longest', path), longestPath).map((e, i) => lostAwait(e, join(longestPath, i))),
+  };
+}
+
+function lostAwait(value: unknown, path: string): NonNullable<Dump['lostAwaits']>['longest'][number] {
+  const o = object(value, path);
+  const entry: NonNullable<Dump['lostAwaits']>['longest'][number] = {
+    count: num(required(o, 'count', path), join(path, 'count'), 1, true),
+    waitedMs: num(required(o, 'waitedMs', path), join(path, 'waitedMs'), 0, false),
+    lostAgoMs: num(required(o, 'lostAgoMs', path), join(path, 'lostAgoMs'), 0, false),
+  };
+  if (own(o, 'kind') !== undefined) entry.kind = oneOf(o, 'kind', path, LOST_AWAIT_KINDS);
+  if (own(o, 'awaitLocation') !== undefined) entry.awaitLocation = location(own(o, 'awaitLocation'), join(path, 'awaitLocation'));
+  if (own(o, 'creationStack') !== undefined) entry.creationStack = stack(own(o, 'creationStack'), join(path, 'creationStack'));
+  return entry;
 }

@@ -112,6 +112,7 @@ class TreeRenderer {
     this.header();
     this.verdict();
     this.blockedLoop();
+    this.lostAwaits();
     this.chains();
     this.metrics();
     this.warnings();
@@ -162,7 +163,11 @@ class TreeRenderer {
     this.lines.push('', style.bold('Verdict'));
     if (dump.nodes.length === 0) {
       for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);
-      this.lines.push('  nothing is waiting: no pending task or promise takes part in a wait');
+      this.lines.push(
+        this.dump.lostAwaits
+          ? '  nothing left in the heap is waiting: the abandoned waits were collected (see Lost awaits)'
+          : '  nothing is waiting: no pending task or promise takes part in a wait',
+      );
       return;
     }
     for (const cycle of dump.cycles) {
@@ -210,6 +215,26 @@ class TreeRenderer {
     if (dump.cycles.length === 0 && leaves.length === 0) {
       this.lines.push('  no cycle and no leaf found (the dump may be incomplete; see warnings)');
     }
+  }
+
+  /**
+   * Waits found collected while pending (`dump.lostAwaits`): not in the graph, so listed on
+   * their own, longest wait first, with their await line when creation stacks were on.
+   */
+  private lostAwaits(): void {
+    const lost = this.dump.lostAwaits;
+    if (!lost || lost.count === 0) return;
+    const { style } = this;
+    this.lines.push('', style.bold(`Lost awaits (${lost.count}: collected while pending, so not in the graph below)`));
+    for (const entry of lost.longest) {
+      const times = entry.count > 1 ? `${entry.count}× ` : '';
+      const what = entry.kind === 'then' ? '.then' : entry.kind === 'await' ? 'await' : 'wait';
+      const at = entry.awaitLocation ? ` at ${style.cyan(formatLocation(entry.awaitLocation, this.cwd))}` : '';
+      const when = entry.lostAgoMs > 0 ? `, collected ${formatDuration(entry.lostAgoMs)} before the dump` : ', found collected at the dump';
+      this.lines.push(`  ${style.red('lost:')} ${times}${what}${at}  waited ${formatDuration(entry.waitedMs)}${when}`);
+    }
+    const shown = lost.longest.reduce((sum, e) => sum + e.count, 0);
+    if (shown < lost.count) this.lines.push(`  … and ${lost.count - shown} more (shorter waits)`);
   }
 
   /** The main thread's stack when it was busy running JavaScript. */

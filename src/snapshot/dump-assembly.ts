@@ -4,7 +4,7 @@
  */
 import { findCycles, findRoots } from '../graph/cycles.js';
 import { VERSION } from '../internal/version.js';
-import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, ProcessInfo } from '../model.js';
+import type { BlockedLoop, Dump, DumpTrigger, GraphNode, HookInfo, LostAwaits, ProcessInfo } from '../model.js';
 import { findVerdicts, type VerdictOptions } from '../graph/verdicts.js';
 import { DUMP_VERSION } from '../model.js';
 
@@ -23,6 +23,8 @@ export interface DumpParts {
   source?: 'in-process' | 'attached';
   /** Verdict thresholds. */
   verdicts?: VerdictOptions;
+  /** Waits abandoned on a promise collected while pending (in process only). */
+  lostAwaits?: LostAwaits;
 }
 
 /** Milliseconds as dumps give them: to a tenth. */
@@ -49,8 +51,13 @@ export function assembleDump(parts: DumpParts): Dump {
     roots: findRoots(parts.nodes),
     cycles,
     warnings,
-    verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, { ...parts.verdicts, cwd: parts.process.cwd }),
+    verdicts: findVerdicts(parts.nodes, cycles, parts.blockedLoop, {
+      ...parts.verdicts,
+      cwd: parts.process.cwd,
+      ...(parts.lostAwaits ? { lostAwaits: parts.lostAwaits } : {}),
+    }),
   };
+  if (parts.lostAwaits) dump.lostAwaits = parts.lostAwaits;
   if (parts.blockedLoop) dump.blockedLoop = parts.blockedLoop;
   if (parts.source) dump.source = parts.source;
   return dump;

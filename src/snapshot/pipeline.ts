@@ -11,7 +11,7 @@
  * It is protocol steps (`session.ts`): {@link runSync} runs it inside the program, which does
  * not run meanwhile; {@link runAsync} from a worker thread or another process.
  */
-import type { BlockedLoop, Dump, DumpMetrics, DumpProfile, DumpTrigger, GraphNode, HookInfo, ProcessInfo } from '../model.js';
+import type { BlockedLoop, Dump, DumpMetrics, DumpProfile, DumpTrigger, GraphNode, HookInfo, LostAwaits, ProcessInfo } from '../model.js';
 import type { DumpConfig } from './config.js';
 import { assembleDump, tenthsOfMs } from './dump-assembly.js';
 import { buildNodes } from './graph-builder.js';
@@ -64,6 +64,11 @@ export interface DumpRequest {
   /** Whether anything keeps the event loop alive (known in process only). */
   eventSourcesPending?: boolean | undefined;
   metrics?: DumpMetrics;
+  /**
+   * The lost awaits (`lost-awaits.ts`), asked for right after the capture: the snapshot's full
+   * GC has collected what was garbage by then.
+   */
+  lostAwaits?: () => LostAwaits | undefined;
   /** When the snapshot was taken, if not now (ISO 8601). */
   createdAt?: string;
 }
@@ -75,6 +80,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   const captured = yield* request.capture;
   if (request.enableDebugger === 'after-capture') yield* enableDebugger(request.scripts);
   const { heap } = captured;
+  const lostAwaits = request.lostAwaits?.();
   const graphStarted = performance.now();
   const raw = [...deriveWaitEdges(heap).nodes.values()];
   describeLeaves(heap, raw, request.now);
@@ -98,6 +104,7 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
     verdicts: request.eventSourcesPending === undefined ? request.config.verdicts : { ...request.config.verdicts, eventSourcesPending: request.eventSourcesPending },
     ...(request.source ? { source: request.source } : {}),
     ...(request.blockedLoop ? { blockedLoop: request.blockedLoop } : {}),
+    ...(lostAwaits ? { lostAwaits } : {}),
   });
   if (request.createdAt !== undefined) dump.createdAt = request.createdAt;
   const finished = performance.now();

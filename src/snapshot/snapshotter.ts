@@ -16,6 +16,7 @@ import type { Dump, DumpTrigger, HookInfo } from '../model.js';
 import { dumpConfig } from './config.js';
 import { captureInProcess } from './heap-capture.js';
 import { InspectorClient } from './inspector-client.js';
+import { readLostAwaits, sealLostAwaitCohort } from './lost-awaits.js';
 import { refuseIfTooBig, type MemoryGuardOptions } from './memory-guard.js';
 import { dumpSteps, releaseSession } from './pipeline.js';
 import { runSync } from './session.js';
@@ -74,6 +75,7 @@ function snapshotNow(options: SnapshotOptions): Dump {
   const client = InspectorClient.connect(loadInspector());
   try {
     const config = dumpConfig(process.env);
+    sealLostAwaitCohort();
     const dump = runSync(
       dumpSteps({
         trigger,
@@ -88,6 +90,7 @@ function snapshotNow(options: SnapshotOptions): Dump {
         pause: { kind: 'whole-dump', startedAt: started },
         worker: false,
         eventSourcesPending: eventSourcesPending(),
+        lostAwaits: () => readLostAwaits(started),
       }),
       client,
     );

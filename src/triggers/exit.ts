@@ -154,8 +154,9 @@ function exitVerdictText(dump: Dump, exitCode: number, cwd: string): string {
     : exitCode === UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE ? 'exited with code 13 (unsettled top-level await)'
     : `exited with code ${exitCode} while ${waiting} ${waiting === 1 ? 'task was' : 'tasks were'} still waiting`;
   const { chains, more } = stuckChains(dump, cwd);
-  if (chains.length === 0) return `awaitwhat: ${what}; no task of the program is suspended in the dump`;
-  return `awaitwhat: ${what}; stuck at ${chains.join('; ')}${more ? '; and more (see the dump)' : ''}`;
+  const lost = dump.lostAwaits ? `; ${dump.lostAwaits.count} abandoned ${dump.lostAwaits.count === 1 ? 'wait was' : 'waits were'} collected (see the dump's lostAwaits)` : '';
+  if (chains.length === 0) return `awaitwhat: ${what}; no task of the program is suspended in the dump${lost}`;
+  return `awaitwhat: ${what}; stuck at ${chains.join('; ')}${more ? '; and more (see the dump)' : ''}${lost}`;
 }
 
 /** One line on stderr; never throws (stderr may be gone at exit). */
@@ -178,7 +179,7 @@ function dumpAtExit(code: number): void {
     if (mode === 'auto' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE) return;
     const dump = dumpModules().snapshotter.takeSnapshot({ trigger: 'exit' });
     // A refused dump (too big for the memory left) was said on stderr; its file says why.
-    if (!dump.refused && mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask)) return;
+    if (!dump.refused && mode === 'always' && exitCode !== UNSETTLED_TOP_LEVEL_AWAIT_EXIT_CODE && !dump.nodes.some(isProgramTask) && !dump.lostAwaits) return;
     // The verdict first: it is the useful part, and stays useful if the file cannot be written.
     try {
       if (!dump.refused) say(exitVerdict(dump, exitCode, process.cwd()));
