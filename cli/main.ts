@@ -20,11 +20,12 @@ import { dumpWrittenLine } from '../src/internal/protocol-strings.js';
 import { VERSION } from '../src/internal/version.js';
 import type { Dump } from '../src/model.js';
 import { captureStuckProgram } from './capture.js';
+import { runDiff } from './diff.js';
 import { DEFAULT_DUMP_TIMEOUT_MS, dumpPid, parsePid } from './dump-pid.js';
 import { untilInterrupted } from './interrupt.js';
 import { readDumpFile } from './read-dump.js';
 import { ONLY_CHOICES, type ChainFilter } from '../src/serialize/tree-filter.js';
-import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, type Format } from './render.js';
+import { autoColor, chainFilter, chooseFormat, FORMATS, renderDump, treeWidth, type Format } from './render.js';
 import { runWithRegister } from './run.js';
 
 /** Exit code for failures of the work itself (unreadable dump, render failure…). */
@@ -42,12 +43,15 @@ async function emit(
   output: string | undefined,
   color: boolean | undefined,
   filter?: ChainFilter,
+  tree: { internals?: boolean | undefined; width?: number | undefined } = {},
 ): Promise<void> {
+  const width = treeWidth(output === undefined ? process.stdout : undefined, tree.width);
+  const layout = { ...(width !== undefined ? { width } : {}), internals: tree.internals === true };
   if (output !== undefined) {
-    writeOutputFile(output, await renderDump(dump, format, color ?? false, filter), 0o644);
+    writeOutputFile(output, await renderDump(dump, format, color ?? false, filter, layout), 0o644);
     return;
   }
-  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)), filter);
+  const text = await renderDump(dump, format, color ?? (format === 'tree' && autoColor(process.stdout)), filter, layout);
   process.stdout.write(text);
 }
 
@@ -85,7 +89,15 @@ const outputOptions = {
   },
   color: {
     type: 'boolean',
-    describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set)',
+    describe: 'Colour the tree (default: on for a terminal unless NO_COLOR is set, or if FORCE_COLOR is)',
+  },
+  internals: {
+    type: 'boolean',
+    describe: "Draw every frame of Node.js and node_modules in the tree (default: runs of them folded)",
+  },
+  width: {
+    type: 'number',
+    describe: "Fit the tree in this many columns, 0 for no limit (default: the terminal's width, else 80)",
   },
 } as const;
 
@@ -128,7 +140,7 @@ function cli(argv: string[]) {
         // Options first: a wrong command line is reported before the file is read.
         const filter = chainFilter(args, format);
         const dump = readDumpFile(args.dump);
-        await emit(dump, format, args.output, args.color, filter);
+        await emit(dump, format, args.output, args.color, filter, args);
       },
     )
     .command(
@@ -202,8 +214,24 @@ function cli(argv: string[]) {
           }),
         );
         if (result.path !== undefined) process.stderr.write(`${dumpWrittenLine(terminalSafe(result.path))}\n`);
-        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color);
+        await emit(result.dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args);
       },
+    )
+    .command(
+      'diff <before> <after>',
+      'Compare two dumps of one process: which tasks finished, which are new, which still wait at the same await',
+      (y) =>
+        y
+          .positional('before', { type: 'string', demandOption: true, describe: 'The earlier dump' })
+          .positional('after', { type: 'string', demandOption: true, describe: 'The later dump of the same process' })
+          .options({
+            json: { type: 'boolean', describe: 'Write the comparison as JSON' },
+            output: outputOptions.output,
+            color: { type: 'boolean', describe: 'Colour the text (default: as for view)' },
+            width: outputOptions.width,
+          })
+          .example('$0 diff first.json second.json', 'stuck, or just slow?'),
+      (args) => runDiff(args),
     )
     .command(
       'demo',
@@ -212,10 +240,10 @@ function cli(argv: string[]) {
       async (args) => {
         const root = fileURLToPath(new URL('../../', import.meta.url));
         const { dump } = await captureStuckProgram({ script: 'fixtures/demo.mjs', cwd: root });
-        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color);
+        await emit(dump, chooseFormat(args.format, args.json), args.output, args.color, undefined, args);
       },
     )
-    .demandCommand(1, 'no command given: use view, dump, run or demo')
+    .demandCommand(1, 'no command given: use view, dump, diff, run or demo')
     .recommendCommands()
     .strict()
     .version(VERSION)

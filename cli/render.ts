@@ -72,6 +72,37 @@ export function chainFilter(args: FilterArgs, format: Format): ChainFilter | und
   return filter;
 }
 
+/** How the tree is laid out: see {@link treeWidth}, and `--internals`. */
+export interface TreeLayout {
+  /** Columns to fit in; no limit when absent. */
+  width?: number;
+  /** Draw library frames one by one instead of folding them. */
+  internals?: boolean;
+}
+
+/** The width the tree fits when no terminal says otherwise. */
+export const DEFAULT_TREE_WIDTH = 80;
+
+/**
+ * The columns the tree fits in: `--width` when given (0: no limit), else the terminal's when
+ * the output is one (and says its width), else 80 (a file, a pipe, a terminal that does not say).
+ *
+ * @param stream - where the tree goes; `undefined` for a file
+ * @param asked - the value of `--width`, if given
+ * @returns the width, or `undefined` for no limit
+ * @throws {@link UsageError} for a `--width` that is not a whole number of columns
+ */
+export function treeWidth(stream: { isTTY?: boolean; columns?: number } | undefined, asked?: number): number | undefined {
+  if (asked !== undefined) {
+    if (!Number.isInteger(asked) || asked < 0 || (asked > 0 && asked < 20)) {
+      throw new UsageError(`--width must be 0 (no limit) or a number of columns from 20 up, got ${String(asked)} (see awaitwhat --help)`);
+    }
+    return asked === 0 ? undefined : asked;
+  }
+  const columns = stream?.isTTY === true ? stream.columns : undefined;
+  return columns !== undefined && Number.isInteger(columns) && columns >= 20 ? columns : DEFAULT_TREE_WIDTH;
+}
+
 /**
  * Renders a dump in the requested format.
  *
@@ -79,15 +110,16 @@ export function chainFilter(args: FilterArgs, format: Format): ChainFilter | und
  * @param format - output format
  * @param color - ANSI colour for the tree (ignored by the other formats, which are files)
  * @param filter - which chains the tree draws (see {@link chainFilter}); all when absent
+ * @param layout - the tree's width and folding (ignored by the other formats)
  * @returns the text to print or write
  */
-export async function renderDump(dump: Dump, format: Format, color: boolean, filter?: ChainFilter): Promise<string> {
+export async function renderDump(dump: Dump, format: Format, color: boolean, filter?: ChainFilter, layout: TreeLayout = {}): Promise<string> {
   // Every format leaves here for a terminal or a file: each is made terminal-safe as a whole,
   // so that no string of the program (or of a crafted dump) reaches a terminal unescaped.
   switch (format) {
     case 'tree':
       // Already safe as a whole (see renderTree): a blanket pass would escape our colours.
-      return renderTree(dump, { color, ...(filter ? { chains: filterChains(dump, filter) } : {}) });
+      return renderTree(dump, { color, ...layout, ...(filter ? { chains: filterChains(dump, filter) } : {}) });
     case 'json':
       return jsonForTerminal(serializeDump(dump));
     case 'dot':
@@ -123,13 +155,17 @@ export function jsonForTerminal(json: string): string {
 }
 
 /**
- * Whether to colour terminal output when the user did not say: only for a TTY, and never when
- * `NO_COLOR` is set to a non-empty value (https://no-color.org).
+ * Whether to colour terminal output when the user did not say (`--color` / `--no-color`): as
+ * Node.js itself decides, `FORCE_COLOR` set to anything but `0` or `false` forces it on (and
+ * wins over `NO_COLOR`); else never when `NO_COLOR` is set to a non-empty value
+ * (https://no-color.org); else only for a TTY.
  *
  * @param stream - the stream the output goes to
  * @param env - the environment to consult
  */
 export function autoColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
 }

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'AWAITWHAT_USAGE'
   | 'AWAITWHAT_HOOK_CALLBACK_FAILED'
   | 'AWAITWHAT_ATTACH_FAILED'
-  | 'AWAITWHAT_INTERRUPTED';
+  | 'AWAITWHAT_INTERRUPTED'
+  | 'AWAITWHAT_DUMPS_MISMATCH';
 
 /** Base class of every error awaitwhat throws on purpose. */
 export class AwaitwhatError extends Error {
@@ -130,5 +131,12 @@ export class AttachFailedError extends AwaitwhatError {
 export class InterruptedError extends AwaitwhatError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('AWAITWHAT_INTERRUPTED', message, options);
+  }
+}
+
+/** `awaitwhat diff` was given dumps that cannot be compared: of different processes, in the wrong order. */
+export class DumpsMismatchError extends AwaitwhatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('AWAITWHAT_DUMPS_MISMATCH', message, options);
   }
 }

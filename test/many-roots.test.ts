@@ -27,7 +27,7 @@ describe('130 000 identical stuck roots', () => {
     const target = await startTarget(['--import', registerPath(), 'test/programs/many-identical-roots.mjs', String(N)], { AWAITWHAT_DIR: tmp });
     const file = await dumpBySignal(target, tmp);
     await killTargets();
-    const { stdout, stderr } = await run(process.execPath, [MAIN, 'view', file, '--no-color'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [MAIN, 'view', file, '--no-color', '--width', '0'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
     expect(stderr).toBe('');
     expect(stdout).toContain(`${N} roots`);
     expect(stdout).toMatch(new RegExp(`^×${N} async handler .*test/programs/many-identical-roots\\.mjs:5:`, 'm'));

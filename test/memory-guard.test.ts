@@ -119,7 +119,7 @@ describe('the memory guard refuses a snapshot that exceeds AWAITWHAT_MEMORY_BUDG
     const refusedLines = target.stderr().split('\n').filter((l) => l.includes('heap snapshot refused'));
     expect(refusedLines).toEqual([`awaitwhat: ${dump.refused!.reason}`]);
     // `view` says it first.
-    const { stdout } = await run(process.execPath, [MAIN, 'view', path, '--no-color'], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, [MAIN, 'view', path, '--no-color', '--width', '0'], { cwd: ROOT });
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('No heap snapshot: the dump was refused to protect the process');
     expect(lines[1]).toBe(`  ${dump.refused!.reason}`);

@@ -41,6 +41,8 @@ export interface FilteredChains {
   dump: Dump;
   /** The line to print above the chains, e.g. `3 chains hidden by --min-wait 5s`. */
   note: string;
+  /** The nodes `--grep` matched: the tree does not fold them away with library internals. */
+  matched?: Set<string>;
 }
 
 /**
@@ -93,11 +95,13 @@ export function filterChains(dump: Dump, filter: ChainFilter): FilteredChains {
   }
   // Pruning rules: an edge p → c stays when every active rule keeps it.
   const rules: Array<(p: string, c: string) => boolean> = [];
+  let matched: Set<string> | undefined;
   const tests: Array<(reach: Set<string>, start: GraphNode) => boolean> = [];
   if (filter.grep !== undefined) {
     const matches = grepMatcher(filter.grep);
     const cwd = dump.process.cwd;
     const hit = new Set(dump.nodes.filter((n) => nodeTexts(n, cwd).some(matches)).map((n) => n.id));
+    matched = hit;
     // On a matching path: a match above p (it flows down to everything p awaits), or one below c.
     const below = closure(hit, byId, 'awaits');
     const above = closure(hit, byId, 'awaitedBy');
@@ -126,7 +130,7 @@ export function filterChains(dump: Dump, filter: ChainFilter): FilteredChains {
   });
   const hidden = starts.length - kept.length;
   const note = hidden === 0 ? `no chain hidden by ${filter.label}` : `${plural(hidden, 'chain')} hidden by ${filter.label}`;
-  return { dump: pruned(dump, new Set(kept.map((n) => n.id)), edge), note };
+  return { dump: pruned(dump, new Set(kept.map((n) => n.id)), edge), note, ...(matched ? { matched } : {}) };
 }
 
 /** Roots, then the first node of each cycle no root reaches, then the rest: the blocks the tree draws. */

@@ -11,15 +11,18 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import { isTask, type Dump, type GraphNode, type LeafInfo, type LockInfo, type SourceLocation } from '../model.js';
+import { isTask, type Dump, type GraphNode, type LockInfo, type SourceLocation } from '../model.js';
 import { formatDuration, formatDurationRange } from '../text/durations.js';
-import { nodePlace, nodeTitle as rawTitle, resourcePlace } from '../text/node-labels.js';
+import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
 import type { FilteredChains } from './tree-filter.js';
 import { orphanLines } from './tree-orphans.js';
+import { foldText, internalRun, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
+import { blockedLoopLines, leafParts, lostAwaitLines, metricsLines } from './tree-sections.js';
 import { threadSections, threadsHeaderLine } from './tree-threads.js';
+import { fitParts, wrapLines, type LinePart } from './tree-width.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
 // each is shown with terminal controls as visible escapes before it is styled, and the
@@ -36,6 +39,13 @@ export interface TreeOptions {
   cwd?: string;
   /** Draw only these chains (see tree-filter.ts), with a line saying what was hidden. */
   chains?: FilteredChains;
+  /**
+   * Draw the nodes placed in Node's own modules and in `node_modules` one by one. Off by
+   * default: a run of two or more is folded into one line (tree-fold.ts).
+   */
+  internals?: boolean;
+  /** Columns to fit every line in (paths shortened, then lines wrapped); no limit by default. */
+  width?: number;
 }
 
 /**
@@ -68,6 +78,8 @@ class TreeRenderer {
   private readonly whole = new Map<string, GraphNode>();
   private readonly drawn: Dump;
   private readonly note: string | undefined;
+  /** Nodes `--grep` matched: never folded away. */
+  private readonly matched: Set<string> | undefined;
   private readonly inCycle = new Set<string>();
   private readonly cwd: string;
   private readonly color: boolean;
@@ -77,6 +89,10 @@ class TreeRenderer {
   private readonly printed = new Set<string>();
   /** Interned structural signatures ({@link chainSignatures}). */
   private readonly signature = new Map<string, number>();
+  private readonly internals: boolean;
+  private readonly width: number | undefined;
+  /** How many library frames were folded away, for the note under the chains. */
+  private folded = 0;
 
   constructor(
     private readonly dump: Dump,
@@ -84,12 +100,15 @@ class TreeRenderer {
   ) {
     this.drawn = options.chains?.dump ?? dump;
     this.note = options.chains?.note;
+    this.matched = options.chains?.matched;
     for (const node of dump.nodes) this.whole.set(node.id, node);
     for (const node of this.drawn.nodes) this.byId.set(node.id, node);
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
     this.cwd = options.cwd ?? dump.process.cwd;
     this.color = options.color ?? false;
     this.style = makeStyle(this.color);
+    this.internals = options.internals ?? false;
+    this.width = options.width;
     this.computeSignatures();
   }
 
@@ -104,7 +123,8 @@ class TreeRenderer {
     this.threads();
     this.metrics();
     this.warnings();
-    return terminalOutput(`${this.lines.join('\n')}\n`);
+    // Chain lines already fit (drawGroup); this wraps the prose: verdicts, warnings, argv.
+    return terminalOutput(`${wrapLines(this.lines, this.width).join('\n')}\n`);
   }
 
   /** A worker thread's verdict, chains and warnings, as lines (see {@link threadSections}). */
@@ -233,37 +253,19 @@ class TreeRenderer {
     }
   }
 
-  /**
-   * Waits found collected while pending (`dump.lostAwaits`): not in the graph, so listed on
-   * their own, longest wait first, with their await line when creation stacks were on.
-   */
+  /** Waits found collected while pending: listed on their own (tree-sections.ts). */
   private lostAwaits(): void {
-    const lost = this.dump.lostAwaits;
-    if (!lost || lost.count === 0) return;
-    const { style } = this;
-    this.lines.push('', style.bold(`Lost awaits (${lost.count}: collected while pending, so not in the graph below)`));
-    for (const entry of lost.longest) {
-      const times = entry.count > 1 ? `${entry.count}× ` : '';
-      const what = entry.kind === 'then' ? '.then' : entry.kind === 'await' ? 'await' : 'wait';
-      const at = entry.awaitLocation ? ` at ${style.cyan(formatLocation(entry.awaitLocation, this.cwd))}` : '';
-      const when = entry.lostAgoMs > 0 ? `, collected ${formatDuration(entry.lostAgoMs)} before the dump` : ', found collected at the dump';
-      this.lines.push(`  ${style.red('lost:')} ${times}${what}${at}  waited ${formatDuration(entry.waitedMs)}${when}`);
-    }
-    const shown = lost.longest.reduce((sum, e) => sum + e.count, 0);
-    if (shown < lost.count) this.lines.push(`  … and ${lost.count - shown} more (shorter waits)`);
+    this.lines.push(...lostAwaitLines(this.dump, this.style, this.cwd));
   }
 
-  /** The main thread's stack when it was busy running JavaScript. */
+  /** The main thread's stack when it was busy running JavaScript (tree-sections.ts). */
   private blockedLoop(): void {
-    const blocked = this.dump.blockedLoop;
-    if (!blocked) return;
-    const { style } = this;
-    const how = blocked.blockedMs > 0 ? ` for at least ${formatDuration(blocked.blockedMs)}` : '';
-    this.lines.push('', style.bold('Main thread busy') + style.dim(` (running JavaScript${how}; the event loop cannot turn)`));
-    for (const frame of blocked.stack.slice(0, 20)) {
-      this.lines.push(`  at ${safe(frame.functionName) || '<anonymous>'} (${style.cyan(formatLocation(frame, this.cwd))})`);
-    }
-    if (blocked.stack.length > 20) this.lines.push(style.dim(`  … ${blocked.stack.length - 20} more frames`));
+    this.lines.push(...blockedLoopLines(this.dump, this.style, this.cwd));
+  }
+
+  /** A short summary of the optional metrics section (tree-sections.ts). */
+  private metrics(): void {
+    this.lines.push(...metricsLines(this.dump, this.style, this.cwd));
   }
 
   /** `name (file:line:col)`, used wherever a node is mentioned inline. */
@@ -303,6 +305,9 @@ class TreeRenderer {
       this.lines.push('');
       this.drawGroup([node], '', '', 0, new Set(), true);
     }
+    if (this.folded > 0) {
+      this.lines.push('', style.dim(`(… ${this.folded} frames of Node.js and node_modules folded; --internals shows them)`));
+    }
   }
 
   /**
@@ -332,14 +337,22 @@ class TreeRenderer {
     for (const m of members) this.printed.add(m.id);
     // "×2" under a "×2" parent only repeats that each parent has its own child: say it once.
     const showCount = members.length > 1 && members.length !== parentCount;
-    this.lines.push(lead + this.describe(members, forceId, showCount));
-    if (node.awaits.length === 0) return;
+    const inner = new Set(ancestors).add(node.id);
+    const run = this.internalRun(members, inner);
+    const last = run[run.length - 1] ?? members;
+    const below = last[0]?.awaits.length ?? 0;
+    const cont = indent + (below > 0 ? style.dim('│') : ' ') + '  ';
+    const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
+    const parts =
+      run.length > 0 ? [count + style.dim(`… ${safe(foldText(run.map((g) => nodeLibrary(g[0] as GraphNode) as string)))}`), ...this.waitParts(members)]
+      : this.describe(members, forceId, showCount);
+    this.lines.push(...fitParts(lead, parts, cont, this.width));
+    if (below === 0) return;
     if (depth >= MAX_DEPTH) {
       this.lines.push(`${indent}└─ ${style.dim(`… chain continues deeper (cut at ${MAX_DEPTH} levels; see --format json)`)}`);
       return;
     }
-    const inner = new Set(ancestors).add(node.id);
-    const groups = this.groupChildren(members);
+    const groups = this.groupChildren(last);
     groups.forEach((group, i) => {
       const last = i === groups.length - 1;
       const branch = style.dim(last ? '└─ ' : '├─ ');
@@ -348,13 +361,34 @@ class TreeRenderer {
     });
   }
 
-  /** One line for a node (or a group of identical ones). */
-  private describe(members: GraphNode[], forceId: boolean, showCount: boolean): string {
+  /** Runs of library nodes (tree-fold.ts) folded into one line each, unless `internals`. */
+  private internalRun(members: GraphNode[], inner: Set<string>): GraphNode[][] {
+    if (this.internals) return [];
+    const foldable = (n: GraphNode): boolean => !this.isShared(n) && !this.matched?.has(n.id);
+    const run = internalRun(members, (g) => this.groupChildren(g), foldable, (id) => inner.has(id) || this.printed.has(id));
+    for (const group of run.slice(1)) {
+      for (const m of group) this.printed.add(m.id);
+      inner.add((group[0] as GraphNode).id);
+    }
+    this.folded += run.length;
+    return run;
+  }
+
+  /** `waiting 12.3s` (a range for a group), else `pending for …`; nothing when unknown. */
+  private waitParts(members: GraphNode[]): string[] {
+    const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
+    const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
+    if (waiting.length > 0) return [this.style.yellow(`waiting ${formatDurationRange(waiting)}`)];
+    return ages.length > 0 ? [this.style.yellow(`pending for ${formatDurationRange(ages)}`)] : [];
+  }
+
+  /** One line for a node (or a group of identical ones), in parts that fitParts can lay out. */
+  private describe(members: GraphNode[], forceId: boolean, showCount: boolean): LinePart[] {
     const { style } = this;
     const node = members[0] as GraphNode;
     // A filter may have cut some of what the node awaits: counts and leaves are the dump's.
     const awaits = (this.whole.get(node.id) ?? node).awaits.length;
-    const parts: string[] = [];
+    const parts: LinePart[] = [];
     const count = showCount ? `${style.magenta(`×${members.length}`)} ` : '';
     let title = style.bold(nodeTitle(node));
     if (node.kind === 'combinator') {
@@ -362,19 +396,19 @@ class TreeRenderer {
     }
     parts.push(count + title);
     const place = nodePlace(node);
-    if (place) parts.push(`${place.role} ${style.cyan(formatLocation(place.location, this.cwd))}${place.innermost ? style.dim(` (via ${formatLocation(place.innermost, this.cwd)})`) : ''}`);
-    const waiting = members.map((m) => m.waitingMs).filter((v): v is number => v !== undefined);
-    const ages = members.map((m) => m.ageMs).filter((v): v is number => v !== undefined);
-    if (waiting.length > 0) parts.push(style.yellow(`waiting ${formatDurationRange(waiting)}`));
-    else if (ages.length > 0) parts.push(style.yellow(`pending for ${formatDurationRange(ages)}`));
+    if (place) {
+      const via = place.innermost ? { after: style.dim(` (via ${formatLocation(place.innermost, this.cwd)})`) } : {};
+      parts.push({ before: `${place.role} `, location: formatLocation(place.location, this.cwd), paint: style.cyan, ...via });
+    }
+    parts.push(...this.waitParts(members));
     if (node.state === 'running') parts.push('running (took the dump)');
-    if (node.leaf) parts.push(leafText(node.leaf, style, this.cwd));
+    if (node.leaf) parts.push(...leafParts(node.leaf, style, this.cwd));
     else if (awaits === 0) parts.push(style.dim('(leaf: nothing in the graph settles it)'));
     if (node.leaf?.lock) parts.push(this.lockText(node.leaf.lock));
     if (awaits > node.awaits.length) parts.push(style.dim(`(${awaits - node.awaits.length} filtered out)`));
     if (this.inCycle.has(node.id)) parts.push(style.red('⟲ in cycle'));
     if (forceId || this.isShared(node)) parts.push(style.dim(`#${safe(node.id)}`));
-    return parts.join('  ');
+    return parts;
   }
 
   /** The `held-by` edges of a leaf queued in a lock: who holds it, or that nobody can. */
@@ -442,37 +476,6 @@ class TreeRenderer {
     return groups;
   }
 
-  /* -------------------------------------------------------------------------- metrics */
-
-  /** A short summary of the optional metrics section (docs/metrics.md); nothing when absent. */
-  private metrics(): void {
-    const m = this.dump.metrics;
-    if (!m) return;
-    const { style } = this;
-    // Steps are often microseconds: formatDuration alone would print them all as 0ms.
-    const ns = (v: number): string =>
-      v < 1e3 ? `${Math.round(v)}ns` : v < 1e6 ? `${(v / 1e3).toFixed(1)}µs` : v < 1e7 ? `${(v / 1e6).toFixed(2)}ms` : formatDuration(v / 1e6);
-    const h = m.stepDurationNs;
-    this.lines.push('', style.bold('Metrics') + style.dim(` (over ${formatDuration(m.sinceMs)})`));
-    this.lines.push(
-      `  tasks   ${m.tasksCreated} created, ${m.tasksSettled} settled, ${m.tasksLive} live; ${m.resumptions} steps`,
-    );
-    this.lines.push(
-      `  steps   p50 ${ns(h.p50)}  p95 ${ns(h.p95)}  p99 ${ns(h.p99)}  max ${ns(h.max)}; busy ${ns(m.busyNs)}, waiting ${ns(m.waitingNs)}`,
-    );
-    this.lines.push(
-      `  loop    delay p99 ${ns(m.eventLoopDelayNs.p99)}, max ${ns(m.eventLoopDelayNs.max)}; utilisation ${(m.eventLoopUtilization * 100).toFixed(1)}%`,
-    );
-    if (m.slowStepsTotal > 0) {
-      this.lines.push(`  ${style.yellow('slow steps')} ${m.slowStepsTotal} over ${formatDuration(m.slowStepThresholdMs)}, last ones:`);
-      for (const step of m.slowSteps.slice(-5)) {
-        const where = step.awaitLocation ? ` at ${style.cyan(formatLocation(step.awaitLocation, this.cwd))}` : '';
-        const name = step.taskName ? ` ${safe(step.taskName)}` : '';
-        this.lines.push(`    task #${step.taskId}${name} blocked ${ns(step.durationNs)}${where}`);
-      }
-    }
-  }
-
   /* ------------------------------------------------------------------------- warnings */
 
   private warnings(): void {
@@ -484,13 +487,4 @@ class TreeRenderer {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/** What a leaf waits on, for its line in the tree. */
-function leafText(leaf: LeafInfo, style: Style, cwd: string): string {
-  const where = leaf.location && !leaf.location.url.startsWith('node:') ? ` ${style.dim(`(${formatLocation(leaf.location, cwd)})`)}` : '';
-  const text = `← ${safe(leaf.description)}`;
-  const made = resourcePlace(leaf);
-  const madeText = made ? `${style.dim('; made at')} ${style.cyan(formatLocation(made.location, cwd))}${made.innermost ? style.dim(` (via ${formatLocation(made.innermost, cwd)})`) : ''}` : '';
-  return (leaf.kind === 'never' ? style.red(text) : style.dim(text)) + where + madeText;
 }

@@ -48,3 +48,36 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202
 export function formatLocation(loc: SourceLocation, cwd: string): string {
   return `${displayPath(loc.url, cwd)}:${loc.line}:${loc.column}`;
 }
+
+/**
+ * A formatted location (`dir/…/file.js:12:5`, see {@link formatLocation}) made at most `max`
+ * characters by eliding directories, never the file name nor its `:line:column`: the first
+ * directory and as many of the last ones as fit are kept around a `…`
+ * (`node_modules/…/lib/fetch/index.js:1234:5`), else only the last ones
+ * (`…/undici/lib/fetch/index.js:1234:5`). When not even `…/file:line:col` fits, that is
+ * returned: a location is shortened, never cut.
+ *
+ * @param text - a location as {@link formatLocation} writes it (or a bare path)
+ * @param max - the width to fit in, in characters
+ */
+export function shortenLocation(text: string, max: number): string {
+  if ([...text].length <= max) return text;
+  const m = /^(.*?)((?::\d+){1,2})$/.exec(text);
+  const path = m ? (m[1] as string) : text;
+  const suffix = m ? (m[2] as string) : '';
+  const segments = path.split('/');
+  if (segments.length < 2) return text;
+  // An absolute path's first directory is `/srv`, not the empty string before it.
+  const headCount = segments[0] === '' ? 2 : 1;
+  const head = segments.slice(0, headCount).join('/');
+  const candidates: string[] = [];
+  for (let keep = segments.length - headCount - 1; keep >= 1; keep--) {
+    candidates.push(`${head}/…/${segments.slice(-keep).join('/')}`);
+  }
+  for (let keep = segments.length - 1; keep >= 1; keep--) candidates.push(`…/${segments.slice(-keep).join('/')}`);
+  for (const candidate of candidates) {
+    const shortened = candidate + suffix;
+    if ([...shortened].length <= max) return shortened;
+  }
+  return `…/${segments[segments.length - 1] as string}${suffix}`;
+}
