@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { installHooks } from './hooks/install.js';
+import { installAsyncWalk } from './snapshot/async-walk.js';
 import { stderrLine } from './internal/stderr-line.js';
 import { exitDumpMode, installExitTrigger, uninstallExitTrigger } from './triggers/exit.js';
 import { canRequireEsm, preloadDumpModules } from './triggers/lazy-dump.js';
@@ -63,6 +64,8 @@ function startWatchdogIfAsked(): Promise<void> | undefined {
  */
 export function installRegister(): Promise<void> | undefined {
   if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS) });
+  // The fast dump's walker, by name: an attached dump calls it in this process.
+  installAsyncWalk();
   installSignalTrigger();
   installExitTrigger();
   // The exit trigger tells an unsettled top-level await by the exit code 13 that the ESM

@@ -41,3 +41,9 @@ export function dumpFileNamePattern(pid: number): RegExp {
  * process, and read by attach mode's probe, which runs in the target as an evaluated string.
  */
 export const HOOKS_STATE_KEY = 'awaitwhat.hooks';
+
+/**
+ * The `Symbol.for` key of the async-stack walker on `globalThis` (`snapshot/async-walk.ts`):
+ * called by a fast dump's `Runtime.callFunctionOn`, in process or from another process.
+ */
+export const ASYNC_WALK_KEY = 'awaitwhat.asyncWalk';
