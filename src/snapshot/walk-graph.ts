@@ -10,14 +10,18 @@
  * the promise `a1` returned. Walks carry no object identity, so tasks with the same walk are
  * told apart by count only; they have the same lines and the same chain above them, so pairing
  * each with any one of the awaiters that share that walk gives the same graph up to renaming.
- * A cycle walks round until {@link WALK_DEPTH}: keys are cut one frame short of it, so that a
- * walk and its rest still match.
+ * A cycle walks round until the depth limit: keys are cut to half of it (`KEY_FRAMES`).
  */
 import type { CombinatorKind, GraphNode, NodeFields } from '../model.js';
 import { shapeNode } from '../model.js';
 import { WALK_DEPTH, type WalkFrame } from './async-walk.js';
 
-const KEY_FRAMES = WALK_DEPTH - 1;
+/**
+ * Frames a key keeps. A cycle walks round until the stack trace limit (a little under
+ * {@link WALK_DEPTH}: V8 counts our own frames too), so keys are cut well below it: a walk's rest
+ * and the walk of its awaiter then have the same key.
+ */
+const KEY_FRAMES = Math.floor(WALK_DEPTH / 2);
 
 function frameKey(f: WalkFrame): string {
   return f[4] !== '' ? `@${f[4]}` : `${f[0]}\u0000${f[1]}\u0000${f[2]}\u0000${f[3]}`;
