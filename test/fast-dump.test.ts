@@ -66,6 +66,21 @@ describe('fast dump: the same await lines as the full dump, with no heap snapsho
   });
 });
 
+describe('AWAITWHAT_DUMP_MODE=auto', () => {
+  it('a snapshot that would not fit in the budget becomes a fast dump, which says why', { timeout: TIMEOUT }, async () => {
+    // A few MB of heap: the guard estimates ~200 MB for a snapshot, ~40 MB for a fast dump.
+    const env = { AWAITWHAT_DUMP_MODE: 'auto', AWAITWHAT_MEMORY_BUDGET_MB: '120' };
+    const { dump } = await captureStuckProgram({ script: 'fixtures/all-one-hung.mjs', cwd: ROOT, env });
+    expect(dump.refused).toBeUndefined();
+    expect(dump.profile?.capture).toBe('async-walk');
+    expect(dump.warnings.some((w) => /^AWAITWHAT_DUMP_MODE=auto: heap snapshot refused: .* the budget AWAITWHAT_MEMORY_BUDGET_MB=120 allows 120 MiB; a fast dump was taken instead$/.test(w))).toBe(true);
+    expect(Object.keys(awaitLines(dump, 'fixtures'))).toEqual(expect.arrayContaining([expect.stringMatching(/^fetchOrders@18:3 /)]));
+    // With room for the snapshot, auto takes the full dump.
+    const roomy = (await captureStuckProgram({ script: 'fixtures/all-one-hung.mjs', cwd: ROOT, env: { AWAITWHAT_DUMP_MODE: 'auto' } })).dump;
+    expect(roomy.profile?.capture).not.toBe('async-walk');
+  });
+});
+
 describe('fast dump: nothing kept alive', () => {
   it('a promise walked by a fast dump, then dropped, is collected; so are settled ones', { timeout: TIMEOUT }, async () => {
     const program = `
