@@ -47,8 +47,9 @@ export const DUMP_MEMORY_FACTORS: Readonly<Record<DumpWay | 'attached-reader' | 
   attached: { perHeapByte: 8, fixedBytes: 40 * MiB },
   'attached-reader': { perHeapByte: 4, fixedBytes: 80 * MiB },
   // A fast dump (no snapshot, `fast-dump.ts`): Runtime.queryObjects' garbage collections and
-  // reachability set, measured +1.3× (100 MB heap) to +1.5× (1 GB) the used heap.
-  fast: { perHeapByte: 2, fixedBytes: 20 * MiB },
+  // reachability set, measured +1.3–1.8× the used heap (100 MB to 1 GB), plus the walks (~50 MB
+  // for 10k stuck tasks on a 14 MB heap: bench/dump-cost.mjs).
+  fast: { perHeapByte: 2, fixedBytes: 40 * MiB },
 };
 
 /** The estimate is the measured figure times this: heaps denser than the benchmark's exist. */
