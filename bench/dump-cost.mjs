@@ -1,56 +1,100 @@
-// What a dump costs as the number of stuck tasks grows: how long it pauses the program, where
-// that time goes (the dump's own `profile`), how big the heap snapshot and the dump file are,
-// how many tasks got their await line. Both ways of dumping, each in a fresh process:
-// - `snapshot()`: synchronous, the program is paused for the whole dump;
-// - `snapshotInBackground()` (what SIGUSR2 does): paused while V8 writes the heap snapshot
-//   (and for lookups); a worker builds the graph while the program runs. A 5 ms interval timer
-//   measures the longest stretch the event loop did not turn, as a served request would see it.
-// Run: node bench/dump-cost.mjs [tasks...]   (default: 1000 10000 100000)
-// tasks/2 stuck "requests", each a handler awaiting a helper that awaits a promise nothing
-// settles (2 tasks each).
+// What a dump costs on a heap-size axis (issue 10, point 4): how long it pauses the program, how
+// much memory it adds at its peak, and how many stuck tasks it places at their await line, per
+// dump mode (AWAITWHAT_DUMP_MODE=full: a heap snapshot; fast: no snapshot, V8's async stack walk).
+// Each row is a fresh process: its heap filled with small objects (the dense case: a snapshot
+// follows the number of objects) to about the size asked, then `tasks` stuck tasks in
+// multi-await handlers — requests `handle → checkout → acquire`, three awaits in `handle`, each
+// acquire waiting on its own pool resolver — then one dump as SIGUSR2 takes it
+// (`snapshotInBackground()`: a full dump's analysis runs in a worker, a fast dump in process).
+// Pause: `dump.durationMs` (the time the program could not run). Peak added: the kernel's
+// high-water mark of resident memory (VmHWM, reset through /proc/self/clear_refs just before)
+// minus the RSS before the dump. Located: tasks of the three functions at their marked line.
+// Run: node bench/dump-cost.mjs [--heaps 10,100,500] [--tasks 200,10000] [--modes full,fast]
+// (a 500 MB full dump takes minutes and ~6 GB of memory). Linux only (/proc).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const register = fileURLToPath(new URL('../dist/src/register.js', import.meta.url));
 const index = new URL('../dist/src/index.js', import.meta.url).href;
-const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const program = (tasks, mode) => `
-  const { snapshot, snapshotInBackground, serializeDump } = await import(${JSON.stringify(index)});
-  const gate = new Promise(() => {}); globalThis.gate = gate;
-  async function leaf(i) { await gate; }
-  async function handler(i) { await leaf(i); }
-  globalThis.tasks = Array.from({ length: ${Math.ceil(tasks / 2)} }, (_, i) => handler(i));
-  await new Promise((r) => setTimeout(r, 50));
-  const heapMB = process.memoryUsage().heapUsed / 1e6;
-  let last = performance.now(), stall = 0;
-  const timer = setInterval(() => { const t = performance.now(); stall = Math.max(stall, t - last); last = t; }, 5);
-  await new Promise((r) => setTimeout(r, 20));
-  stall = 0; last = performance.now();
-  const started = performance.now();
-  const dump = ${mode === 'sync' ? 'snapshot()' : 'await snapshotInBackground()'};
-  const totalMs = performance.now() - started;
-  await new Promise((r) => setTimeout(r, 10));
-  clearInterval(timer);
-  const located = dump.nodes.filter((x) => x.awaitLocation).length;
-  const tasks = dump.nodes.filter((x) => x.kind === 'async-function').length;
-  const fileMB = +(serializeDump(dump, { compact: true }).length / 1e6).toFixed(1);
-  console.log(JSON.stringify({ heapMB: +heapMB.toFixed(1), pauseMs: dump.durationMs, stallMs: stall, totalMs, profile: dump.profile, fileMB, tasks, located }));
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1].split(',') : fallback;
+};
+const heaps = option('heaps', ['10', '100', '500']).map(Number);
+const taskCounts = option('tasks', ['200', '10000']).map(Number);
+const modes = option('modes', ['full', 'fast']);
+
+const program = (mb, tasks) => `
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { snapshotInBackground } = await import(${JSON.stringify(index)});
+  const kb = (field) => Number(new RegExp(field + ':\\\\s+(\\\\d+)').exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+  globalThis.keep = [];
+  while (process.memoryUsage().heapUsed < ${mb} * 1048576) {
+    const chunk = [];
+    for (let i = 0; i < 50000; i++) chunk.push({ id: i, name: 'n' + (i % 1000), next: null });
+    keep.push(chunk);
+  }
+  const pool = { waiters: [] };
+  async function acquire() {
+    await new Promise((resolve) => pool.waiters.push(resolve)); // at: acquire
+    return 1;
+  }
+  async function checkout() {
+    const conn = await acquire(); // at: checkout
+    return conn;
+  }
+  async function lookupUser(id) { await null; return id; }
+  async function handle(id) {
+    const user = await lookupUser(id);
+    const conn = await checkout(); // at: handle
+    return await lookupUser(user + conn);
+  }
+  globalThis.requests = Array.from({ length: ${Math.ceil(tasks / 3)} }, (_, i) => handle(i));
+  await new Promise((r) => setTimeout(r, 100));
+  globalThis.gc?.();
+  const heapMB = process.memoryUsage().heapUsed / 1048576;
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = kb('VmRSS');
+  const dump = await snapshotInBackground({ force: true });
+  const peak = kb('VmHWM');
+  const byLine = {};
+  for (const n of dump.nodes) {
+    if (n.kind !== 'async-function' || !['acquire', 'checkout', 'handle'].includes(n.name)) continue;
+    const key = n.name + ':' + (n.awaitLocation?.line ?? 0);
+    byLine[key] = (byLine[key] ?? 0) + 1;
+  }
+  console.log(JSON.stringify({ heapMB, rssMB: before / 1048576, pauseMs: dump.durationMs, peakAddedMB: (peak - before) / 1048576, tasks: ${Math.ceil(tasks / 3) * 3}, byLine, profile: dump.profile }));
   process.exit(0);
 `;
-const run = (n, mode) => {
-  const out = execFileSync(process.execPath, ['--import', register, '--input-type=module', '-e', program(n, mode)], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return JSON.parse(out.trim().split('\n').pop());
+
+const run = (mb, tasks, mode) => {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', '--import', register, '--input-type=module', '-e', program(mb, tasks)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, AWAITWHAT_DUMP_MODE: mode, AWAITWHAT_DUMP_FORCE: '1' },
+  });
+  const result = JSON.parse(out.trim().split('\n').pop());
+  // The marked lines, as the program's own line numbers (the walk and the snapshot agree).
+  const marks = program(mb, tasks).split('\n').flatMap((line, i) => {
+    const m = /\/\/ at: (\w+)$/.exec(line);
+    return m ? [`${m[1]}:${i + 1}`] : [];
+  });
+  result.located = marks.reduce((sum, key) => sum + (result.byLine[key] ?? 0), 0);
+  return result;
 };
+
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
-console.log(`Node ${process.version}. Times in seconds. "stall": the longest stretch a 5 ms timer did not fire during the dump.`);
-console.log('Phases are those of the background dump ("lookups": per-object inspector lookups, each a whole-heap walk on the main thread).\n');
-console.log('| tasks | heap | snapshot(): pause | background: pause | background: stall | background: total | V8 snapshot | parse | wait edges + leaves | lookups | build + assemble | snapshot size | dump file | located |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const n of counts.length ? counts : [1000, 10000, 100000]) {
-  const sync = run(n, 'sync');
-  const r = run(n, 'background');
-  const p = r.profile;
-  console.log(
-    `| ${r.tasks} | ${r.heapMB} MB | ${s(sync.pauseMs)} | ${s(r.pauseMs)} | ${s(r.stallMs)} | ${s(r.totalMs)} | ${s(p.captureMs)} | ${s(p.parseMs)} | ${s(p.graphMs)} | ${p.lookups} (${s(p.lookupMs)}) | ${s(p.buildMs)} | ${(p.snapshotBytes / 1e6).toFixed(0)} MB | ${r.fileMB} MB | ${r.located} of ${r.tasks} |`,
-  );
+console.log(`Node ${process.version}; one fresh process per row; dumps as SIGUSR2 takes them (snapshotInBackground).`);
+console.log('| heap | stuck tasks | mode | pause | peak RSS added | added ÷ heap | tasks located | pause per 100 MB of heap |');
+console.log('|---:|---:|---|---:|---:|---:|---:|---:|');
+for (const mb of heaps) {
+  for (const tasks of taskCounts) {
+    for (const mode of modes) {
+      const r = run(mb, tasks, mode);
+      if (process.env.DUMP_COST_PROFILE) console.error(JSON.stringify(r.profile));
+      console.log(
+        `| ${r.heapMB.toFixed(0)} MB | ${r.tasks} | ${mode} | ${s(r.pauseMs)} | ${r.peakAddedMB.toFixed(0)} MB | ${(r.peakAddedMB / r.heapMB).toFixed(2)}× | ${r.located} of ${r.tasks} | ${s((r.pauseMs / r.heapMB) * 100)} |`,
+      );
+    }
+  }
 }

@@ -335,7 +335,7 @@ export const DUMP_WAYS = ['in-process', 'background', 'attached'] as const;
 export type DumpWay = (typeof DUMP_WAYS)[number];
 
 /** How a heap snapshot can be taken: see {@link DumpProfile.capture}. */
-export const CAPTURE_METHODS = ['v8.getHeapSnapshot', 'inspector'] as const;
+export const CAPTURE_METHODS = ['v8.getHeapSnapshot', 'inspector', 'async-walk'] as const;
 /** How the heap snapshot was taken; see {@link CAPTURE_METHODS}. */
 export type CaptureMethod = (typeof CAPTURE_METHODS)[number];
 
@@ -444,7 +444,8 @@ export interface SnapshotRefusal {
 export interface DumpProfile {
   /**
    * How the heap snapshot was taken: `v8.getHeapSnapshot` (as bytes, synchronously; the fast
-   * way) or `inspector` (`HeapProfiler.takeHeapSnapshot`, the fallback).
+   * way) or `inspector` (`HeapProfiler.takeHeapSnapshot`, the fallback); `async-walk`: no
+   * snapshot (`AWAITWHAT_DUMP_MODE=fast`), `heapNodes` then counts the promises walked.
    */
   capture: CaptureMethod;
   /** Size of the heap snapshot's JSON, bytes. */

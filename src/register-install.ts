@@ -9,6 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { installHooks } from './hooks/install.js';
+import { installAsyncWalk } from './snapshot/async-walk.js';
 import { stderrLine } from './internal/stderr-line.js';
 import { exitDumpMode, installExitTrigger, uninstallExitTrigger } from './triggers/exit.js';
 import { canRequireEsm, preloadDumpModules } from './triggers/lazy-dump.js';
@@ -65,6 +66,8 @@ function startWatchdogIfAsked(): Promise<void> | undefined {
  */
 export function installRegister(): Promise<void> | undefined {
   if (registerHooksOn()) installHooks({ creationStacks: truthy(process.env.AWAITWHAT_STACKS), lostAwaits: truthy(process.env.AWAITWHAT_LOST_AWAITS) });
+  // The fast dump's walker, by name: an attached dump calls it in this process.
+  installAsyncWalk();
   installSignalTrigger();
   installExitTrigger();
   // Worker threads (the register loads in each, through their inherited execArgv): the main

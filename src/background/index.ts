@@ -27,7 +27,7 @@ import { readStreamSynchronously } from '../snapshot/heap-capture.js';
 import { readLostAwaits, sealLostAwaitCohort } from '../snapshot/lost-awaits.js';
 import { currentHookInfo, eventSourcesPending, takeSnapshot, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
-import { refuseIfTooBig } from '../snapshot/memory-guard.js';
+import { chooseDumpMode } from '../snapshot/dump-mode.js';
 import { stderrLine } from '../internal/stderr-line.js';
 import { writeDumpFile } from '../serialize/dump-file.js';
 import { LookupService } from './lookup-service.js';
@@ -75,12 +75,20 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
     const started = performance.now();
     const fault = requestedFault();
     // Not enough memory for a snapshot: a dump that says why, instead of an OOM kill.
-    const refused = refuseIfTooBig('background', options.trigger ?? 'api', options);
-    if (refused) {
-      finish(writeTo === undefined ? { dump: refused } : { path: writeDumpFile(refused, writeTo, fault === 'write') });
+    const config = dumpConfig(process.env);
+    const choice = chooseDumpMode('background', options.trigger ?? 'api', options, config);
+    if (choice.refused) {
+      finish(writeTo === undefined ? { dump: choice.refused } : { path: writeDumpFile(choice.refused, writeTo, fault === 'write') });
       return;
     }
-    const config = dumpConfig(process.env);
+    if (choice.mode === 'fast') {
+      // No snapshot to hand over: the fast dump's work (one heap iteration, the walks) is on
+      // this thread either way, so it runs here, in process, through the same pipeline.
+      const dump = takeSnapshot(options, 'fast');
+      if (choice.warnings.length > 0) dump.warnings = [...choice.warnings, ...dump.warnings];
+      finish(writeTo === undefined ? { dump } : { path: writeDumpFile(dump, writeTo, fault === 'write') });
+      return;
+    }
     // The snapshot's full GC then collects the current millisecond's lost waits too.
     sealLostAwaitCohort();
     const bytes = config.inspectorCapture ? undefined : captureBytes(fault);

@@ -48,3 +48,9 @@ export const HOOKS_STATE_KEY = 'awaitwhat.hooks';
  * whatever copy, must use this one name.
  */
 export const THREADS_CHANNEL = 'awaitwhat.threads';
+
+/**
+ * The `Symbol.for` key of the async-stack walker on `globalThis` (`snapshot/async-walk.ts`):
+ * called by a fast dump's `Runtime.callFunctionOn`, in process or from another process.
+ */
+export const ASYNC_WALK_KEY = 'awaitwhat.asyncWalk';

@@ -22,7 +22,19 @@ export interface DumpConfig {
   lookupBudgetMs: number;
   /** `AWAITWHAT_HEAP_CAPTURE=inspector`: take an in-process snapshot through the inspector. */
   inspectorCapture: boolean;
+  /**
+   * `AWAITWHAT_DUMP_MODE`: `full` (default: a heap snapshot), `fast` (no snapshot: tasks and
+   * await lines from V8's async stack walk; `fast-dump.ts`, docs/limits.md), or `auto` (full if
+   * the snapshot fits in memory, else fast: `dump-mode.ts`; attach mode takes it as full).
+   */
+  dumpMode: DumpMode;
 }
+
+/** The values of `AWAITWHAT_DUMP_MODE`. */
+const DUMP_MODES = ['full', 'fast', 'auto'] as const;
+
+/** How a dump is taken; see {@link DumpConfig.dumpMode}. */
+export type DumpMode = 'full' | 'fast' | 'auto';
 
 /** Reads a dump's configuration from `env`; values that do not parse keep their defaults. */
 export function dumpConfig(env: Environment): DumpConfig {
@@ -36,5 +48,6 @@ export function dumpConfig(env: Environment): DumpConfig {
     verdicts,
     lookupBudgetMs: env.AWAITWHAT_LOOKUP_BUDGET_MS && Number.isFinite(budget) && budget >= 0 ? budget : LOOKUP_BUDGET_MS,
     inspectorCapture: env.AWAITWHAT_HEAP_CAPTURE === 'inspector',
+    dumpMode: DUMP_MODES.find((m) => m === env.AWAITWHAT_DUMP_MODE?.trim().toLowerCase()) ?? 'full',
   };
 }

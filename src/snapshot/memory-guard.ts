@@ -41,11 +41,15 @@ export type DumpWay = SnapshotRefusal['way'];
 const MiB = 1024 * 1024;
 
 /** Peak memory added per byte of used heap, and a fixed part, measured (see the table above). */
-export const DUMP_MEMORY_FACTORS: Readonly<Record<DumpWay | 'attached-reader', { perHeapByte: number; fixedBytes: number }>> = {
+export const DUMP_MEMORY_FACTORS: Readonly<Record<DumpWay | 'attached-reader' | 'fast', { perHeapByte: number; fixedBytes: number }>> = {
   'in-process': { perHeapByte: 11, fixedBytes: 40 * MiB },
   background: { perHeapByte: 12, fixedBytes: 50 * MiB },
   attached: { perHeapByte: 8, fixedBytes: 40 * MiB },
   'attached-reader': { perHeapByte: 4, fixedBytes: 80 * MiB },
+  // A fast dump (no snapshot, `fast-dump.ts`): Runtime.queryObjects' garbage collections and
+  // reachability set, measured +1.3–1.8× the used heap (100 MB to 1 GB), plus the walks (~50 MB
+  // for 10k stuck tasks on a 14 MB heap: bench/dump-cost.mjs).
+  fast: { perHeapByte: 2, fixedBytes: 40 * MiB },
 };
 
 /** The estimate is the measured figure times this: heaps denser than the benchmark's exist. */
@@ -136,10 +140,13 @@ const ANNOUNCED_TRIGGERS: readonly DumpTrigger[] = ['signal', 'exit'];
  * else the refused dump (and, for SIGUSR2 and exit dumps, one line on stderr). Never throws:
  * if the limits cannot be read, nothing is known to refuse.
  */
-export function refuseIfTooBig(way: 'in-process' | 'background', trigger: DumpTrigger, options: MemoryGuardOptions = {}): Dump | undefined {
+export function refuseIfTooBig(way: 'in-process' | 'background', trigger: DumpTrigger, options: MemoryGuardOptions = {}, mode: 'full' | 'fast' = 'full'): Dump | undefined {
   let refusal: SnapshotRefusal | undefined;
   try {
-    refusal = checkDumpMemory({ way, heapUsedBytes: v8.getHeapStatistics().used_heap_size, limits: readMemoryLimits() }, options);
+    const heapUsedBytes = v8.getHeapStatistics().used_heap_size;
+    const check: MemoryCheck = { way, heapUsedBytes, limits: readMemoryLimits() };
+    if (mode === 'fast') check.estimatedPeakBytes = estimateDumpPeak(heapUsedBytes, 'fast');
+    refusal = checkDumpMemory(check, options);
   } catch {
     return undefined;
   }

@@ -29,6 +29,7 @@ import { OBJECT_GROUP } from './object-facts.js';
 import { findOpenRequests } from './open-requests.js';
 import { describeOrphans, orphanSockets } from './orphan-report.js';
 import { findOrphans } from './request-holders.js';
+import { fastCapture } from './fast-dump.js';
 
 
 /**
@@ -83,6 +84,10 @@ export interface DumpRequest {
 
 /** Takes and analyses one heap snapshot; answers the complete dump. */
 export function* dumpSteps(request: DumpRequest): Steps<Dump> {
+  if (request.config.dumpMode === 'fast') {
+    const fast = yield* fastDumpSteps(request);
+    if (fast) return fast;
+  }
   if (request.enableDebugger === 'before-capture') yield* enableDebugger(request.scripts);
   const captureStarted = performance.now();
   const captured = yield* request.capture;
@@ -132,6 +137,56 @@ export function* dumpSteps(request: DumpRequest): Steps<Dump> {
   dump.profile.located = located;
   if (request.metrics) dump.metrics = request.metrics;
   if (orphans.length > 0) dump.orphans = orphans;
+  return dump;
+}
+
+/**
+ * The fast dump (`fast-dump.ts`): no heap snapshot; answers `undefined`, with the reason in the
+ * warnings, when the process cannot give one, and the full dump goes ahead.
+ */
+function* fastDumpSteps(request: DumpRequest): Steps<Dump | undefined> {
+  const started = performance.now();
+  const fast = yield* fastCapture();
+  if (fast.missing !== undefined) {
+    request.warnings.push(`AWAITWHAT_DUMP_MODE=fast: no fast dump (${fast.missing}); a full dump (heap snapshot) was taken instead`);
+    return undefined;
+  }
+  if (request.lookupsDone) yield* request.lookupsDone();
+  const walked = performance.now();
+  const warnings = [
+    ...request.warnings,
+    'fast dump (AWAITWHAT_DUMP_MODE=fast): tasks and await lines from V8\'s async stack walk, no heap snapshot; not shown: tasks awaiting a promise that several wait on, leaves, waiting times, function definitions',
+  ];
+  const nodes = fast.nodes;
+  if (request.notes) warnings.push(...request.notes(nodes));
+  const dump = assembleDump({
+    trigger: request.trigger,
+    process: request.process,
+    hooks: request.hooks,
+    nodes,
+    warnings,
+    durationMs: 0,
+    verdicts: request.config.verdicts,
+    ...(request.source ? { source: request.source } : {}),
+    ...(request.blockedLoop ? { blockedLoop: request.blockedLoop } : {}),
+  });
+  if (request.createdAt !== undefined) dump.createdAt = request.createdAt;
+  const finished = performance.now();
+  const pause = request.pause;
+  dump.durationMs = tenthsOfMs(pause.kind === 'whole-dump' ? finished - pause.startedAt : pause.kind === 'capture-and-lookups' ? fast.queryMs + fast.walkMs : walked - started);
+  dump.profile = {
+    capture: 'async-walk',
+    snapshotBytes: 0,
+    heapNodes: fast.promises,
+    captureMs: tenthsOfMs(fast.queryMs),
+    parseMs: 0,
+    graphMs: tenthsOfMs(fast.walkMs),
+    lookups: 0,
+    lookupMs: 0,
+    buildMs: tenthsOfMs(finished - walked),
+    worker: false,
+  };
+  if (request.metrics) dump.metrics = request.metrics;
   return dump;
 }
 

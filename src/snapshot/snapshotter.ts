@@ -17,7 +17,8 @@ import { dumpConfig } from './config.js';
 import { captureInProcess } from './heap-capture.js';
 import { InspectorClient } from './inspector-client.js';
 import { readLostAwaits, sealLostAwaitCohort } from './lost-awaits.js';
-import { refuseIfTooBig, type MemoryGuardOptions } from './memory-guard.js';
+import type { MemoryGuardOptions } from './memory-guard.js';
+import { chooseDumpMode } from './dump-mode.js';
 import { dumpSteps, releaseSession } from './pipeline.js';
 import { runSync } from './session.js';
 
@@ -59,22 +60,24 @@ export function currentHookInfo(): HookInfo {
  * It runs with the built-ins as awaitwhat loaded them, whatever the program did to its globals
  * (`intrinsics.ts`); should the program's code run during it anyway and call `process.exit`,
  * the exit is refused (`exit-guard.ts`) and the dump says so in a warning.
+ * `mode` (internal: the background dump, which weighed the memory already) takes a fast dump.
  */
-export function takeSnapshot(options: SnapshotOptions = {}): Dump {
-  const { value: dump, exitCalls } = dumpSection(() => snapshotNow(options));
+export function takeSnapshot(options: SnapshotOptions = {}, mode?: 'fast'): Dump {
+  const { value: dump, exitCalls } = dumpSection(() => snapshotNow(options, mode));
   const warning = exitCallsWarning(exitCalls);
   if (warning) dump.warnings = [...dump.warnings, warning];
   return dump;
 }
 
-function snapshotNow(options: SnapshotOptions): Dump {
+function snapshotNow(options: SnapshotOptions, mode: 'fast' | undefined): Dump {
   const started = performance.now();
   const trigger = options.trigger ?? 'api';
-  const refused = refuseIfTooBig('in-process', trigger, options);
-  if (refused) return refused;
+  const env = dumpConfig(process.env);
+  const choice = mode === 'fast' ? { mode, warnings: [] } : chooseDumpMode('in-process', trigger, options, env);
+  if (choice.refused) return choice.refused;
   const client = InspectorClient.connect(loadInspector());
   try {
-    const config = dumpConfig(process.env);
+    const config = { ...env, dumpMode: choice.mode };
     sealLostAwaitCohort();
     const dump = runSync(
       dumpSteps({
@@ -84,7 +87,7 @@ function snapshotNow(options: SnapshotOptions): Dump {
         now: started,
         config,
         scripts: new Map(),
-        warnings: [],
+        warnings: choice.warnings,
         enableDebugger: 'before-capture',
         capture: captureInProcess(config),
         pause: { kind: 'whole-dump', startedAt: started },
