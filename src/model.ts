@@ -483,8 +483,7 @@ export type { DumpMetrics, HistogramSummary, SlowStep, TaskFigures, TaskMetrics 
 import type { DumpMetrics } from './model-metrics.js';
 
 /* Worker threads (docs/dump-format.md#threads): what a thread is in model-threads.ts. */
-export { THREAD_STATUSES } from './model-threads.js';
-export type { ThreadEdge, ThreadFacts, ThreadStatus } from './model-threads.js';
+export { THREAD_STATUSES, type ThreadEdge, type ThreadFacts, type ThreadStatus } from './model-threads.js';
 import type { ThreadEdge, ThreadFacts } from './model-threads.js';
 
 /** One worker thread's wait-for graph, in that thread's own ids; the fields as in {@link Dump}. */
@@ -496,6 +495,5 @@ export interface ThreadGraph extends ThreadFacts {
   verdicts?: Verdict[];
 }
 /* The optional orphaned-requests section (docs/diagnosis.md) lives in model-orphans.ts. */
-export { REQUEST_KINDS } from './model-orphans.js';
-export type { OrphanedRequest, RequestHandler, RequestKind } from './model-orphans.js';
+export { REQUEST_KINDS, type OrphanedRequest, type RequestHandler, type RequestKind } from './model-orphans.js';
 import type { OrphanedRequest } from './model-orphans.js';
