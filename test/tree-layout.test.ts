@@ -118,6 +118,14 @@ describe('the tree of a real fetch() stuck on its upstream (node:internal/deps/u
     expect(tree.replace(/\u001b\[(?:1|2|22|31|33|35|36|39)m/g, '')).not.toMatch(/[\u001b\u0007]/);
   });
 
+  it('a long argv or cwd path (a deep checkout) loses directories to fit, as locations do', () => {
+    const deep = '/tmp/tmp.UYpk3cwQmJ/checkouts/p';
+    const moved = { ...dump, process: { ...dump.process, cwd: deep, argv: [process.execPath, `${deep}/fixtures/fetch-hung-upstream.mjs`] } };
+    const tree = renderTree(moved, { width: 60, internals: true });
+    expect(Math.max(...widths(tree))).toBeLessThanOrEqual(60);
+    expect(tree).toMatch(/…\/p\/fixtures\/fetch-hung-upstream\.mjs/);
+  });
+
   it('the CLI fits a pipe to 80 columns, and a terminal to its own width', async () => {
     const file = join(tmp, 'fetch.json');
     writeFileSync(file, serializeDump(dump));

@@ -123,11 +123,13 @@ export function wrapLine(text: string, width: number | undefined, hang = 4): str
 // eslint-disable-next-line no-control-regex
 const LOCATION_WORD = /^(\(?(?:\u001b\[[0-9;]*m)?)([^\u001b]+?:\d+:\d+)((?:\u001b\[[0-9;]*m)?\)?[,.;]?)$/;
 
-/** A word wider than `room` that is a location, with directories elided to fit (never its `:line:col`). */
+/** A word wider than `room` that is a location or a path, with directories elided to fit (never its `:line:col`). */
 function shortenWord(word: string, room: number): string {
   if (visibleWidth(word) <= room) return word;
   const m = LOCATION_WORD.exec(word);
-  if (!m) return word;
+  // A bare path (argv, cwd: longer in a deep checkout) loses directories the same way.
+  // eslint-disable-next-line no-control-regex
+  if (!m) return word.includes('/') && !/\u001b/.test(word) ? shortenLocation(word, room) : word;
   const [, open = '', location = '', close = ''] = m;
   return open + shortenLocation(location, room - visibleWidth(open + close)) + close;
 }

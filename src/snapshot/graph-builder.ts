@@ -71,7 +71,12 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
     const [x, y] = [firstWaiter.get(a) ?? '\uffff', firstWaiter.get(b) ?? '\uffff'];
     return x < y ? -1 : x > y ? 1 : 0;
   };
-  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || a.raw.key - b.raw.key));
+  // Leaves whose waiters have no place either (`resolve(promise)` steps): by what they wait on.
+  const byLeaf = (a: GraphNode, b: GraphNode): number => {
+    const [x, y] = [a.leaf?.description ?? '', b.leaf?.description ?? ''];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || byLeaf(a.node, b.node) || a.raw.key - b.raw.key));
   const ids = new Map<number, string>();
   entries.forEach((entry, i) => {
     entry.node.id = `n${i + 1}`;
