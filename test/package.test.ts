@@ -118,7 +118,9 @@ describe('the packed tarball', () => {
     expect(r.stdout).toContain(`async reserveStock  at fixtures/demo.mjs:${poolLine}:`);
     expect(r.stdout).toMatch(/^ {2}cycle: async startCache \(fixtures\/demo\.mjs:\d+:\d+\) → async startDb/m);
     // The header wraps at 80 columns (docs/cli.md, Width): its continuation lines rejoined.
-    expect(r.stdout.replace(/\n {10}(?=\S)/g, ' ')).toContain('argv    ' + process.execPath + ' ' + join(project, 'node_modules/awaitwhat/fixtures/demo.mjs'));
+    // The tree fits 80 columns: a long temporary path loses directories, never its file name.
+    expect(r.stdout).toContain('argv    ' + process.execPath + ' ');
+    expect(r.stdout).toContain('/project/node_modules/awaitwhat/fixtures/demo.mjs');
   }, 120_000);
 
   it('every public entry point type-checks with strict and no skipLibCheck, without @opentelemetry/api', async () => {
