@@ -20,6 +20,7 @@ import type { FilteredChains } from './tree-filter.js';
 import { orphanLines } from './tree-orphans.js';
 import { foldText, internalRun, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
+import { awaitedByText, stuckOn } from './stuck-on.js';
 import { blockedLoopLines, leafParts, lostAwaitLines, metricsLines } from './tree-sections.js';
 import { threadSections, threadsHeaderLine } from './tree-threads.js';
 import { fitParts, wrapLines, type LinePart } from './tree-width.js';
@@ -220,35 +221,14 @@ class TreeRenderer {
       this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
     }
     // Leaves are where every non-cyclic chain ends: the promises someone must settle.
-    // Identical leaves (same place, same wait, same kind of waiter) are counted, not listed.
-    // The wait itself (kind and description) is part of the key: two `once()` promises made
-    // by one helper share a place but wait for different events, and a queue and a timer in
-    // one race share their waiter.
-    const leaves = dump.nodes.filter((n) => n.awaits.length === 0);
-    const groups = new Map<string, { leaf: GraphNode; count: number; waiters: Map<string, number> }>();
-    for (const leaf of leaves) {
-      const waiters = new Map<string, number>();
-      for (const id of leaf.awaitedBy) {
-        const ref = this.nodeRef(id);
-        waiters.set(ref, (waiters.get(ref) ?? 0) + 1);
-      }
-      const key = JSON.stringify([
-        this.nodeRef(leaf.id),
-        leaf.leaf ? [leaf.leaf.kind, leaf.leaf.description] : null,
-        [...waiters],
-      ]);
-      const group = groups.get(key);
-      if (group) group.count += 1;
-      else groups.set(key, { leaf, count: 1, waiters });
-    }
-    for (const { leaf, count, waiters } of groups.values()) {
+    // Identical leaves are counted, not listed (stuck-on.ts, shared with HTML and DOT).
+    const ends = stuckOn(dump, (id) => this.nodeRef(id));
+    for (const { leaf, count, waiters } of ends) {
       const times = count > 1 ? `${count}× ` : '';
-      const by = [...waiters].map(([ref, n]) => (n > 1 ? `${ref} ×${n}` : ref)).join(', ');
-      const awaited = by === '' ? 'nobody awaits it' : `awaited by ${by}`;
       const what = leaf.leaf ? ` (${safe(leaf.leaf.description)})` : '';
-      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}${what}, ${awaited}`);
+      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}${what}, ${awaitedByText(waiters)}`);
     }
-    if (dump.cycles.length === 0 && leaves.length === 0) {
+    if (dump.cycles.length === 0 && ends.length === 0) {
       this.lines.push('  no cycle and no leaf found (the dump may be incomplete; see warnings)');
     }
   }
