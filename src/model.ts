@@ -13,7 +13,7 @@
 export const DUMP_VERSION = 1 as const;
 
 export type { SourceLocation, StackFrame } from './model-location.js';
-import type { SourceLocation, StackFrame } from './model-location.js';
+import type { StackFrame } from './model-location.js';
 export { LOST_AWAIT_KINDS } from './model-lost-awaits.js';
 export type { LostAwait, LostAwaits } from './model-lost-awaits.js';
 import type { LostAwaits } from './model-lost-awaits.js';
@@ -43,9 +43,17 @@ export const VERDICT_KINDS = ['cycle', 'never-settles', 'stall', 'long-wait', 'f
 /** What a verdict found; see {@link VERDICT_KINDS}. */
 export type VerdictKind = (typeof VERDICT_KINDS)[number];
 
+/**
+ * A verdict kind this version does not know, read as written from a dump of a newer
+ * awaitwhat (docs/dump-format.md#compatibility): a reader must expect any string there and
+ * show it as given. Autocompletion still offers the known kinds.
+ */
+export type NewerKind = string & Record<never, never>;
+
 /** One finding, with the nodes it is about. */
 export interface Verdict {
-  kind: VerdictKind;
+  /** One of {@link VERDICT_KINDS}; in a dump of a newer awaitwhat, possibly a kind this version does not know. */
+  kind: VerdictKind | NewerKind;
   /** One line for a person. */
   summary: string;
   /** Ids of the nodes concerned (may be empty, e.g. for `stall` or `blocked-loop`). */

@@ -89,7 +89,12 @@ describe('verdicts', () => {
     expect(dump.blockedLoop?.stack[0]?.functionName).toBe('crunch');
     expect(dump.nodes.find((n) => n.leaf)?.leaf?.kind).toBe('queue');
     const bad = JSON.parse(sampleText('diagnosed'));
+    // A leaf kind of a newer awaitwhat is read as `unknown`, the kind kept in its description.
     bad.nodes.find((n: GraphNode) => n.leaf).leaf.kind = 'teapot';
+    const newer = parseDump(JSON.stringify(bad)).nodes.find((n) => n.leaf)?.leaf;
+    expect(newer?.kind).toBe('unknown');
+    expect(newer?.description).toMatch(/^teapot: /);
+    bad.nodes.find((n: GraphNode) => n.leaf).leaf.kind = '';
     expect(() => parseDump(JSON.stringify(bad))).toThrow(/leaf\.kind: expected one of "timer"/);
     const badVerdict = JSON.parse(sampleText('diagnosed'));
     badVerdict.verdicts[0].nodes = ['n999'];
