@@ -94,6 +94,11 @@ describe('verdicts', () => {
     const newer = parseDump(JSON.stringify(bad)).nodes.find((n) => n.leaf)?.leaf;
     expect(newer?.kind).toBe('unknown');
     expect(newer?.description).toMatch(/^teapot: /);
+    const described = JSON.parse(sampleText('diagnosed'));
+    described.nodes.find((n: GraphNode) => n.leaf).leaf = { kind: 'pool', description: 'pooled connection wait' };
+    expect(parseDump(JSON.stringify(described)).nodes.find((n) => n.leaf)?.leaf?.description).toBe('pool: pooled connection wait');
+    described.nodes.find((n: GraphNode) => n.leaf).leaf = { kind: 'pool', description: 'pool: 3 ahead' };
+    expect(parseDump(JSON.stringify(described)).nodes.find((n) => n.leaf)?.leaf?.description).toBe('pool: 3 ahead');
     bad.nodes.find((n: GraphNode) => n.leaf).leaf.kind = '';
     expect(() => parseDump(JSON.stringify(bad))).toThrow(/leaf\.kind: expected one of "timer"/);
     const badVerdict = JSON.parse(sampleText('diagnosed'));

@@ -288,7 +288,8 @@ function leafInfo(value: unknown, path: string): LeafInfo {
 function readLeafKind(kind: string, description: string): LeafInfo {
   if ((LEAF_KINDS as readonly string[]).includes(kind)) return { kind: kind as LeafInfo['kind'], description };
   newerKinds?.add(`leaf kind ${show(kind)}`);
-  return { kind: 'unknown', description: description.startsWith(kind) ? description : `${kind}: ${description}` };
+  const named = description.startsWith(`${kind}:`) || description.startsWith(`${kind} `);
+  return { kind: 'unknown', description: named ? description : `${kind}: ${description}` };
 }
 
 function verdict(value: unknown, path: string): Verdict {
