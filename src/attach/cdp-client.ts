@@ -70,15 +70,7 @@ export class CdpClient {
    * the deadline `timeoutMs`.
    */
   session(timeoutMs: number): AsyncSession {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
-    const client = this;
-    return {
-      call: (method, params) => this.send(method, params, timeoutMs),
-      on: (event, listener) => this.on(event, listener),
-      get closed() {
-        return client.closed;
-      },
-    };
+    return pipelineSession(this, timeoutMs);
   }
 
   /** Whether the connection is closed (by either side). */
@@ -173,6 +165,20 @@ export class CdpClient {
     }
     if (typeof message.method === 'string') this.#listeners.emit(message.method, message.params ?? {});
   }
+}
+
+/** What {@link pipelineSession} needs of a CDP connection: a main thread's or a worker's. */
+export type CdpPeer = Pick<CdpClient, 'send' | 'on' | 'closed'>;
+
+/** `peer` as the dump pipeline's session, every request with the deadline `timeoutMs`. */
+export function pipelineSession(peer: CdpPeer, timeoutMs: number): AsyncSession {
+  return {
+    call: (method, params) => peer.send(method, params, timeoutMs),
+    on: (event, listener) => peer.on(event, listener),
+    get closed() {
+      return peer.closed;
+    },
+  };
 }
 
 /** The first line of a message, for one-line errors. */

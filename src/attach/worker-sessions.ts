@@ -14,7 +14,7 @@ import type { Dump, ThreadGraph } from '../model.js';
 import { LOOKUP_LIMIT } from '../snapshot/object-facts.js';
 import { dumpSteps } from '../snapshot/pipeline.js';
 import { perform, runAsync, type AsyncSession } from '../snapshot/session.js';
-import type { CdpClient } from './cdp-client.js';
+import { pipelineSession, type CdpClient } from './cdp-client.js';
 import { evaluateValue } from './process-facts.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
 import { targetConfig } from './target-config.js';
@@ -59,15 +59,7 @@ export class WorkerSession {
 
   /** This worker's session as the dump pipeline's. */
   session(timeoutMs: number): AsyncSession {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
-    const self = this;
-    return {
-      call: (method, params) => this.send(method, params, timeoutMs),
-      on: (event, listener) => this.on(event, listener),
-      get closed() {
-        return self.closed;
-      },
-    };
+    return pipelineSession(this, timeoutMs);
   }
 
   /** Sends `method` to the worker and resolves with its result (as {@link CdpClient.send}). */
