@@ -4,10 +4,11 @@
  * process builds one object with known fields and snapshots itself with the parameters every
  * dump uses (`captureNumericValue`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapGraph } from '../src/snapshot/heap-graph.js';
 import { booleanProperty, numberProperty, objectProperty, stringProperty } from '../src/snapshot/heap-values.js';
@@ -46,10 +47,10 @@ let dir: string;
 let heap: HeapGraph;
 let probe: number;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'awaitwhat-heap-values-'));
   const file = join(dir, 'probe.heapsnapshot');
-  execFileSync(process.execPath, ['-e', PROGRAM, file, 'word'], { stdio: 'inherit' });
+  await promisify(execFile)(process.execPath, ['-e', PROGRAM, file, 'word']);
   heap = HeapGraph.parse(readFileSync(file, 'utf8'));
   const probes: number[] = [];
   for (let i = 0; i < heap.nodeCount; i++) if (heap.type(i) === 'object' && heap.name(i) === 'Probe') probes.push(i);
