@@ -135,6 +135,7 @@ interface AttachRequest {
   timeoutMs: number;
   port?: number;
   signal?: AbortSignal;
+  note?: (line: string) => void;
 }
 
 /**
@@ -254,6 +255,7 @@ export async function dumpPid(pid: number, options: DumpPidOptions = {}): Promis
     timeoutMs,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(signal ? { signal } : {}),
+    note,
   };
   if (pid === process.pid) throw new UsageError('that pid is awaitwhat itself');
   checkSignallable(pid);
