@@ -162,6 +162,44 @@ describe.runIf(linux)('dump <pid> while the target takes its dump', () => {
   }, TIMEOUT);
 });
 
+describe.runIf(linux)('the progress record is removed however the dump ends', () => {
+  /** Sends SIGUSR2 to a target holding its dump, and waits until its record is there. */
+  async function heldDump(env: NodeJS.ProcessEnv, script = 'fixtures/forgotten-reject.mjs'): Promise<{ target: Target; record: string; release: string }> {
+    const dir = dirFor('ends');
+    const release = join(dir, 'release');
+    const target = await startTarget(['--import', registerPath(), script], { AWAITWHAT_DIR: dir, AWAITWHAT_TEST_HOLD_SNAPSHOT: release, ...env });
+    const record = join(dir, progressFileName(target.pid));
+    process.kill(target.pid, 'SIGUSR2');
+    await until(() => existsSync(record));
+    return { target, record, release };
+  }
+
+  it('a failed dump: one line on its stderr, no record left', async () => {
+    const { target, record, release } = await heldDump({ AWAITWHAT_FAULT: 'capture' });
+    writeFileSync(release, '');
+    await until(() => target.stderr().includes('awaitwhat: dump failed:'));
+    expect(existsSync(record)).toBe(false);
+    expect(isAlive(target.pid)).toBe(true);
+  }, TIMEOUT);
+
+  it('the program exits while its dump is analysed: no record left', async () => {
+    const { target, record, release } = await heldDump({ EXIT_AFTER_MS: '0' }, 'test/programs/exit-during-analysis.mjs');
+    const exited = new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
+    writeFileSync(release, '');
+    expect(await exited).toBe(5);
+    expect(existsSync(record)).toBe(false);
+  }, TIMEOUT);
+
+  it('a refused dump (over its memory budget) leaves no record', async () => {
+    const dir = dirFor('refused');
+    const target = await startTarget(['--import', registerPath(), 'fixtures/forgotten-reject.mjs'], { AWAITWHAT_DIR: dir, AWAITWHAT_MEMORY_BUDGET_MB: '1' });
+    process.kill(target.pid, 'SIGUSR2');
+    await until(() => target.stderr().includes('awaitwhat: dump written to'));
+    expect(target.stderr()).toContain('heap snapshot refused');
+    expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  }, TIMEOUT);
+});
+
 describe('the progress record and its notes', () => {
   const record: DumpProgress = {
     pid: 42,
