@@ -20,8 +20,10 @@
  * - register loaded and SIGUSR2 caught → check its dump directory is writable by it (else say
  *   so and send nothing), send SIGUSR2, wait for a new `awaitwhat-<own pid>-*.json` there
  *   (renamed into place, so whole once visible);
- * - no dump within the timeout while the target burns CPU → its event loop is blocked; attach
- *   through the inspector, which can still pause it and read its stack;
+ * - meanwhile, the target's progress record (`progress-watch.ts`) is shown; while it is live
+ *   the target is busy in its own dump: waited for past the timeout, never attached to;
+ * - no dump and no live record within the timeout while the target burns CPU → its event loop
+ *   is blocked; attach through the inspector, which can still pause it and read its stack;
  * - otherwise (no register, or `--attach`) → attach mode, never SIGUSR2.
  *
  * Elsewhere than Linux nothing can be checked without signalling: attach mode is used, and

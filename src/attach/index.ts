@@ -13,6 +13,8 @@
  *    `remote-heap.ts` as its capture step;
  * 7. `worker-sessions.ts`: each worker thread, through the `NodeWorker` domain, by the same pipeline;
  * 8. `leave-target.ts`: resume, disable, release, close what we opened.
+ *    Once `SIGUSR1` is sent, every way out (failure, interruption) closes the inspector it
+ *    opens, also one that opens late (`late-inspector.ts`), or says how to.
  *
  * @packageDocumentation
  */
