@@ -24,6 +24,8 @@ import { progressFileName } from '../src/internal/protocol-strings.js';
  */
 const CLOCK_SLACK_MS = 2000;
 
+/** No note for a dump that ends within this long of the signal, ms: a quick dump stays quiet. */
+const QUIET_MS = 1000;
 /** Shortest time between two progress notes, ms. */
 const MIN_NOTE_INTERVAL_MS = 1000;
 /** A note is repeated this often while nothing changes, ms (with the time so far). */
@@ -73,7 +75,7 @@ export function describeProgress(record: DumpProgress): string {
 
 /**
  * Prints the progress of a dump on the `note` line, at most once a second, and only when the
- * phase changed or every few seconds (with the time so far).
+ * phase changed or every few seconds (with the time so far); nothing in the first second.
  */
 export class ProgressNotes {
   private lastAt = -Infinity;
@@ -82,13 +84,15 @@ export class ProgressNotes {
   constructor(
     private readonly pid: number,
     private readonly note: (line: string) => void,
+    /** When the wait started, epoch ms. */
+    private readonly since = Date.now(),
   ) {}
 
   /** Shows `record` if it is news, or if the last note is old enough. */
   show(record: DumpProgress, now = Date.now()): void {
     const phase = `${record.startedAt}:${record.phase}`;
     const since = now - this.lastAt;
-    if (since < MIN_NOTE_INTERVAL_MS || (phase === this.lastPhase && since < REPEAT_NOTE_MS)) return;
+    if (now - this.since < QUIET_MS || since < MIN_NOTE_INTERVAL_MS || (phase === this.lastPhase && since < REPEAT_NOTE_MS)) return;
     this.lastAt = now;
     this.lastPhase = phase;
     this.note(`pid ${this.pid} ${describeProgress(record)}, ${seconds(now - record.startedAt)} so far…`);

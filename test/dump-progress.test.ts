@@ -219,10 +219,11 @@ describe('the progress record and its notes', () => {
     expect(parseDumpProgress('{"pid":4')).toBeUndefined();
   });
 
-  it('says the phase and the estimate; a note at most once a second, repeated every few seconds', () => {
+  it('says the phase and the estimate; quiet for the first second, then a note at most once a second, repeated every few seconds', () => {
     expect(describeProgress(record)).toBe('is taking a heap snapshot (estimated peak +7.7 GiB, ~69 s paused, used heap 526 MiB)');
     const seen: string[] = [];
-    const notes = new ProgressNotes(42, (line) => seen.push(line));
+    const notes = new ProgressNotes(42, (line) => seen.push(line), 999_000);
+    notes.show(record, 999_900); // within the first second of the wait: quiet
     notes.show(record, 1_000_500);
     notes.show(record, 1_001_000); // same phase, too soon
     notes.show({ ...record, phase: 'analysis' }, 1_001_200); // new, but within a second
