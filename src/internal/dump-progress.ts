@@ -46,7 +46,7 @@ export type ProgressUpdate = Pick<DumpProgress, 'phase'> & Partial<Pick<DumpProg
  */
 export function writeDumpProgress(path: string, record: DumpProgress): boolean {
   try {
-    writeFileAtomic(path, JSON.stringify(record), 0o600);
+    writeFileAtomic(path, JSON.stringify(record), 0o600, {}, false);
     return true;
   } catch {
     return false;
