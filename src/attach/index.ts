@@ -124,6 +124,7 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
   /** Leaves the target; an inspector we opened that stays open is retried until closed (bounded). */
   const leaveClosing = async (leaving: Promise<string[]>): Promise<{ notes: string[]; open?: string }> => {
     const notes = await leaving;
+    // Every note about an inspector left listening says "stays open" (leave-target.ts, leaveThroughNewSession).
     if (!ours || !notes.some((n) => n.includes('stays open'))) return { notes };
     const retried = await late(true);
     return retried.closed ? { notes: [retried.line] } : { notes: [retried.line], open: retried.line };
