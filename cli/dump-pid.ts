@@ -20,8 +20,10 @@
  * - register loaded and SIGUSR2 caught → check its dump directory is writable by it (else say
  *   so and send nothing), send SIGUSR2, wait for a new `awaitwhat-<own pid>-*.json` there
  *   (renamed into place, so whole once visible);
- * - no dump within the timeout while the target burns CPU → its event loop is blocked; attach
- *   through the inspector, which can still pause it and read its stack;
+ * - meanwhile, the target's progress record (`progress-watch.ts`) is shown; while it is live
+ *   the target is busy in its own dump: waited for past the timeout, never attached to;
+ * - no dump and no live record within the timeout while the target burns CPU → its event loop
+ *   is blocked; attach through the inspector, which can still pause it and read its stack;
  * - otherwise (no register, or `--attach`) → attach mode, never SIGUSR2.
  *
  * Elsewhere than Linux nothing can be checked without signalling: attach mode is used, and
@@ -35,9 +37,11 @@ import { basename, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, SnapshotFailedError, UsageError } from '../src/errors.js';
 import { describeProcess, LINUX_SIGUSR1, LINUX_SIGUSR2, processExists, signalProblem } from '../src/internal/proc.js';
-import { dumpFileNamePattern } from '../src/internal/protocol-strings.js';
+import { DUMP_WRITTEN_PREFIX, dumpFileNamePattern } from '../src/internal/protocol-strings.js';
+import type { DumpProgress } from '../src/internal/dump-progress.js';
 import { terminalSafe } from '../src/internal/terminal-text.js';
 import type { Dump } from '../src/model.js';
+import { describeProgress, extraWaitMs, liveProgress, ProgressNotes } from './progress-watch.js';
 import { readDumpFile } from './read-dump.js';
 import {
   catches,
@@ -133,6 +137,7 @@ interface AttachRequest {
   timeoutMs: number;
   port?: number;
   signal?: AbortSignal;
+  note?: (line: string) => void;
 }
 
 /**
@@ -155,9 +160,15 @@ function interruptedWaiting(pid: number, signal: AbortSignal): InterruptedError 
   return new InterruptedError(`interrupted (${String(signal.reason)}) while waiting for the dump of pid ${pid}; it may still write it`);
 }
 
+/** How {@link signalAndWait} ended without a dump file. */
+type NoDump = { blocked: boolean | undefined; busyTooLong?: undefined } | { busyTooLong: { waitedMs: number; record: DumpProgress }; blocked?: undefined };
+
 /**
  * Sends SIGUSR2 and waits for the dump file, named with `ownPid` (the pid the target calls
- * itself, which differs inside a pid namespace). Returns `blocked` when none came in time.
+ * itself, which differs inside a pid namespace), showing the target's progress record as it
+ * goes (`progress-watch.ts`). `timeoutMs` bounds the wait for the dump to *start*: while the
+ * target's record shows a dump under way, it is waited for up to {@link extraWaitMs} longer.
+ * Without a dump or a live record by then, says whether the target is busy on the CPU.
  */
 async function signalAndWait(
   pid: number,
@@ -165,12 +176,19 @@ async function signalAndWait(
   dir: DumpDirectory,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-): Promise<{ path: string; dump: Dump } | { blocked: boolean | undefined }> {
+  note: (line: string) => void,
+): Promise<{ path: string; dump: Dump } | NoDump> {
   const pattern = dumpFileNamePattern(ownPid);
   const before = new Set(listDumps(dir.access, pattern));
   process.kill(pid, 'SIGUSR2');
-  const deadline = performance.now() + timeoutMs;
+  const started = performance.now();
+  const deadline = started + timeoutMs;
+  let extendedUntil: number | undefined;
+  const notes = new ProgressNotes(pid, note);
   for (;;) {
+    // The record before the listing: the register renames its dump into place, then removes
+    // the record, so a record gone here means the file (if any) is seen below.
+    const record = liveProgress(pid, ownPid, dir.access);
     const fresh = listDumps(dir.access, pattern).filter((f) => !before.has(f));
     const newest = fresh[fresh.length - 1];
     if (newest !== undefined) {
@@ -179,10 +197,27 @@ async function signalAndWait(
     }
     if (!processExists(pid)) throw new SnapshotFailedError(`pid ${pid} exited before writing a dump`);
     if (signal?.aborted) throw interruptedWaiting(pid, signal);
-    if (performance.now() >= deadline) break;
-    await sleep(Math.min(50, Math.max(1, deadline - performance.now())));
+    if (record) notes.show(record);
+    const now = performance.now();
+    if (now >= deadline) {
+      if (record) {
+        if (extendedUntil === undefined) {
+          extendedUntil = deadline + extraWaitMs(record);
+          note(
+            `pid ${pid} wrote no dump within ${timeoutMs} ms, but it ${describeProgress(record)}: busy with its dump, not blocked; ` +
+              `waiting up to ${Math.round(extraWaitMs(record) / 1000)} s more, never attaching meanwhile`,
+          );
+        } else if (now >= extendedUntil) {
+          return { busyTooLong: { waitedMs: now - started, record } };
+        }
+      } else {
+        const blocked = await isBusy(pid);
+        // The dump may have started while the CPU was sampled: then it is not a blocked loop.
+        if (!(blocked && liveProgress(pid, ownPid, dir.access))) return { blocked };
+      }
+    }
+    await sleep(50);
   }
-  return { blocked: await isBusy(pid) };
 }
 
 /**
@@ -222,6 +257,7 @@ export async function dumpPid(pid: number, options: DumpPidOptions = {}): Promis
     timeoutMs,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(signal ? { signal } : {}),
+    note,
   };
   if (pid === process.pid) throw new UsageError('that pid is awaitwhat itself');
   checkSignallable(pid);
@@ -229,7 +265,7 @@ export async function dumpPid(pid: number, options: DumpPidOptions = {}): Promis
   if (platform !== 'linux') {
     if (options.forceSignal && !options.attach) {
       const at = resolve(options.dir ?? process.cwd());
-      const outcome = await signalAndWait(pid, pid, { shown: at, access: at }, timeoutMs, signal);
+      const outcome = await signalAndWait(pid, pid, { shown: at, access: at }, timeoutMs, signal, note);
       if ('dump' in outcome) return { mode: 'signal', ...outcome };
       throw new SnapshotFailedError(`pid ${pid} wrote no dump into ${terminalSafe(at)} within ${timeoutMs} ms of SIGUSR2`);
     }
@@ -270,8 +306,15 @@ export async function dumpPid(pid: number, options: DumpPidOptions = {}): Promis
         `pid ${pid}'s dump directory ${shown} ${problem}: its dump would fail, so SIGUSR2 is not sent; start it with AWAITWHAT_DIR set to a directory it can write, or use --attach`,
       );
     }
-    const outcome = await signalAndWait(pid, ownPidOf(facts), dir, timeoutMs, signal);
+    const outcome = await signalAndWait(pid, ownPidOf(facts), dir, timeoutMs, signal, note);
     if ('dump' in outcome) return { mode: 'signal', ...outcome };
+    if (outcome.busyTooLong) {
+      const { waitedMs, record } = outcome.busyTooLong;
+      throw new SnapshotFailedError(
+        `pid ${pid} ${describeProgress(record)} and wrote no dump within ${Math.round(waitedMs / 1000)} s: gave up waiting, not attaching (its loop is not blocked); ` +
+          `it writes the dump into ${shown} when done (its stderr then says "${DUMP_WRITTEN_PREFIX}…")`,
+      );
+    }
     if (outcome.blocked) {
       return attachSafely(`pid ${pid} wrote no dump within ${timeoutMs} ms and is busy on the CPU: its event loop is blocked`);
     }

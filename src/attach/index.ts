@@ -13,6 +13,8 @@
  *    `remote-heap.ts` as its capture step;
  * 7. `worker-sessions.ts`: each worker thread, through the `NodeWorker` domain, by the same pipeline;
  * 8. `leave-target.ts`: resume, disable, release, close what we opened.
+ *    Once `SIGUSR1` is sent, every way out (failure, interruption) closes the inspector it
+ *    opens, also one that opens late (`late-inspector.ts`), or says how to.
  *
  * @packageDocumentation
  */
@@ -26,6 +28,7 @@ import { attachRefusal } from './target-memory.js';
 import type { CdpClient } from './cdp-client.js';
 import { openInspector, reconnectInspector } from './inspector-endpoint.js';
 import { leaveTarget, type LeaveOptions } from './leave-target.js';
+import { closeWhenOpen, LATE_OPEN_GRACE_MS, type LateClose } from './late-inspector.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
@@ -53,6 +56,11 @@ export interface AttachOptions {
    * it holds. It then rejects with an {@link InterruptedError} saying what was left how.
    */
   signal?: AbortSignal;
+  /**
+   * Hears a line when the command has to linger: `SIGUSR1` was sent and the inspector has not
+   * opened (or could not be closed) yet, and is waited for to be closed again.
+   */
+  note?: (line: string) => void;
 }
 
 /** Default of {@link AttachOptions.timeoutMs}. */
@@ -98,10 +106,30 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
     throw new AttachFailedError(`cannot attach to pid ${pid}: inspector port ${port} is not usable (pass the port it listens on)`);
   }
   const origin = options.port !== undefined ? 'option' : flags.port !== undefined ? 'flag' : 'default';
-  const opened = await openInspector(pid, port, timeoutMs, { advice: portAdvice(pid, port, origin), ...(signal ? { signal } : {}) });
+  // Once SIGUSR1 is sent, no way out of here may leave the inspector it opens (late) open.
+  let signalled = false;
+  const late = (seenOpen: boolean): Promise<LateClose> =>
+    closeWhenOpen(pid, port, Math.max(timeoutMs, LATE_OPEN_GRACE_MS), seenOpen, options.note);
+  const opened = await openInspector(pid, port, timeoutMs, {
+    advice: portAdvice(pid, port, origin),
+    ...(signal ? { signal } : {}),
+    onSignalled: () => (signalled = true),
+  }).catch(async (error: unknown) => {
+    if (signalled && !flags.openAtStart && error instanceof Error) error.message += `; ${(await late(false)).line}`;
+    throw error;
+  });
   const { client } = opened;
   const leave = { opened, openAtStart: flags.openAtStart, timeoutMs };
-  if (signal?.aborted) throw interrupted(pid, signal, await leaveTarget(client, leave));
+  const ours = opened.signalled && !opened.wasOpen && !flags.openAtStart;
+  /** Leaves the target; an inspector we opened that stays open is retried until closed (bounded). */
+  const leaveClosing = async (leaving: Promise<string[]>): Promise<{ notes: string[]; open?: string }> => {
+    const notes = await leaving;
+    // Every note about an inspector left listening says "stays open" (leave-target.ts, leaveThroughNewSession).
+    if (!ours || !notes.some((n) => n.includes('stays open'))) return { notes };
+    const retried = await late(true);
+    return retried.closed ? { notes: [retried.line] } : { notes: [retried.line], open: retried.line };
+  };
+  if (signal?.aborted) throw interrupted(pid, signal, (await leaveClosing(leaveTarget(client, leave))).notes);
   let paused = false;
   let notes: string[] = [];
   const abort = whenAborted(signal);
@@ -113,7 +141,7 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
   try {
     const dump = await Promise.race([work, abort.promise]);
     paused = false;
-    notes = await leaveTarget(client, leave);
+    notes = (await leaveClosing(leaveTarget(client, leave))).notes;
     dump.warnings.push(...notes);
     return dump;
   } catch (error) {
@@ -122,12 +150,17 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
       // session fails all of it at once and lets a paused target run again (a session that
       // goes away resumes what it paused); the inspector is then closed through a new one.
       await client.close();
-      throw interrupted(pid, signal, await leaveThroughNewSession(pid, leave));
+      throw interrupted(pid, signal, (await leaveClosing(leaveThroughNewSession(pid, leave))).notes);
     }
     if (paused) await resumeMainThread(client, timeoutMs).catch(() => undefined);
-    if (notes.length === 0) await leaveTarget(client, leave);
-    if (error instanceof AwaitwhatError) throw error;
-    throw new AttachFailedError(`attaching to pid ${pid} failed: ${(error as Error).message.split('\n', 1)[0]}`, { cause: error });
+    // Whatever failed, the inspector we opened is closed (or we say it is not, and how to close it).
+    const left: { open?: string } = notes.length === 0 ? await leaveClosing(leaveTarget(client, leave)) : {};
+    const open = left.open !== undefined ? `; ${left.open}` : '';
+    if (error instanceof AwaitwhatError) {
+      error.message += open;
+      throw error;
+    }
+    throw new AttachFailedError(`attaching to pid ${pid} failed: ${(error as Error).message.split('\n', 1)[0]}${open}`, { cause: error });
   } finally {
     abort.dispose();
   }

@@ -94,6 +94,8 @@ export interface OpenInspectorOptions {
    * the caller can close it again.
    */
   signal?: AbortSignal;
+  /** Told once `SIGUSR1` was sent: from then on, whatever fails, the inspector may open. */
+  onSignalled?: () => void;
 }
 
 /** The one-line refusal for a port another process holds. */
@@ -150,13 +152,14 @@ export async function openInspector(pid: number, port: number, timeoutMs: number
         throw new AttachFailedError(`cannot send SIGUSR1 to pid ${pid}: ${oneLine((cause as Error).message)}`, { cause });
       }
       signalled = true;
+      options.onSignalled?.();
       continue;
     }
     if (Date.now() >= deadline) {
       const interrupted = signal?.aborted ? `interrupted (${String(signal.reason)}); ` : '';
       throw new (signal?.aborted ? InterruptedError : AttachFailedError)(
         `${interrupted}the inspector of pid ${pid} did not open on 127.0.0.1:${port} within ${timeoutMs} ms after SIGUSR1 ` +
-          `(inspector disabled, or main thread blocked outside JavaScript?); if it opens later, it stays open`,
+          `(inspector disabled, or main thread blocked outside JavaScript?)`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, left())));

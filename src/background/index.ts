@@ -18,7 +18,8 @@ import { Worker } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
 import { withExitGuard } from '../internal/exit-guard.js';
 import { withIntrinsics } from '../internal/intrinsics.js';
-import { FAULT_WRITE_AFTER_BYTES, injectedFault, requestedFault, type FaultPhase } from '../internal/fault.js';
+import { FAULT_WRITE_AFTER_BYTES, holdBeforeSnapshot, injectedFault, requestedFault, type FaultPhase } from '../internal/fault.js';
+import type { ProgressUpdate } from '../internal/dump-progress.js';
 import { currentProcessInfo } from '../internal/process-info.js';
 import type { Dump } from '../model.js';
 import { dumpMetrics } from '../monitor/metrics.js';
@@ -28,6 +29,7 @@ import { readLostAwaits, sealLostAwaitCohort } from '../snapshot/lost-awaits.js'
 import { currentHookInfo, eventSourcesPending, takeSnapshot, type SnapshotOptions } from '../snapshot/snapshotter.js';
 import { writeFileAtomic } from '../internal/atomic-write.js';
 import { chooseDumpMode } from '../snapshot/dump-mode.js';
+import { dumpEstimates } from '../snapshot/memory-guard.js';
 import { stderrLine } from '../internal/stderr-line.js';
 import { writeDumpFile } from '../serialize/dump-file.js';
 import { LookupService } from './lookup-service.js';
@@ -57,13 +59,19 @@ export function takeSnapshotInBackground(options: SnapshotOptions = {}): Promise
 /**
  * Starts a background dump; `done` is called exactly once, with the dump or, when `writeTo`
  * is given, with the path of the file the worker wrote there (possibly before this returns,
- * for a failure at once or a synchronous fallback). Never throws.
+ * for a failure at once or a synchronous fallback). Never throws. `progress` hears of each phase
+ * as it starts (the first with the mode and the estimates); it must not throw.
  */
-export function startBackgroundDump(options: SnapshotOptions, writeTo: string | undefined, done: (result: BackgroundResult) => void): void {
-  withIntrinsics(() => startNow(options, writeTo, done));
+export function startBackgroundDump(
+  options: SnapshotOptions,
+  writeTo: string | undefined,
+  done: (result: BackgroundResult) => void,
+  progress: (update: ProgressUpdate) => void = () => {},
+): void {
+  withIntrinsics(() => startNow(options, writeTo, done, progress));
 }
 
-function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (result: BackgroundResult) => void): void {
+function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (result: BackgroundResult) => void, progress: (update: ProgressUpdate) => void): void {
   let finished = false;
   const finish = (result: BackgroundResult): void => {
     if (finished) return;
@@ -81,6 +89,9 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
       finish(writeTo === undefined ? { dump: choice.refused } : { path: writeDumpFile(choice.refused, writeTo, fault === 'write') });
       return;
     }
+    // Said before the pause, so that a tool waiting outside knows the program is busy in a dump.
+    progress({ phase: 'snapshot', mode: choice.mode, ...dumpEstimates('background', choice.mode) });
+    holdBeforeSnapshot();
     if (choice.mode === 'fast') {
       // No snapshot to hand over: the fast dump's work (one heap iteration, the walks) is on
       // this thread either way, so it runs here, in process, through the same pipeline.
@@ -98,6 +109,7 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
       return;
     }
     const captured = performance.now();
+    progress({ phase: 'analysis' });
     const input: AnalysisInput = {
       snapshot: ownArrayBuffer(bytes),
       now: started,
@@ -116,7 +128,7 @@ function startNow(options: SnapshotOptions, writeTo: string | undefined, done: (
     if (lost) input.lostAwaits = lost;
     if (writeTo !== undefined) input.writeTo = writeTo;
     if (fault) input.fault = fault;
-    runWorker(input, finish);
+    runWorker(input, finish, progress);
   } catch (error) {
     finish({ error: error as Error });
   }
@@ -146,7 +158,7 @@ function ownArrayBuffer(bytes: Buffer): ArrayBuffer {
 }
 
 /** Runs the analysis worker on `input`, answers its lookups, and reports its one result. */
-function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => void): void {
+function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => void, progress: (update: ProgressUpdate) => void): void {
   let worker: Worker | undefined;
   const service = LookupService.open((message: MainMessage) => worker?.postMessage(message), input.fault);
   // The program may exit while the worker works: nothing is written then (the worker is
@@ -185,8 +197,10 @@ function runWorker(input: AnalysisInput, finish: (result: BackgroundResult) => v
     withIntrinsics(() => {
       try {
         if (message.type === 'cdp') service.handle(message);
-        else if (message.type === 'done') end(message.file !== undefined ? { path: writeFile(message.file, input.fault) } : { dump: message.dump! });
-        else if (message.type === 'failed') end({ error: new SnapshotFailedError(`the background analysis failed: ${message.error}`) });
+        else if (message.type === 'done') {
+          if (message.file !== undefined) progress({ phase: 'writing' });
+          end(message.file !== undefined ? { path: writeFile(message.file, input.fault) } : { dump: message.dump! });
+        } else if (message.type === 'failed') end({ error: new SnapshotFailedError(`the background analysis failed: ${message.error}`) });
       } catch (error) {
         end({ error: error as Error });
       }

@@ -36,16 +36,18 @@ export interface AtomicWriteFault {
  * byte is written or the write fails (short writes are completed; a full disk is an error,
  * not a truncated file), and on failure the temporary file is removed: the file is complete
  * or absent. The file is created with `mode` (0600 by default: dumps hold source paths and names).
+ * `flush: false` skips the flush to disk: for a short-lived record (a dump's progress) that
+ * readers need whole, not durable, and that must not stall the program's thread on a busy disk.
  * @throws {@link WriteFailedError} naming the path and the system's reason
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, fault: AtomicWriteFault = {}): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, fault: AtomicWriteFault = {}, flush = true): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number | undefined;
   try {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     fd = openSync(tmp, 'wx', mode);
     writeAll(fd, bytes, fault.failAfterBytes);
-    fsyncSync(fd);
+    if (flush) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);

@@ -18,6 +18,7 @@
  *
  * @internal
  */
+import { existsSync } from 'node:fs';
 
 /** The phases a fault can be injected into. */
 export type FaultPhase = 'capture' | 'parse' | 'worker-crash' | 'lookup' | 'write' | 'inspector';
@@ -35,3 +36,26 @@ export function injectedFault(phase: FaultPhase): string {
 
 /** Bytes written before an injected full disk (`write`). */
 export const FAULT_WRITE_AFTER_BYTES = 1024;
+
+/**
+ * Test-only: `AWAITWHAT_TEST_HOLD_SNAPSHOT=<path>` makes a background (SIGUSR2) dump spin on the
+ * CPU, as a long heap snapshot does, right before taking its snapshot, until `<path>` exists
+ * (at most {@link HOLD_LIMIT_MS}): a test can then watch `awaitwhat dump <pid>` wait on a dump
+ * that is "busy taking a snapshot", as long as it needs, and end it when it wants.
+ * Not a feature: documented in docs/reliability.md only.
+ */
+export function holdBeforeSnapshot(env: NodeJS.ProcessEnv = process.env): void {
+  const path = env.AWAITWHAT_TEST_HOLD_SNAPSHOT;
+  if (!path) return;
+  const until = Date.now() + HOLD_LIMIT_MS;
+  // Spinning, not sleeping: the CLI must see a process that burns the CPU, as in a snapshot.
+  while (!existsSync(path) && Date.now() < until) {
+    const spin = Date.now() + 5;
+    while (Date.now() < spin) {
+      // busy
+    }
+  }
+}
+
+/** The longest {@link holdBeforeSnapshot} holds, ms: a forgotten file never hangs a test run. */
+export const HOLD_LIMIT_MS = 120_000;

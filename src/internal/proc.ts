@@ -151,6 +151,25 @@ export function cpuSeconds(pid: number): number | undefined {
 }
 
 /**
+ * When `pid` started, epoch ms (to 10 ms), from its `starttime` in `/proc/<pid>/stat` (clock
+ * ticks after boot) and the boot time `btime` of `/proc/stat`; undefined if unreadable.
+ */
+export function processStartedAt(pid: number): number | undefined {
+  const ticks = Number(statFields(pid)?.[19]);
+  const boot = /^btime\s+(\d+)$/m.exec(readFileText('/proc/stat') ?? '')?.[1];
+  if (!Number.isFinite(ticks) || boot === undefined) return undefined;
+  return Number(boot) * 1000 + (ticks * 1000) / USER_HZ;
+}
+
+function readFileText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The scheduling state of `pid`'s main thread (`R` running or runnable, `S` sleeping, `D`
  * waiting on I/O, …), from `/proc/<pid>/stat`; undefined if unreadable.
  */

@@ -54,3 +54,12 @@ export const THREADS_CHANNEL = 'awaitwhat.threads';
  * called by a fast dump's `Runtime.callFunctionOn`, in process or from another process.
  */
 export const ASYNC_WALK_KEY = 'awaitwhat.asyncWalk';
+
+/**
+ * `.awaitwhat-<pid>.progress`: the record a dump under way keeps in the dump directory (written
+ * by the register, `triggers/dump-progress.ts`; read by `awaitwhat dump <pid>` while it waits).
+ * Dot-prefixed, like the dump's temporary file, so that listings of dumps skip it.
+ */
+export function progressFileName(pid: number): string {
+  return `.awaitwhat-${pid}.progress`;
+}

@@ -66,6 +66,29 @@ export function estimateDumpPeak(heapUsedBytes: number, way: keyof typeof DUMP_M
   return Math.ceil((perHeapByte * heapUsedBytes + fixedBytes) * SAFETY_MARGIN);
 }
 
+/**
+ * How long a dump pauses the program per MiB of used heap, and a fixed part, ms: the upper end
+ * of what docs/limits.md ("Which mode when") measured on a quiet 2-core machine (a full dump's
+ * V8 snapshot 0.07–0.13 s per MB; a fast dump about a sixth of a full one). A loaded machine
+ * takes longer: the figure says what to expect, it bounds nothing.
+ */
+export const DUMP_PAUSE_FACTORS: Readonly<Record<'full' | 'fast', { msPerHeapMiB: number; fixedMs: number }>> = {
+  full: { msPerHeapMiB: 130, fixedMs: 200 },
+  fast: { msPerHeapMiB: 25, fixedMs: 100 },
+};
+
+/** The estimated pause of a dump in `mode`, ms, for a heap of `heapUsedBytes`. */
+export function estimateDumpPause(heapUsedBytes: number, mode: 'full' | 'fast'): number {
+  const { msPerHeapMiB, fixedMs } = DUMP_PAUSE_FACTORS[mode];
+  return Math.ceil((heapUsedBytes / MiB) * msPerHeapMiB + fixedMs);
+}
+
+/** A dump's estimates, as its progress record shows them (`internal/dump-progress.ts`). */
+export function dumpEstimates(way: 'in-process' | 'background', mode: 'full' | 'fast'): { heapUsedBytes: number; estimatedPeakBytes: number; estimatedPauseMs: number } {
+  const heapUsedBytes = v8.getHeapStatistics().used_heap_size;
+  return { heapUsedBytes, estimatedPeakBytes: estimateDumpPeak(heapUsedBytes, mode === 'fast' ? 'fast' : way), estimatedPauseMs: estimateDumpPause(heapUsedBytes, mode) };
+}
+
 /** What the caller may set instead of (or on top of) the environment. */
 export interface MemoryGuardOptions {
   /** Take the snapshot whatever the estimate (else: `AWAITWHAT_DUMP_FORCE=1`). */

@@ -12,6 +12,7 @@ import { dumpWrittenLine } from '../internal/protocol-strings.js';
 import { firstLine, stderrLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
 import { joinThreads } from '../graph/thread-join.js';
+import { startProgress, type ProgressRecord } from './dump-progress.js';
 import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
 import { collectThreadGraphs, collectThreadGraphsSync, knownThreads } from './thread-collector.js';
 
@@ -83,20 +84,29 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
     return;
   }
   inFlight = true;
+  // What `awaitwhat dump <pid>` reads while it waits; removed however the dump ends.
+  const progress = startProgress(() => dumpModules().dumpFile.dumpDirectory());
   if (knownThreads().length > 0) {
-    dumpWithThreads(done);
+    dumpWithThreads(progress, done);
     return;
   }
   try {
     const { background, dumpFile } = dumpModules();
-    background.startBackgroundDump({ trigger: 'signal' }, dumpFile.dumpDirectory(), (result) => {
-      inFlight = false;
-      if (result.error !== undefined) reportFailure(result.error);
-      else stderrLine(dumpWrittenLine(String(result.path)));
-      done?.(result.error === undefined ? result.path : undefined);
-    });
+    background.startBackgroundDump(
+      { trigger: 'signal' },
+      dumpFile.dumpDirectory(),
+      (result) => {
+        inFlight = false;
+        progress.end();
+        if (result.error !== undefined) reportFailure(result.error);
+        else stderrLine(dumpWrittenLine(String(result.path)));
+        done?.(result.error === undefined ? result.path : undefined);
+      },
+      progress.update,
+    );
   } catch (error) {
     inFlight = false;
+    progress.end();
     reportFailure(error);
     done?.(undefined);
   }
@@ -107,22 +117,36 @@ function dumpInBackground(done?: (path: string | undefined) => void): void {
  * thread's dump first (its analysis in the background as always), then each worker's graph,
  * asked one worker at a time; the joined dump is written here, on the main thread.
  */
-function dumpWithThreads(done?: (path: string | undefined) => void): void {
+function dumpWithThreads(progress: ProgressRecord, done?: (path: string | undefined) => void): void {
   const end = (path: string | undefined): void => {
     inFlight = false;
+    progress.end();
     done?.(path);
   };
+  const write = (dump: Dump): string | undefined => {
+    progress.update({ phase: 'writing' });
+    return writeAndAnnounce(dump);
+  };
   try {
-    dumpModules().background.startBackgroundDump({ trigger: 'signal' }, undefined, (result) => {
-      if (result.error !== undefined) {
-        reportFailure(result.error);
-        end(undefined);
-        return;
-      }
-      const dump = result.dump!;
-      if (dump.refused) end(writeAndAnnounce(dump));
-      else collectThreadGraphs('signal', (graphs) => withIntrinsics(() => end(writeAndAnnounce(joinThreads(dump, graphs)))));
-    });
+    dumpModules().background.startBackgroundDump(
+      { trigger: 'signal' },
+      undefined,
+      (result) => {
+        if (result.error !== undefined) {
+          reportFailure(result.error);
+          end(undefined);
+          return;
+        }
+        const dump = result.dump!;
+        if (dump.refused) {
+          end(write(dump));
+          return;
+        }
+        progress.update({ phase: 'threads' });
+        collectThreadGraphs('signal', (graphs) => withIntrinsics(() => end(write(joinThreads(dump, graphs)))));
+      },
+      progress.update,
+    );
   } catch (error) {
     reportFailure(error);
     end(undefined);
