@@ -15,10 +15,10 @@ const server = http.createServer((req, res) => {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
-  let open = 0;
-  const opened = () => ++open === 4 && setTimeout(() => console.log('ready'), 20);
-  for (const path of ['/events', '/events', '/events', '/slow']) {
-    const req = http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
-    req.on('socket', (socket) => socket.on('connect', () => server.once('request', opened)));
-  }
+  // Ready once the server has received all four requests: one count per 'request' event (a
+  // `once` listener added per connection let one request count for every connection open
+  // before it, so under load 'ready' came before /slow had arrived).
+  let received = 0;
+  server.on('request', () => ++received === 4 && setTimeout(() => console.log('ready'), 20));
+  for (const path of ['/events', '/events', '/events', '/slow']) http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
 });
