@@ -15,10 +15,17 @@ const server = http.createServer((req, res) => {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
-  // Ready once the server has received all four requests: one count per 'request' event (a
-  // `once` listener added per connection let one request count for every connection open
-  // before it, so under load 'ready' came before /slow had arrived).
-  let received = 0;
-  server.on('request', () => ++received === 4 && setTimeout(() => console.log('ready'), 20));
-  for (const path of ['/events', '/events', '/events', '/slow']) http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
+  // Ready once the server has seen all four requests. One counting listener, removed at the
+  // fourth (so the dump sees the server's listeners as the program left them); a `once` per
+  // connection would fire all at the first request, and 'ready' could come too early.
+  let open = 0;
+  const arrived = () => {
+    if (++open < 4) return;
+    server.off('request', arrived);
+    setTimeout(() => console.log('ready'), 20);
+  };
+  server.on('request', arrived);
+  for (const path of ['/events', '/events', '/events', '/slow']) {
+    http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
+  }
 });
