@@ -4,7 +4,11 @@
  * under `awaitwhat/register` that takes a snapshot of itself.
  */
 import { describe, expect, it } from 'vitest';
-import { awaited, dumpOf, named, one, where } from './support/constructs.js';
+import { captureOnce } from './helpers/shared-capture.js';
+import { awaited, dumpOf as runConstruct, named, one, where } from './support/constructs.js';
+
+/** A construct's dump, taken once per file: node-promises' is read by two tests. */
+const dumpOf = captureOnce((name) => runConstruct(name));
 
 describe('wait-for edges, construct by construct', () => {
   it('nested async calls suspended before any resumption: each await belongs to its own call', async () => {
@@ -129,7 +133,7 @@ describe('wait-for edges, construct by construct', () => {
   });
 
   it('with creation stacks on, each node carries its age and creation stack', async () => {
-    const dump = await dumpOf('nested-first-run', { AWAITWHAT_STACKS: '1' });
+    const dump = await runConstruct('nested-first-run', { AWAITWHAT_STACKS: '1' });
     expect(dump.hooks.creationStacks).toBe(true);
     const leaf = one(dump, 'leaf');
     expect(leaf.ageMs).toBeGreaterThanOrEqual(0);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { expectStuckLinesNamed } from './helpers/processes.js';
+import { captureOnce } from './helpers/shared-capture.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { normaliseTree } from './support/normalise.js';
 
@@ -21,11 +22,13 @@ const FIXTURES: Record<string, string | null> = {
   'async-iterator-stall': 'stream',
 };
 
+/** Each fixture's dump, taken once: two tests below read hung-socket's and promise-cycle's again. */
+const dumpOf = captureOnce(async (name) => (await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT })).dump);
 
 describe('stuck fixtures, dumped on SIGUSR2', () => {
   for (const [name, leafKind] of Object.entries(FIXTURES)) {
     it(`${name}: the dump and the tree name every stuck line, and what it finally waits on`, async () => {
-      const { dump } = await captureStuckProgram({ script: `fixtures/${name}.mjs`, cwd: ROOT });
+      const dump = await dumpOf(name);
       const tree = expectStuckLinesNamed(dump, name);
       const leaves = dump.nodes.filter((n) => n.kind === 'promise');
       if (leafKind === null) expect(leaves).toEqual([]);
@@ -37,14 +40,14 @@ describe('stuck fixtures, dumped on SIGUSR2', () => {
   }
 
   it('hung-socket: the leaf is the HTTP request, with its socket addresses and state', async () => {
-    const { dump } = await captureStuckProgram({ script: 'fixtures/hung-socket.mjs', cwd: ROOT });
+    const dump = await dumpOf('hung-socket');
     const leaf = dump.nodes.find((n) => n.leaf)!.leaf!;
     expect(leaf).toMatchObject({ kind: 'socket', details: { class: 'ClientRequest', method: 'GET', path: '/profile', remoteAddress: '127.0.0.1', connecting: false } });
     expect(leaf.description).toMatch(/^HTTP GET 127\.0\.0\.1\/profile \(ClientRequest\), event 'response' — 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+, reading$/);
   }, 60_000);
 
   it('promise-cycle is reported as a cycle', async () => {
-    const { dump } = await captureStuckProgram({ script: 'fixtures/promise-cycle.mjs', cwd: ROOT });
+    const dump = await dumpOf('promise-cycle');
     expect(dump.cycles).toHaveLength(1);
     const names = dump.cycles[0]!.nodes.map((id) => dump.nodes.find((n) => n.id === id)!.name);
     expect(names.sort()).toEqual(['initCache', 'initDb']);

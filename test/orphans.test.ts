@@ -21,6 +21,7 @@ import { filterChains } from '../src/serialize/tree-filter.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { expectStuckLinesNamed, killChildren, runNode } from './helpers/processes.js';
 import { releasePorts, reservePort } from './helpers/ports.js';
+import { captureOnce } from './helpers/shared-capture.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { normaliseTree } from './support/normalise.js';
 
@@ -54,6 +55,9 @@ function expectOrphans(dump: Dump, name: string, method: string, path: string): 
   return { server, client };
 }
 
+/** A SIGUSR2 dump of a program, taken once: orphaned-request's is read by two tests. */
+const signalDump = captureOnce(async (script) => (await captureStuckProgram({ script, cwd: ROOT })).dump);
+
 const children: ChildProcess[] = [];
 afterEach(async () => {
   await killChildren(children);
@@ -62,7 +66,7 @@ afterEach(async () => {
 
 describe('orphaned requests, dumped on SIGUSR2', () => {
   it('orphaned-request: the handler awaited a wrapper that forgot to reject; both requests are reported, with their sockets', async () => {
-    const { dump } = await captureStuckProgram({ script: 'fixtures/orphaned-request.mjs', cwd: ROOT });
+    const dump = await signalDump('fixtures/orphaned-request.mjs');
     expect(dump.nodes).toEqual([]);
     const { server, client } = expectOrphans(dump, 'orphaned-request', 'GET', '/export');
     // The two ends of one connection: the server's remote port is the client's local one.
@@ -132,7 +136,7 @@ describe('the age of an orphaned request', () => {
 
 describe('orphaned requests in every view', () => {
   it('view --only orphans draws no chain and the orphan section; DOT and the HTML verdicts name them', async () => {
-    const { dump } = await captureStuckProgram({ script: 'fixtures/orphaned-request.mjs', cwd: ROOT });
+    const dump = await signalDump('fixtures/orphaned-request.mjs');
     const tree = renderTree(dump, { color: false, chains: filterChains(dump, { only: 'orphans', label: '--only orphans' }) });
     expect(tree).toContain('--only orphans: 2 orphaned requests above (0 chains hidden)');
     expect(tree).toContain('Orphaned requests (open; no task waits for them)');
