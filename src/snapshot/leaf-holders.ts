@@ -14,14 +14,9 @@ import { numberValue, stringValue } from './heap-values.js';
 /** `true`, `false`, `null` or `undefined` for V8's oddballs; `undefined` for anything else. */
 export function oddball(heap: HeapGraph, node: number | undefined): boolean | null | undefined {
   if (node === undefined || heap.name(node) !== 'system / Oddball') return undefined;
-  // Its first hidden edge is its text (`edgeTo` looks up names, not indexes).
-  let value = '';
-  for (const edge of heap.edges(node)) {
-    if (edge.name === '0') {
-      value = heap.name(edge.to);
-      break;
-    }
-  }
+  // Its first hidden edge is its text.
+  const text = heap.edgeTo(node, '0');
+  const value = text === undefined ? '' : heap.name(text);
   return value === 'true' ? true : value === 'false' ? false : value === 'null' ? null : undefined;
 }
 
@@ -68,8 +63,7 @@ export function targetOfListener(heap: HeapGraph, listener: number): TargetListe
     for (const { from: table, edge } of heap.retainers(previous)) {
       if (heap.type(table) !== 'array' || !/^\d+$/.test(edge.name)) continue;
       const keyIndex = String(Number(edge.name) - 1);
-      let key: number | undefined;
-      for (const e of heap.edges(table)) if (e.name === keyIndex) key = e.to;
+      const key = heap.edgeTo(table, keyIndex);
       for (const { from: map, edge: e } of heap.retainers(table)) {
         if (e.name !== 'table' || heap.name(map) !== 'Map') continue;
         for (const { from: target, edge: t } of heap.retainers(map)) {
