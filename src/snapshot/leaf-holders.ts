@@ -10,6 +10,7 @@
  */
 import type { HeapGraph } from './heap-graph.js';
 import { numberValue, stringValue } from './heap-values.js';
+import type { Step } from './holder-path.js';
 
 /** `true`, `false`, `null` or `undefined` for V8's oddballs; `undefined` for anything else. */
 export function oddball(heap: HeapGraph, node: number | undefined): boolean | null | undefined {
@@ -160,4 +161,38 @@ export function eventsOnScope(heap: HeapGraph, context: number): { emitter: numb
     if (event !== '?') break;
   }
   return { emitter, event };
+}
+
+/** Whether `node` is an emitter's `_events` table (the object its `_events` property holds). */
+export function isListenerTable(heap: HeapGraph, node: number): boolean {
+  if (heap.type(node) !== 'object') return false;
+  for (const { edge } of heap.retainers(node)) if (edge.name === '_events' && edge.type === 'property') return true;
+  return false;
+}
+
+/**
+ * An event with more than one listener keeps them in an array, `_events[event]` (two
+ * `events.once` waits for one event, each with its 'error' listener too). From a step at that
+ * array's element store (or the array itself), the step at the `_events` table, whose edge is
+ * the event's name: the array is the emitter's, not the program's own queue. `undefined` when
+ * the step is not at such an array.
+ */
+export function listenerArrayTable(heap: HeapGraph, step: Step): Step | undefined {
+  let array: Step | undefined = step;
+  if (heap.type(step.node) === 'array') {
+    array = undefined;
+    for (const { from, edge } of heap.retainers(step.node)) {
+      if (edge.name === 'elements' && heap.name(from) === 'Array') {
+        array = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
+        break;
+      }
+    }
+    if (!array) return undefined;
+  } else if (heap.name(step.node) !== 'Array') {
+    return undefined;
+  }
+  for (const { from, edge } of heap.retainers(array.node)) {
+    if (edge.type === 'property' && isListenerTable(heap, from)) return { node: from, from: array, edge: edge.name, depth: array.depth + 1 };
+  }
+  return undefined;
 }
