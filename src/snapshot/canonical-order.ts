@@ -31,12 +31,14 @@ export interface OrderGraph {
 }
 
 /**
- * One-at-a-time picks within one connected part before the rest of a tied class is picked in
- * one go: bounds the work on a part with thousands of alike members (each pick refines the
- * whole part again), where picking them together gives the same result anyway unless they
- * are linked to each other in some order.
+ * One-at-a-time picks within one connected part, and the largest tied class picked that way,
+ * before a tied class is picked in one go: bounds the work on a part with thousands of alike
+ * members (each pick refines the whole part again). Picking alike members together gives the
+ * same result anyway unless they are linked to one another in some order (a ring of alike
+ * tasks): small classes are picked one at a time for that.
  */
-const PICKS_PER_PART = 64;
+const PICKS_PER_PART = 16;
+const PICK_ONE_UP_TO = 16;
 
 /** The nodes of `graph` in canonical order (node indexes). */
 export function canonicalOrder(graph: OrderGraph): number[] {
@@ -104,7 +106,10 @@ function refine(nodes: readonly number[], colour: Int32Array, edges: Edges): voi
 function signature(v: number, colour: Int32Array, edges: Edges): number[] {
   const sig = [colour[v]!];
   for (const list of [edges.awaits[v]!, edges.awaitedBy[v]!, edges.holders[v]!, edges.heldBy[v]!]) {
-    sig.push(-1, ...list.map((u) => colour[u]!).sort((a, b) => a - b));
+    sig.push(-1);
+    if (list.length === 1) sig.push(colour[list[0]!]!);
+    // Not spread into `push`: a promise awaited by 100k tasks has 100k entries.
+    else if (list.length > 1) for (const c of list.map((u) => colour[u]!).sort((a, b) => a - b)) sig.push(c);
   }
   return sig;
 }
@@ -142,7 +147,7 @@ function settle(part: readonly number[], colour: Int32Array, scratch: Int32Array
     tied.sort(lastResort);
     const position = new Map<number, number>();
     // One node first (its neighbours then follow it); past the budget the whole class at once.
-    if (picks < PICKS_PER_PART) position.set(tied[0]!, 0);
+    if (picks < PICKS_PER_PART && tied.length <= PICK_ONE_UP_TO) position.set(tied[0]!, 0);
     else tied.forEach((v, i) => position.set(v, i));
     picks++;
     denseRanks(part, (v) => [scratch[v]!, position.get(v) ?? tied.length], scratch);
