@@ -119,18 +119,14 @@ function signature(v: number, colour: Int32Array, edges: Edges): number[] {
  * element by element; returns the number of distinct keys.
  */
 function denseRanks(nodes: readonly number[], key: (v: number) => number[], out: Int32Array): number {
-  const groups = new Map<string, { key: number[]; members: number[] }>();
-  for (const v of nodes) {
-    const k = key(v);
-    const text = k.join(',');
-    const group = groups.get(text);
-    if (group) group.members.push(v);
-    else groups.set(text, { key: k, members: [v] });
-  }
-  [...groups.values()]
-    .sort((a, b) => compareNumbers(a.key, b.key))
-    .forEach((group, i) => group.members.forEach((v) => (out[v] = i)));
-  return groups.size;
+  const keys = nodes.map(key);
+  const order = nodes.map((_, i) => i).sort((a, b) => compareNumbers(keys[a]!, keys[b]!));
+  let rank = -1;
+  order.forEach((i, position) => {
+    if (position === 0 || compareNumbers(keys[order[position - 1]!]!, keys[i]!) !== 0) rank++;
+    out[nodes[i]!] = rank;
+  });
+  return rank + 1;
 }
 
 /**
@@ -150,7 +146,15 @@ function settle(part: readonly number[], colour: Int32Array, scratch: Int32Array
     if (picks < PICKS_PER_PART && tied.length <= PICK_ONE_UP_TO) position.set(tied[0]!, 0);
     else tied.forEach((v, i) => position.set(v, i));
     picks++;
-    denseRanks(part, (v) => [scratch[v]!, position.get(v) ?? tied.length], scratch);
+    // The picked nodes go first in their class, in their pick order (ranks need not be dense).
+    const key = (v: number): number => position.get(v) ?? tied.length;
+    const sorted = part.slice().sort((a, b) => scratch[a]! - scratch[b]! || key(a) - key(b));
+    const ranks = sorted.map((v, i) => [v, i] as const);
+    for (let i = 1; i < sorted.length; i++) {
+      const [u, v] = [sorted[i - 1]!, sorted[i]!];
+      if (scratch[u] === scratch[v] && key(u) === key(v)) ranks[i] = [v, ranks[i - 1]![1]];
+    }
+    for (const [v, rank] of ranks) scratch[v] = rank;
     refine(part, scratch, edges);
   }
   return part.slice().sort((a, b) => scratch[a]! - scratch[b]!);
