@@ -173,11 +173,13 @@ export function isListenerTable(heap: HeapGraph, node: number): boolean {
 /**
  * An event with more than one listener keeps them in an array, `_events[event]` (two
  * `events.once` waits for one event, each with its 'error' listener too). From a step at that
- * array's element store (or the array itself), the step at the `_events` table, whose edge is
- * the event's name: the array is the emitter's, not the program's own queue. `undefined` when
- * the step is not at such an array.
+ * array's element store (or the array itself), reached from a `once` listener, the step at
+ * the `_events` table, whose edge is the event's name: the array is the emitter's, not the
+ * program's own queue. `undefined` when the step is not at such an array. (Only `once`
+ * listeners: a stream's own `on` listeners keep being climbed through to the stream.)
  */
 export function listenerArrayTable(heap: HeapGraph, step: Step): Step | undefined {
+  if (step.from === undefined || !isOnceWrapper(heap, step.from.node)) return undefined;
   let array: Step | undefined = step;
   if (heap.type(step.node) === 'array') {
     array = undefined;
@@ -195,4 +197,10 @@ export function listenerArrayTable(heap: HeapGraph, step: Step): Step | undefine
     if (edge.type === 'property' && isListenerTable(heap, from)) return { node: from, from: array, edge: edge.name, depth: array.depth + 1 };
   }
   return undefined;
+}
+
+/** Whether `node` is the wrapper `emitter.once` registers (a bound function over its state). */
+function isOnceWrapper(heap: HeapGraph, node: number): boolean {
+  const state = heap.type(node) === 'closure' ? heap.edgeTo(node, 'bound_this') : undefined;
+  return state !== undefined && heap.edgeTo(state, 'fired') !== undefined && heap.edgeTo(state, 'listener') !== undefined;
 }
