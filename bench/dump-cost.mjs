@@ -13,6 +13,7 @@
 // (a 500 MB full dump takes minutes and ~6 GB of memory). Linux only (/proc).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { markedLines, stuckHeapSetup, stuckRequests } from './lib/stuck-heap.mjs';
 
 const register = fileURLToPath(new URL('../dist/src/register.js', import.meta.url));
 const index = new URL('../dist/src/index.js', import.meta.url).href;
@@ -28,29 +29,7 @@ const program = (mb, tasks) => `
   const { readFileSync, writeFileSync } = await import('node:fs');
   const { snapshotInBackground } = await import(${JSON.stringify(index)});
   const kb = (field) => Number(new RegExp(field + ':\\\\s+(\\\\d+)').exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
-  globalThis.keep = [];
-  while (process.memoryUsage().heapUsed < ${mb} * 1048576) {
-    const chunk = [];
-    for (let i = 0; i < 50000; i++) chunk.push({ id: i, name: 'n' + (i % 1000), next: null });
-    keep.push(chunk);
-  }
-  const pool = { waiters: [] };
-  async function acquire() {
-    await new Promise((resolve) => pool.waiters.push(resolve)); // at: acquire
-    return 1;
-  }
-  async function checkout() {
-    const conn = await acquire(); // at: checkout
-    return conn;
-  }
-  async function lookupUser(id) { await null; return id; }
-  async function handle(id) {
-    const user = await lookupUser(id);
-    const conn = await checkout(); // at: handle
-    return await lookupUser(user + conn);
-  }
-  globalThis.requests = Array.from({ length: ${Math.ceil(tasks / 3)} }, (_, i) => handle(i));
-  await new Promise((r) => setTimeout(r, 100));
+${stuckHeapSetup(mb, tasks)}
   globalThis.gc?.();
   const heapMB = process.memoryUsage().heapUsed / 1048576;
   writeFileSync('/proc/self/clear_refs', '5');
@@ -63,7 +42,7 @@ const program = (mb, tasks) => `
     const key = n.name + ':' + (n.awaitLocation?.line ?? 0);
     byLine[key] = (byLine[key] ?? 0) + 1;
   }
-  console.log(JSON.stringify({ heapMB, rssMB: before / 1048576, pauseMs: dump.durationMs, peakAddedMB: (peak - before) / 1048576, tasks: ${Math.ceil(tasks / 3) * 3}, byLine, profile: dump.profile }));
+  console.log(JSON.stringify({ heapMB, rssMB: before / 1048576, pauseMs: dump.durationMs, peakAddedMB: (peak - before) / 1048576, tasks: ${stuckRequests(tasks) * 3}, byLine, profile: dump.profile }));
   process.exit(0);
 `;
 
@@ -75,10 +54,7 @@ const run = (mb, tasks, mode) => {
   });
   const result = JSON.parse(out.trim().split('\n').pop());
   // The marked lines, as the program's own line numbers (the walk and the snapshot agree).
-  const marks = program(mb, tasks).split('\n').flatMap((line, i) => {
-    const m = /\/\/ at: (\w+)$/.exec(line);
-    return m ? [`${m[1]}:${i + 1}`] : [];
-  });
+  const marks = markedLines(program(mb, tasks));
   result.located = marks.reduce((sum, key) => sum + (result.byLine[key] ?? 0), 0);
   return result;
 };

@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SnapshotFailedError } from '../src/errors.js';
 import { parseDumpWrittenLine } from '../src/internal/protocol-strings.js';
@@ -127,10 +128,6 @@ function runAndDump(
   );
 
   return new Promise((resolvePromise, rejectPromise) => {
-    let stdout = '';
-    let stderr = '';
-    let stdoutLineStart = 0;
-    let stderrLineStart = 0;
     let phase: 'starting' | 'dumping' | 'done' = 'starting';
     let timer: NodeJS.Timeout | undefined;
 
@@ -142,7 +139,7 @@ function runAndDump(
       if (timer) clearTimeout(timer);
       const settle = (): void => {
         if (outcome instanceof Error) rejectPromise(outcome);
-        else resolvePromise({ dumpPath: outcome.dumpPath, stdout, stderr });
+        else resolvePromise({ dumpPath: outcome.dumpPath, stdout: stdout(), stderr: stderr() });
       };
       if (child.exitCode !== null || child.signalCode !== null) settle();
       else {
@@ -155,29 +152,16 @@ function runAndDump(
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => finish(new SnapshotFailedError(message())), ms);
     };
-    arm(readyTimeoutMs, () => `${label} did not print "ready" within ${readyTimeoutMs} ms; ${tail(stderr)}`);
+    arm(readyTimeoutMs, () => `${label} did not print "ready" within ${readyTimeoutMs} ms; ${tail(stderr())}`);
 
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      // Scan only complete lines that were not scanned before.
-      const end = stdout.lastIndexOf('\n');
-      if (end < stdoutLineStart) return;
-      const lines = stdout.slice(stdoutLineStart, end).split('\n');
-      stdoutLineStart = end + 1;
+    const stdout = collectLines(child.stdout, (lines) => {
       if (phase === 'starting' && lines.some((l) => l.trim() === 'ready')) {
         phase = 'dumping';
-        arm(dumpTimeoutMs, () => `${label} wrote no dump within ${dumpTimeoutMs} ms of SIGUSR2; ${tail(stderr)}`);
+        arm(dumpTimeoutMs, () => `${label} wrote no dump within ${dumpTimeoutMs} ms of SIGUSR2; ${tail(stderr())}`);
         child.kill('SIGUSR2');
       }
     });
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-      const end = stderr.lastIndexOf('\n');
-      if (end < stderrLineStart) return;
-      const lines = stderr.slice(stderrLineStart, end).split('\n');
-      stderrLineStart = end + 1;
+    const stderr = collectLines(child.stderr, (lines) => {
       if (phase !== 'dumping') return;
       for (const line of lines) {
         const written = parseDumpWrittenLine(line);
@@ -195,7 +179,27 @@ function runAndDump(
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
       const when = phase === 'starting' ? 'before printing "ready"' : 'before writing a dump';
       // Let the pipes drain first so the stderr tail in the message is complete.
-      child.once('close', () => finish(new SnapshotFailedError(`${label} ${how} ${when}; ${tail(stderr)}`)));
+      child.once('close', () => finish(new SnapshotFailedError(`${label} ${how} ${when}; ${tail(stderr())}`)));
     });
   });
+}
+
+/**
+ * Keeps all of `stream`'s text (answered by the returned function) and calls `onLines` with
+ * each batch of complete lines as they arrive, every line once.
+ */
+function collectLines(stream: Readable, onLines: (lines: string[]) => void): () => string {
+  let text = '';
+  let lineStart = 0;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    // Scan only complete lines that were not scanned before.
+    const end = text.lastIndexOf('\n');
+    if (end < lineStart) return;
+    const lines = text.slice(lineStart, end).split('\n');
+    lineStart = end + 1;
+    onLines(lines);
+  });
+  return () => text;
 }

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { DumpUnreadableError } from '../src/errors.js';
 import type { Dump } from '../src/model.js';
-import { parseDump } from '../src/serialize/json.js';
+import { terminalSafe } from '../src/internal/terminal-text.js';
+import { newerKindsWarning, readDump } from '../src/serialize/json.js';
 
 /** The common reasons a file cannot be read, in words; anything else keeps the system's message. */
 function whyUnreadable(cause: unknown): string {
@@ -26,8 +27,11 @@ function whyUnreadable(cause: unknown): string {
  *
  * @param shown - how messages name the file (default `path`; `awaitwhat dump` passes a
  *   terminal-safe form of a path that came from the target)
+ * A dump of a newer awaitwhat holding kinds this version does not know is read all the same,
+ * with one warning line on stderr (docs/dump-format.md#compatibility).
+ *
  * @throws {@link DumpUnreadableError} in one line for every failure to read the file, and
- *   whatever {@link parseDump} throws for a file that is not a valid dump
+ *   whatever `parseDump` throws for a file that is not a valid dump
  */
 export function readDumpFile(path: string, shown: string = path): Dump {
   let text: string;
@@ -36,5 +40,8 @@ export function readDumpFile(path: string, shown: string = path): Dump {
   } catch (cause) {
     throw new DumpUnreadableError(`cannot read ${shown}: ${whyUnreadable(cause)}`, { cause });
   }
-  return parseDump(text, shown);
+  const read = readDump(text, shown);
+  const warning = newerKindsWarning(read, shown);
+  if (warning !== undefined) process.stderr.write(`awaitwhat: warning: ${terminalSafe(warning)}\n`);
+  return read.dump;
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
+import { pageVerdicts } from '../src/serialize/html-model.js';
 import { renderTree } from '../src/serialize/tree.js';
 import { expectStuckLinesNamed } from './helpers/processes.js';
 import { ROOT } from './helpers/samples.js';
@@ -32,5 +33,15 @@ describe('verdict: different leaves are never merged', () => {
     expect(lines.filter((l) => l.includes('resolve held in JobQueue.waiters'))).toHaveLength(1);
     expect(lines.filter((l) => /timer: 3600s delay/.test(l))).toHaveLength(1);
     for (const line of lines) expect(line).toContain('awaited by Promise.race');
+  }, 60_000);
+});
+
+describe('one grouping for every view (stuck-on.ts)', () => {
+  it('the HTML report lists the same "stuck on" lines as the tree, in the same order', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/race-queue-timer.mjs', cwd: ROOT });
+    const tree = stuckOnLines(renderTree(dump, { color: false })).map((line) => line.slice('  stuck on: '.length));
+    const html = pageVerdicts(dump).filter((v) => v.kind === 'stuck on').map((v) => v.text);
+    expect(tree.length).toBeGreaterThan(1);
+    expect(html).toEqual(tree);
   }, 60_000);
 });

@@ -89,7 +89,17 @@ describe('verdicts', () => {
     expect(dump.blockedLoop?.stack[0]?.functionName).toBe('crunch');
     expect(dump.nodes.find((n) => n.leaf)?.leaf?.kind).toBe('queue');
     const bad = JSON.parse(sampleText('diagnosed'));
+    // A leaf kind of a newer awaitwhat is read as `unknown`, the kind kept in its description.
     bad.nodes.find((n: GraphNode) => n.leaf).leaf.kind = 'teapot';
+    const newer = parseDump(JSON.stringify(bad)).nodes.find((n) => n.leaf)?.leaf;
+    expect(newer?.kind).toBe('unknown');
+    expect(newer?.description).toMatch(/^teapot: /);
+    const described = JSON.parse(sampleText('diagnosed'));
+    described.nodes.find((n: GraphNode) => n.leaf).leaf = { kind: 'pool', description: 'pooled connection wait' };
+    expect(parseDump(JSON.stringify(described)).nodes.find((n) => n.leaf)?.leaf?.description).toBe('pool: pooled connection wait');
+    described.nodes.find((n: GraphNode) => n.leaf).leaf = { kind: 'pool', description: 'pool: 3 ahead' };
+    expect(parseDump(JSON.stringify(described)).nodes.find((n) => n.leaf)?.leaf?.description).toBe('pool: 3 ahead');
+    bad.nodes.find((n: GraphNode) => n.leaf).leaf.kind = '';
     expect(() => parseDump(JSON.stringify(bad))).toThrow(/leaf\.kind: expected one of "timer"/);
     const badVerdict = JSON.parse(sampleText('diagnosed'));
     badVerdict.verdicts[0].nodes = ['n999'];

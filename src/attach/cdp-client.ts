@@ -8,17 +8,12 @@
  */
 import WebSocket from 'ws';
 import { AttachFailedError } from '../errors.js';
+import { EventListeners } from '../internal/event-listeners.js';
+import { PendingCalls } from '../internal/pending-calls.js';
 import type { AsyncSession } from '../snapshot/session.js';
 
 /** Default time to wait for one answer, ms. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-
-interface Pending {
-  method: string;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
 
 interface Message {
   id?: number;
@@ -31,10 +26,9 @@ interface Message {
 /** A connected CDP session. Always {@link CdpClient.close} it. */
 export class CdpClient {
   readonly #ws: WebSocket;
-  readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<string, Set<(params: any) => void>>();
+  readonly #pending = new PendingCalls({ peer: 'the inspector', error: (message) => new AttachFailedError(message) });
+  readonly #listeners = new EventListeners();
   readonly #closed: Promise<void>;
-  #nextId = 1;
   #closeReason: string | undefined;
 
   private constructor(ws: WebSocket) {
@@ -43,7 +37,8 @@ export class CdpClient {
     this.#closed = new Promise((resolve) => {
       ws.once('close', () => {
         this.#closeReason ??= 'the inspector closed the connection';
-        this.#failAll(this.#closeReason);
+        const reason = this.#closeReason;
+        this.#pending.failAll((method) => new AttachFailedError(`${method}: ${reason}`));
         resolve();
       });
     });
@@ -75,15 +70,7 @@ export class CdpClient {
    * the deadline `timeoutMs`.
    */
   session(timeoutMs: number): AsyncSession {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
-    const client = this;
-    return {
-      call: (method, params) => this.send(method, params, timeoutMs),
-      on: (event, listener) => this.on(event, listener),
-      get closed() {
-        return client.closed;
-      },
-    };
+    return pipelineSession(this, timeoutMs);
   }
 
   /** Whether the connection is closed (by either side). */
@@ -103,20 +90,9 @@ export class CdpClient {
    */
   send<T = Record<string, unknown>>(method: string, params?: object, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<T> {
     if (this.closed) return Promise.reject(new AttachFailedError(`${method}: ${this.#closeReason ?? 'the inspector connection is closed'}`));
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new AttachFailedError(`the inspector did not answer ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
+    return this.#pending.call<T>(method, timeoutMs, (id) => {
       this.#ws.send(JSON.stringify({ id, method, params: params ?? {} }), (err) => {
-        if (!err) return;
-        const entry = this.#pending.get(id);
-        if (!entry) return;
-        this.#pending.delete(id);
-        clearTimeout(entry.timer);
-        reject(new AttachFailedError(`cannot send ${method} to the inspector: ${oneLine(err.message)}`, { cause: err }));
+        if (err) this.#pending.take(id)?.reject(new AttachFailedError(`cannot send ${method} to the inspector: ${oneLine(err.message)}`, { cause: err }));
       });
     });
   }
@@ -126,23 +102,12 @@ export class CdpClient {
    * now: for long requests that show progress through events (heap snapshot chunks).
    */
   extendDeadline(method: string, timeoutMs: number): void {
-    for (const [id, entry] of this.#pending) {
-      if (entry.method !== method) continue;
-      clearTimeout(entry.timer);
-      entry.timer = setTimeout(() => {
-        this.#pending.delete(id);
-        entry.reject(new AttachFailedError(`the inspector stopped answering ${method} (nothing for ${timeoutMs} ms)`));
-      }, timeoutMs);
-      return;
-    }
+    this.#pending.extendDeadline(method, timeoutMs);
   }
 
   /** Listens to an event; returns a function that stops listening. */
   on(event: string, listener: (params: any) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#listeners.on(event, listener);
   }
 
   /** Resolves with the next `event`'s params, or `undefined` after `timeoutMs` or on close. */
@@ -189,10 +154,8 @@ export class CdpClient {
       return; // not CDP: ignore
     }
     if (typeof message.id === 'number') {
-      const entry = this.#pending.get(message.id);
+      const entry = this.#pending.take(message.id);
       if (!entry) return; // timed out already
-      this.#pending.delete(message.id);
-      clearTimeout(entry.timer);
       if (message.error) {
         entry.reject(new AttachFailedError(`${entry.method} failed: ${oneLine(message.error.message ?? 'inspector error')}`));
       } else {
@@ -200,19 +163,22 @@ export class CdpClient {
       }
       return;
     }
-    if (typeof message.method === 'string') {
-      const set = this.#listeners.get(message.method);
-      if (set) for (const listener of [...set]) listener(message.params ?? {});
-    }
+    if (typeof message.method === 'string') this.#listeners.emit(message.method, message.params ?? {});
   }
+}
 
-  #failAll(reason: string): void {
-    for (const [id, entry] of this.#pending) {
-      this.#pending.delete(id);
-      clearTimeout(entry.timer);
-      entry.reject(new AttachFailedError(`${entry.method}: ${reason}`));
-    }
-  }
+/** What {@link pipelineSession} needs of a CDP connection: a main thread's or a worker's. */
+export type CdpPeer = Pick<CdpClient, 'send' | 'on' | 'closed'>;
+
+/** `peer` as the dump pipeline's session, every request with the deadline `timeoutMs`. */
+export function pipelineSession(peer: CdpPeer, timeoutMs: number): AsyncSession {
+  return {
+    call: (method, params) => peer.send(method, params, timeoutMs),
+    on: (event, listener) => peer.on(event, listener),
+    get closed() {
+      return peer.closed;
+    },
+  };
 }
 
 /** The first line of a message, for one-line errors. */

@@ -8,11 +8,13 @@
  * wait edges, leaves and lookups. One worker at a time, after the main thread's dump.
  */
 import { AttachFailedError } from '../errors.js';
+import { EventListeners } from '../internal/event-listeners.js';
+import { PendingCalls } from '../internal/pending-calls.js';
 import type { Dump, ThreadGraph } from '../model.js';
 import { LOOKUP_LIMIT } from '../snapshot/object-facts.js';
 import { dumpSteps } from '../snapshot/pipeline.js';
 import { perform, runAsync, type AsyncSession } from '../snapshot/session.js';
-import type { CdpClient } from './cdp-client.js';
+import { pipelineSession, type CdpClient } from './cdp-client.js';
 import { evaluateValue } from './process-facts.js';
 import { takeRemoteHeapSnapshot } from './remote-heap.js';
 import { targetConfig } from './target-config.js';
@@ -26,21 +28,13 @@ interface AttachedWorker {
 /** How long to wait for the `attachedToWorker` events after `NodeWorker.enable`, ms. */
 const ATTACH_EVENTS_MS = 1000;
 
-interface Pending {
-  method: string;
-  resolve: (value: any) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** One worker's inspector session, tunnelled through the main thread's. */
 export class WorkerSession {
   readonly #client: CdpClient;
   readonly #sessionId: string;
-  readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<string, Set<(params: any) => void>>();
+  readonly #pending = new PendingCalls({ peer: 'the worker thread', error: (message) => new AttachFailedError(message) });
+  readonly #listeners = new EventListeners();
   readonly #stop: () => void;
-  #nextId = 1;
   #gone = false;
 
   constructor(client: CdpClient, sessionId: string) {
@@ -65,57 +59,26 @@ export class WorkerSession {
 
   /** This worker's session as the dump pipeline's. */
   session(timeoutMs: number): AsyncSession {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
-    const self = this;
-    return {
-      call: (method, params) => this.send(method, params, timeoutMs),
-      on: (event, listener) => this.on(event, listener),
-      get closed() {
-        return self.closed;
-      },
-    };
+    return pipelineSession(this, timeoutMs);
   }
 
   /** Sends `method` to the worker and resolves with its result (as {@link CdpClient.send}). */
   send<T = Record<string, unknown>>(method: string, params?: object, timeoutMs = 10_000): Promise<T> {
     if (this.closed) return Promise.reject(new AttachFailedError(`${method}: the worker thread's session is gone`));
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new AttachFailedError(`the worker thread did not answer ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { method, resolve, reject, timer });
+    return this.#pending.call<T>(method, timeoutMs, (id) => {
       const message = JSON.stringify({ id, method, params: params ?? {} });
-      this.#client.send('NodeWorker.sendMessageToWorker', { sessionId: this.#sessionId, message }, timeoutMs).catch((error: Error) => {
-        const entry = this.#pending.get(id);
-        if (!entry) return;
-        this.#pending.delete(id);
-        clearTimeout(entry.timer);
-        reject(error);
-      });
+      this.#client.send('NodeWorker.sendMessageToWorker', { sessionId: this.#sessionId, message }, timeoutMs).catch((error: Error) => this.#pending.take(id)?.reject(error));
     });
   }
 
   /** As {@link CdpClient.extendDeadline}. */
   extendDeadline(method: string, timeoutMs: number): void {
-    for (const [id, entry] of this.#pending) {
-      if (entry.method !== method) continue;
-      clearTimeout(entry.timer);
-      entry.timer = setTimeout(() => {
-        this.#pending.delete(id);
-        entry.reject(new AttachFailedError(`the worker thread stopped answering ${method} (nothing for ${timeoutMs} ms)`));
-      }, timeoutMs);
-      return;
-    }
+    this.#pending.extendDeadline(method, timeoutMs);
   }
 
   /** Listens to one of the worker's events; returns a function that stops listening. */
   on(event: string, listener: (params: any) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#listeners.on(event, listener);
   }
 
   /** Stops listening and fails what is still pending. */
@@ -132,24 +95,18 @@ export class WorkerSession {
       return;
     }
     if (typeof message.id === 'number') {
-      const entry = this.#pending.get(message.id);
+      const entry = this.#pending.take(message.id);
       if (!entry) return;
-      this.#pending.delete(message.id);
-      clearTimeout(entry.timer);
       if (message.error) entry.reject(new AttachFailedError(`${entry.method} failed in the worker thread: ${message.error.message ?? 'error'}`));
       else entry.resolve(message.result ?? {});
     } else if (typeof message.method === 'string') {
-      for (const listener of this.#listeners.get(message.method) ?? []) listener(message.params);
+      this.#listeners.emit(message.method, message.params);
     }
   }
 
   #failAll(reason: string): void {
     this.#gone = true;
-    for (const [id, entry] of this.#pending) {
-      this.#pending.delete(id);
-      clearTimeout(entry.timer);
-      entry.reject(new AttachFailedError(`${entry.method}: ${reason}`));
-    }
+    this.#pending.failAll((method) => new AttachFailedError(`${method}: ${reason}`));
   }
 }
 

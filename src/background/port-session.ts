@@ -5,25 +5,19 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { SnapshotFailedError } from '../errors.js';
+import { EventListeners } from '../internal/event-listeners.js';
+import { PendingCalls } from '../internal/pending-calls.js';
 import type { AsyncSession } from '../snapshot/session.js';
 import type { MainMessage, WorkerMessage } from './protocol.js';
 
 /** Default deadline of a request, ms. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-interface Pending {
-  method: string;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /** A session on the main thread, from the analysis worker. */
 export class PortSession implements AsyncSession {
   readonly #port: MessagePort;
-  readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<string, Set<(params: any) => void>>();
-  #nextId = 1;
+  readonly #pending = new PendingCalls({ peer: 'the main thread', error: (message) => new SnapshotFailedError(message) });
+  readonly #listeners = new EventListeners();
   #closedBecause: string | undefined;
 
   constructor(port: MessagePort) {
@@ -33,23 +27,14 @@ export class PortSession implements AsyncSession {
 
   call<T = Record<string, unknown>>(method: string, params?: Record<string, unknown>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
     if (this.#closedBecause !== undefined) return Promise.reject(new SnapshotFailedError(`${method} failed: ${this.#closedBecause}`));
-    const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new SnapshotFailedError(`the main thread did not answer ${method} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
+    return this.#pending.call<T>(method, timeoutMs, (id) => {
       const request: WorkerMessage = { type: 'cdp', id, method, params: params ?? {} };
       this.#port.postMessage(request);
     });
   }
 
   on(event: string, listener: (params: any) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#listeners.on(event, listener);
   }
 
   get closed(): boolean {
@@ -58,14 +43,11 @@ export class PortSession implements AsyncSession {
 
   #receive(message: MainMessage): void {
     if (message.type !== 'cdp-result') return;
-    for (const event of message.events ?? []) {
-      for (const listener of this.#listeners.get(event.method) ?? []) listener(event.params);
-    }
-    const pending = this.#pending.get(message.id);
+    for (const event of message.events ?? []) this.#listeners.emit(event.method, event.params);
+    // A fatal answer fails every request first, its own included (with the same reason).
     if (message.fatal) this.#close(message.error ?? 'the main thread closed its inspector session');
+    const pending = this.#pending.take(message.id);
     if (!pending) return;
-    this.#pending.delete(message.id);
-    clearTimeout(pending.timer);
     if (message.error !== undefined) pending.reject(new SnapshotFailedError(`${pending.method} failed: ${message.error}`));
     else pending.resolve(message.result ?? {});
   }
@@ -74,11 +56,6 @@ export class PortSession implements AsyncSession {
   #close(reason: string): void {
     if (this.#closedBecause !== undefined) return;
     this.#closedBecause = reason;
-    for (const [id, pending] of this.#pending) {
-      if (id === undefined) continue;
-      clearTimeout(pending.timer);
-      pending.reject(new SnapshotFailedError(`${pending.method} failed: ${reason}`));
-    }
-    this.#pending.clear();
+    this.#pending.failAll((method) => new SnapshotFailedError(`${method} failed: ${reason}`));
   }
 }

@@ -10,7 +10,7 @@ import { findVerdicts } from '../graph/verdicts.js';
 import { nodeLabel } from '../graph/verdict-wording.js';
 import type { Dump, GraphNode, Verdict } from '../model.js';
 import { nodeTitle } from '../text/node-labels.js';
-import { stuckOn } from './stuck-on.js';
+import { awaitedByText, stuckOn } from './stuck-on.js';
 
 /** Most finding lines in the box; the rest are counted (the tree lists them all). */
 export const LEGEND_MAX_FINDINGS = 12;
@@ -91,9 +91,8 @@ function verdictLines(dump: Dump, cwd: string, marks: LegendMarks): string[] {
   for (const verdict of verdicts) if (verdict.kind !== 'cycle') lines.push(`${verdict.kind}: ${verdict.summary}`);
   const ends = stuckOn(dump, ref);
   for (const { leaf, count, waiters } of ends) {
-    const by = waiters.map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ');
     const what = leaf.leaf ? ` (${leaf.leaf.description})` : '';
-    lines.push(`stuck on: ${count > 1 ? `${count}× ` : ''}${ref(leaf.id)}${what}, ${by === '' ? 'nobody awaits it' : `awaited by ${by}`}`);
+    lines.push(`stuck on: ${count > 1 ? `${count}× ` : ''}${ref(leaf.id)}${what}, ${awaitedByText(waiters)}`);
   }
   if (dump.cycles.length === 0 && ends.length === 0) lines.push('no cycle and no leaf found (the dump may be incomplete; see warnings)');
   return lines;

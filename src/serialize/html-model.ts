@@ -18,6 +18,7 @@ import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 import { isTask } from '../model.js';
 import type { SourceReader } from './html-sources.js';
+import { awaitedByText, stuckOn } from './stuck-on.js';
 
 /** Leaf kinds a chain can end in, as bits of {@link PageRecord.lk}; `cycle` and `unexplained` added. */
 export const CHAIN_ENDS = [
@@ -307,21 +308,10 @@ export function pageVerdicts(dump: Dump): PageVerdict[] {
     if (v.kind === 'cycle') continue;
     add(verdictRank(v.kind), { kind: v.kind, severe: SEVERE.has(v.kind), text: v.summary, ...listed(v.nodes) });
   }
-  // What each chain ends in, counted like the tree's verdict: same place, same wait, same waiters.
-  const groups = new Map<string, { leaf: GraphNode; ids: string[]; waiters: Map<string, number> }>();
-  for (const leaf of dump.nodes) {
-    if (leaf.awaits.length > 0) continue;
-    const waiters = new Map<string, number>();
-    for (const id of leaf.awaitedBy) waiters.set(ref(id), (waiters.get(ref(id)) ?? 0) + 1);
-    const key = JSON.stringify([ref(leaf.id), leaf.leaf ? [leaf.leaf.kind, leaf.leaf.description] : null, [...waiters]]);
-    const group = groups.get(key);
-    if (group) group.ids.push(leaf.id);
-    else groups.set(key, { leaf, ids: [leaf.id], waiters });
-  }
-  for (const { leaf, ids, waiters } of groups.values()) {
-    const by = [...waiters].map(([r, n]) => (n > 1 ? `${r} ×${n}` : r)).join(', ');
+  // What each chain ends in, counted as the tree's verdict counts it (stuck-on.ts).
+  for (const { leaf, ids, waiters } of stuckOn(dump, ref)) {
     const what = leaf.leaf ? ` (${leaf.leaf.description})` : ' (nothing in the graph settles it)';
-    const text = `${ids.length > 1 ? `${ids.length}× ` : ''}${ref(leaf.id)}${what}, ${by === '' ? 'nobody awaits it' : `awaited by ${by}`}`;
+    const text = `${ids.length > 1 ? `${ids.length}× ` : ''}${ref(leaf.id)}${what}, ${awaitedByText(waiters)}`;
     add(leaf.leaf?.kind === 'never' ? 1.5 : 5, { kind: 'stuck on', severe: leaf.leaf?.kind === 'never', text, ...listed(ids) });
   }
   const waiting = dump.nodes

@@ -12,6 +12,8 @@ export class VersionProblem extends Error {}
 /** A JSON object of the input. */
 export type Obj = Record<string, unknown>;
 
+import type { NewerKind, SourceLocation } from '../model.js';
+
 
 export function fail(path: string, message: string): never {
   throw new Problem(`${path === '' ? 'top level' : path}: ${message}`);
@@ -92,6 +94,30 @@ export function oneOf<T extends string>(obj: Obj, key: string, path: string, all
     fail(join(path, key), `expected one of ${list}, got ${show(value)}`);
   }
   return value as T;
+}
+
+/**
+ * A kind from a list this version knows, or — for the fields a newer awaitwhat may extend
+ * (docs/dump-format.md#compatibility) — any other non-empty string, returned as written.
+ *
+ * @param known - the kinds this version knows: a known one comes back typed as such
+ */
+export function openKind<T extends string>(obj: Obj, key: string, path: string, known: readonly T[]): T | NewerKind {
+  const value = required(obj, key, path);
+  if (typeof value !== 'string' || value === '') {
+    fail(join(path, key), `expected one of ${known.map((k) => JSON.stringify(k)).join(', ')} or another kind as a non-empty string, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** A source location (`url`, 1-based `line` and `column`), rebuilt from those fields. */
+export function location(value: unknown, path: string): SourceLocation {
+  const o = object(value, path);
+  return {
+    url: str(o, 'url', path),
+    line: num(required(o, 'line', path), join(path, 'line'), 1, true),
+    column: num(required(o, 'column', path), join(path, 'column'), 1, true),
+  };
 }
 
 export function array(value: unknown, path: string): unknown[] {

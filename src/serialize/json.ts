@@ -33,13 +33,8 @@ import {
   type HookInfo,
   type NodeFields,
   type ProcessInfo,
-  type SourceLocation,
   type StackFrame,
-  type DumpMetrics,
   type DumpProfile,
-  type HistogramSummary,
-  type SlowStep,
-  type TaskMetrics,
   type LeafInfo,
   type Verdict,
   type BlockedLoop,
@@ -47,7 +42,8 @@ import {
 } from '../model.js';
 import { checkIsDump, NotADumpProblem } from './dump-identity.js';
 import { readThreadEdges, readThreads } from './json-threads.js';
-import { array, bool, fail, join, num, object, oneOf, own, Problem, required, show, str, strings, VersionProblem, type Obj } from './json-checks.js';
+import { array, bool, fail, join, location, num, object, oneOf, openKind, own, Problem, required, show, str, strings, VersionProblem, type Obj } from './json-checks.js';
+import { dumpMetrics } from './json-metrics.js';
 
 /**
  * Serializes a dump as JSON with a trailing newline: indented by 2 spaces (what
@@ -62,22 +58,25 @@ export function serializeDump(dump: Dump, options: { compact?: boolean } = {}): 
   return `${JSON.stringify(dump, null, options.compact ? undefined : 2)}\n`;
 }
 
+/** A dump as {@link readDump} read it, with what it met that this version does not know. */
+export interface ReadDump {
+  /** The validated dump. */
+  dump: Dump;
+  /**
+   * The kinds of a newer awaitwhat it holds (`verdict kind "x"`, `leaf kind "y"`, each once,
+   * in the order met): read and shown as written (docs/dump-format.md#compatibility).
+   */
+  newerKinds: string[];
+}
+
 /**
- * Parses and validates the JSON text of a dump.
- *
- * Unknown properties are ignored and dropped (a newer producer may add optional fields without
- * bumping the version); the returned object is rebuilt from the known fields only, so keys such
- * as `__proto__` in the input never reach the caller.
+ * Parses and validates the JSON text of a dump, and says which kinds in it this version does
+ * not know. See {@link parseDump}, which it is, for what is checked and thrown.
  *
  * @param text - the file's contents
  * @param source - where the text came from (usually the file path); prefixes every message
- * @returns the validated dump
- * @throws {@link DumpUnreadableError} if `text` is not JSON
- * @throws {@link DumpVersionError} if `version` is missing or not {@link DUMP_VERSION}
- * @throws {@link DumpInvalidError} if the JSON is not a dump at all (`<source> is not an awaitwhat dump (…)`), or
- *   on any structural or referential problem, naming its JSON path
  */
-export function parseDump(text: string, source?: string): Dump {
+export function readDump(text: string, source?: string): ReadDump {
   const prefix = source === undefined ? '' : `${source}: `;
   let raw: unknown;
   try {
@@ -88,8 +87,10 @@ export function parseDump(text: string, source?: string): Dump {
     const what = text.trim() === '' ? 'empty file, not a dump' : `not JSON (${detail})`;
     throw new DumpUnreadableError(`${prefix}${what}`, { cause });
   }
+  const met = new Set<string>();
+  newerKinds = met;
   try {
-    return validateDump(raw);
+    return { dump: validateDump(raw), newerKinds: [...met] };
   } catch (error) {
     if (error instanceof NotADumpProblem) {
       throw new DumpInvalidError(`${source === undefined ? '' : `${source} is `}not an awaitwhat dump (${error.message})`);
@@ -98,19 +99,52 @@ export function parseDump(text: string, source?: string): Dump {
     if (error instanceof VersionProblem) throw new DumpVersionError(`${prefix}${error.message}`);
     // Belt and braces: a bug in the validator must still surface as a dump error, not a crash.
     throw new DumpInvalidError(`${prefix}cannot validate dump: ${String(error)}`, { cause: error });
+  } finally {
+    newerKinds = undefined;
   }
 }
 
-/* Internals: the checks are in json-checks.ts; validation throws its Problem classes, which parseDump maps to public errors. */
-
-function location(value: unknown, path: string): SourceLocation {
-  const o = object(value, path);
-  return {
-    url: str(o, 'url', path),
-    line: num(required(o, 'line', path), join(path, 'line'), 1, true),
-    column: num(required(o, 'column', path), join(path, 'column'), 1, true),
-  };
+/**
+ * Parses and validates the JSON text of a dump.
+ *
+ * Unknown properties are ignored and dropped (a newer producer may add optional fields without
+ * bumping the version); the returned object is rebuilt from the known fields only, so keys such
+ * as `__proto__` in the input never reach the caller. Verdict and leaf kinds this version does
+ * not know are read, not rejected (docs/dump-format.md#compatibility; {@link readDump} lists them).
+ *
+ * @param text - the file's contents
+ * @param source - where the text came from (usually the file path); prefixes every message
+ * @returns the validated dump
+ * @throws {@link DumpUnreadableError} if `text` is not JSON
+ * @throws {@link DumpVersionError} if `version` is missing or not {@link DUMP_VERSION}
+ * @throws {@link DumpInvalidError} if the JSON is not a dump at all (`<source> is not an awaitwhat dump (…)`), or
+ *   on any structural or referential problem, naming its JSON path
+ */
+export function parseDump(text: string, source?: string): Dump {
+  return readDump(text, source).dump;
 }
+
+/**
+ * The one warning line for a dump holding kinds of a newer awaitwhat, or `undefined` when it
+ * holds none. Kinds are quoted as JSON; the caller makes the line terminal-safe.
+ *
+ * @param read - what {@link readDump} returned
+ * @param source - how the line names the file
+ */
+export function newerKindsWarning(read: ReadDump, source: string): string | undefined {
+  const kinds = read.newerKinds;
+  if (kinds.length === 0) return undefined;
+  const listed = kinds.slice(0, MAX_LISTED).join(', ') + (kinds.length > MAX_LISTED ? ` and ${kinds.length - MAX_LISTED} more` : '');
+  return `${source} was written by awaitwhat ${read.dump.tool.version}, which knows more than this version: ${listed} (shown as written)`;
+}
+
+/** Kinds named in the warning line; a hostile dump may hold thousands. */
+const MAX_LISTED = 5;
+
+/** What the reading in progress met of a newer awaitwhat (reading is synchronous: one at a time). */
+let newerKinds: Set<string> | undefined;
+
+/* Internals: the checks are in json-checks.ts; validation throws its Problem classes, which parseDump maps to public errors. */
 
 function frame(value: unknown, path: string): StackFrame {
   const o = object(value, path);
@@ -222,7 +256,7 @@ function orphanedRequest(value: unknown, path: string): OrphanedRequest {
 function leafInfo(value: unknown, path: string): LeafInfo {
   const o = object(value, path);
   const has = (key: string): boolean => own(o, key) !== undefined;
-  const leaf: LeafInfo = { kind: oneOf(o, 'kind', path, LEAF_KINDS), description: str(o, 'description', path) };
+  const leaf: LeafInfo = readLeafKind(openKind(o, 'kind', path, LEAF_KINDS), str(o, 'description', path));
   if (has('heldBy')) leaf.heldBy = strings(own(o, 'heldBy'), join(path, 'heldBy'));
   if (has('details')) {
     const d = object(own(o, 'details'), join(path, 'details'));
@@ -246,10 +280,24 @@ function leafInfo(value: unknown, path: string): LeafInfo {
   return leaf;
 }
 
+/**
+ * A leaf kind of a newer awaitwhat drives nothing here (colours, chain ends, `--only stuck`
+ * know only this version's kinds), so it is read as `unknown` — what this version calls a
+ * leaf it cannot name — and its description keeps the kind as written.
+ */
+function readLeafKind(kind: string, description: string): LeafInfo {
+  if ((LEAF_KINDS as readonly string[]).includes(kind)) return { kind: kind as LeafInfo['kind'], description };
+  newerKinds?.add(`leaf kind ${show(kind)}`);
+  const named = description.startsWith(`${kind}:`) || description.startsWith(`${kind} `);
+  return { kind: 'unknown', description: named ? description : `${kind}: ${description}` };
+}
+
 function verdict(value: unknown, path: string): Verdict {
   const o = object(value, path);
+  const kind = openKind(o, 'kind', path, VERDICT_KINDS);
+  if (!(VERDICT_KINDS as readonly string[]).includes(kind)) newerKinds?.add(`verdict kind ${show(kind)}`);
   return {
-    kind: oneOf(o, 'kind', path, VERDICT_KINDS),
+    kind,
     summary: str(o, 'summary', path),
     nodes: strings(required(o, 'nodes', path), join(path, 'nodes')),
   };
@@ -368,92 +416,6 @@ function validateDump(raw: unknown): Dump {
   if (own(top, 'threadEdges') !== undefined) dump.threadEdges = readThreadEdges(own(top, 'threadEdges'), 'threadEdges', dump);
   checkReferences(dump);
   return dump;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* The optional metrics section (docs/metrics.md).                                            */
-/* ------------------------------------------------------------------------------------------ */
-
-function count(o: Obj, key: string, path: string): number {
-  return num(required(o, key, path), join(path, key), 0, true);
-}
-
-function histogramSummary(value: unknown, path: string): HistogramSummary {
-  const o = object(value, path);
-  const f = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
-  return { count: count(o, 'count', path), min: f('min'), mean: f('mean'), p50: f('p50'), p95: f('p95'), p99: f('p99'), max: f('max') };
-}
-
-/** A JSON value rebuilt without prototype keys (a slow step's `context`). */
-function jsonValue(value: unknown, path: string, depth = 0): unknown {
-  if (depth > 16) fail(path, 'nested too deeply');
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return num(value, path, -Infinity, false);
-  if (Array.isArray(value)) return value.map((v, i) => jsonValue(v, join(path, i), depth + 1));
-  const o = object(value, path);
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(o)) {
-    Object.defineProperty(out, key, { value: jsonValue(o[key], join(path, key), depth + 1), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-function slowStep(value: unknown, path: string): SlowStep {
-  const o = object(value, path);
-  const has = (key: string): boolean => own(o, key) !== undefined;
-  return {
-    taskId: count(o, 'taskId', path),
-    ...(has('parentTaskId') ? { parentTaskId: count(o, 'parentTaskId', path) } : {}),
-    ...(has('taskName') ? { taskName: str(o, 'taskName', path) } : {}),
-    ...(has('taskLocation') ? { taskLocation: location(own(o, 'taskLocation'), join(path, 'taskLocation')) } : {}),
-    durationNs: num(required(o, 'durationNs', path), join(path, 'durationNs'), 0, false),
-    startedAt: num(required(o, 'startedAt', path), join(path, 'startedAt'), 0, false),
-    ...(has('awaitLocation') ? { awaitLocation: location(own(o, 'awaitLocation'), join(path, 'awaitLocation')) } : {}),
-    ...(has('stack') ? { stack: str(o, 'stack', path) } : {}),
-    ...(has('context') ? { context: jsonValue(own(o, 'context'), join(path, 'context')) } : {}),
-  };
-}
-
-function taskMetrics(value: unknown, path: string): TaskMetrics {
-  const o = object(value, path);
-  const has = (key: string): boolean => own(o, key) !== undefined;
-  return {
-    id: count(o, 'id', path),
-    ...(has('parentId') ? { parentId: count(o, 'parentId', path) } : {}),
-    ...(has('name') ? { name: str(o, 'name', path) } : {}),
-    ...(has('location') ? { location: location(own(o, 'location'), join(path, 'location')) } : {}),
-    resumptions: count(o, 'resumptions', path),
-    busyNs: num(required(o, 'busyNs', path), join(path, 'busyNs'), 0, false),
-    waitingNs: num(required(o, 'waitingNs', path), join(path, 'waitingNs'), 0, false),
-    ageMs: num(required(o, 'ageMs', path), join(path, 'ageMs'), 0, false),
-  };
-}
-
-function dumpMetrics(value: unknown, path: string): DumpMetrics {
-  const o = object(value, path);
-  const n = (key: string): number => num(required(o, key, path), join(path, key), 0, false);
-  const tasksCreated = count(o, 'tasksCreated', path);
-  const tasksSettled = count(o, 'tasksSettled', path);
-  const tasksLive = count(o, 'tasksLive', path);
-  if (tasksLive !== tasksCreated - tasksSettled) fail(join(path, 'tasksLive'), 'must equal tasksCreated − tasksSettled');
-  return {
-    sinceMs: n('sinceMs'),
-    tasksCreated,
-    tasksSettled,
-    tasksLive,
-    resumptions: count(o, 'resumptions', path),
-    busyNs: n('busyNs'),
-    waitingNs: n('waitingNs'),
-    stepDurationNs: histogramSummary(required(o, 'stepDurationNs', path), join(path, 'stepDurationNs')),
-    waitDurationNs: histogramSummary(required(o, 'waitDurationNs', path), join(path, 'waitDurationNs')),
-    eventLoopDelayNs: histogramSummary(required(o, 'eventLoopDelayNs', path), join(path, 'eventLoopDelayNs')),
-    eventLoopUtilization: n('eventLoopUtilization'),
-    slowStepThresholdMs: n('slowStepThresholdMs'),
-    slowStepsTotal: count(o, 'slowStepsTotal', path),
-    slowSteps: array(required(o, 'slowSteps', path), join(path, 'slowSteps')).map((s, i) => slowStep(s, join(join(path, 'slowSteps'), i))),
-    tasks: array(required(o, 'tasks', path), join(path, 'tasks')).map((t, i) => taskMetrics(t, join(join(path, 'tasks'), i))),
-    tasksOmitted: count(o, 'tasksOmitted', path),
-  };
 }
 
 /* ------------------------------------------------------------------------------------------ */

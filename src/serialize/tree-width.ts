@@ -68,20 +68,7 @@ export function fitParts(lead: string, parts: LinePart[], cont: string, width: n
     parts[i] = { ...part, location: shortenLocation(part.location, Math.max(1, visibleWidth(part.location) - excess)) };
   }
   if (visibleWidth(line()) <= width) return [line()];
-  const lines: string[] = [];
-  let current = lead;
-  let fresh = true;
-  for (const part of parts.map(render)) {
-    const candidate = fresh ? current + part : current + GAP + part;
-    if (fresh || visibleWidth(candidate) <= width) {
-      current = candidate;
-      fresh = false;
-      continue;
-    }
-    lines.push(current);
-    current = cont + part;
-  }
-  lines.push(current);
+  const lines = pack(parts.map(render), { first: lead, next: cont, separator: GAP, width });
   return lines.flatMap((l) => wrapLine(l, width, visibleWidth(cont)));
 }
 
@@ -100,20 +87,27 @@ export function wrapLine(text: string, width: number | undefined, hang = 4): str
   // A header line (`  taken   2025-…`) continues under its value, anything else 4 columns in.
   const column = /^ +[a-z]+ {2,}/.exec(text)?.[0].length ?? indent + 4;
   const pad = ' '.repeat(Math.max(hang, column));
-  const words = text.slice(indent).split(' ');
+  const words = text.slice(indent).split(' ').map((word) => shortenWord(word, width - pad.length));
+  return pack(words, { first: ' '.repeat(indent), next: pad, separator: ' ', width });
+}
+
+/**
+ * Fills lines greedily with `items`, `separator` between two on a line: the first line starts
+ * with `first`, each further one with `next`. A line takes at least one item, however wide.
+ */
+function pack(items: readonly string[], layout: { first: string; next: string; separator: string; width: number }): string[] {
   const lines: string[] = [];
-  let current = ' '.repeat(indent);
+  let current = layout.first;
   let empty = true;
-  for (const raw of words) {
-    const word = shortenWord(raw, width - pad.length);
-    const candidate = empty ? current + word : `${current} ${word}`;
-    if (empty || visibleWidth(candidate) <= width) {
+  for (const item of items) {
+    const candidate = empty ? current + item : current + layout.separator + item;
+    if (empty || visibleWidth(candidate) <= layout.width) {
       current = candidate;
       empty = false;
       continue;
     }
     lines.push(current);
-    current = pad + word;
+    current = layout.next + item;
   }
   lines.push(current);
   return lines;

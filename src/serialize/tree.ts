@@ -11,8 +11,8 @@
  */
 
 import { terminalSafe } from '../internal/terminal-text.js';
-import { isTask, type Dump, type GraphNode, type LockInfo, type SourceLocation } from '../model.js';
-import { formatDuration, formatDurationRange } from '../text/durations.js';
+import type { Dump, GraphNode, LockInfo, SourceLocation } from '../model.js';
+import { formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
@@ -21,7 +21,8 @@ import { orphanLines } from './tree-orphans.js';
 import { foldText, internalRun, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
 import { blockedLoopLines, leafParts, lostAwaitLines, metricsLines } from './tree-sections.js';
-import { threadSections, threadsHeaderLine } from './tree-threads.js';
+import { threadSections } from './tree-threads.js';
+import { headerLines, plural, refusalLines, verdictLines } from './tree-verdict.js';
 import { fitParts, wrapLines, type LinePart } from './tree-width.js';
 
 // Every string of a dump is the program's (names, URLs, event names, argv, cwd, warnings):
@@ -64,11 +65,6 @@ const MAX_DEPTH = 64;
  */
 export function renderTree(dump: Dump, options: TreeOptions = {}): string {
   return new TreeRenderer(dump, options).render();
-}
-
-/** Quotes an argv element only when a shell would need it, so plain commands read plainly. */
-function shellWord(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg);
 }
 
 class TreeRenderer {
@@ -144,113 +140,19 @@ class TreeRenderer {
 
   /* ------------------------------------------------------------------ header and verdict */
 
+  /** The process, the trigger, the graph's size (tree-verdict.ts). */
   private header(): void {
-    const { dump, style } = this;
-    const p = dump.process;
-    const tasks = dump.nodes.filter(isTask).length;
-    const promises = dump.nodes.length - tasks;
-    const cycles = dump.cycles.length;
-    this.lines.push(style.bold(`awaitwhat dump of pid ${p.pid}`) + ` (node ${safe(p.nodeVersion)}, ${safe(p.platform)})`);
-    this.lines.push(`  argv    ${p.argv.map((arg) => safe(shellWord(arg))).join(' ')}`);
-    this.lines.push(`  cwd     ${safe(p.cwd)}`);
-    this.lines.push(
-      `  taken   ${safe(dump.createdAt)} by ${safe(dump.trigger)}, process up ${formatDuration(p.uptimeMs)}, ` +
-        `snapshot paused it ${formatDuration(dump.durationMs)}`,
-    );
-    this.lines.push(
-      `  graph   ${plural(tasks, 'task')}, ${plural(promises, 'pending promise')}, ` +
-        `${plural(dump.roots.length, 'root')}`,
-    );
-    const cycleText = cycles === 0 ? 'none' : style.red(`${cycles} (deadlock)`);
-    this.lines.push(`  cycles  ${cycleText}`);
-    if (dump.source === 'attached') {
-      this.lines.push(`  source  ${style.yellow('attached through the inspector: graph and await lines from V8')}`);
-    }
-    if (!dump.hooks.installed) {
-      this.lines.push(`  hooks   ${style.yellow('not installed: no waiting times')}`);
-    }
-    if (dump.threads) this.lines.push(threadsHeaderLine(dump.threads, style));
+    this.lines.push(...headerLines(this.dump, this.style));
   }
 
-  /** A dump that took no heap snapshot says why before anything else. */
+  /** A dump that took no heap snapshot says why before anything else (tree-verdict.ts). */
   private refusal(): void {
-    const refused = this.dump.refused;
-    if (!refused) return;
-    this.lines.push(this.style.red(this.style.bold('No heap snapshot: the dump was refused to protect the process')));
-    this.lines.push(`  ${terminalSafe(refused.reason)}`, '');
+    this.lines.push(...refusalLines(this.dump, this.style));
   }
 
+  /** Cycles, the dump's findings, what each chain is stuck on (tree-verdict.ts). */
   private verdict(): void {
-    const { dump, style } = this;
-    if (dump.refused) return;
-    this.lines.push('', style.bold('Verdict'));
-    if (dump.nodes.length === 0) {
-      for (const verdict of dump.verdicts ?? []) this.lines.push(`  ${style.red(`${safe(verdict.kind)}:`)} ${safe(verdict.summary)}`);
-      const open = dump.orphans?.length ?? 0;
-      // An open request is work someone waits for, even when no task does.
-      if (open > 0) {
-        this.lines.push(`  no task is waiting, but ${plural(open, 'HTTP request')} ${open === 1 ? 'is' : 'are'} open: see Orphaned requests`);
-        if (dump.lostAwaits) this.lines.push('  and the abandoned waits were collected (see Lost awaits)');
-      } else {
-        this.lines.push(
-          dump.lostAwaits
-            ? '  nothing left in the heap is waiting: the abandoned waits were collected (see Lost awaits)'
-            : '  nothing is waiting: no pending task or promise takes part in a wait',
-        );
-      }
-      return;
-    }
-    for (const cycle of dump.cycles) {
-      // A lock-order deadlock reads better as its verdict says it: who holds which lock.
-      const lockOrder = dump.verdicts?.find((v) => v.kind === 'cycle' && v.nodes.join() === cycle.nodes.join() && v.summary.startsWith('deadlock (lock order)'));
-      if (lockOrder) {
-        this.lines.push(`  ${style.red('cycle:')} ${safe(lockOrder.summary)}`);
-        continue;
-      }
-      const steps = cycle.nodes.map((id) => this.nodeRef(id));
-      const first = this.whole.get(cycle.nodes[0] ?? '');
-      const back = first ? nodeTitle(first) : safe(cycle.nodes[0] ?? '?');
-      this.lines.push(`  ${style.red('cycle:')} ${[...steps, back].join(' → ')}`);
-    }
-    // Findings other than cycles (already listed above, with colours).
-    for (const verdict of dump.verdicts ?? []) {
-      if (verdict.kind === 'cycle') continue;
-      const severe = verdict.kind === 'never-settles' || verdict.kind === 'stall' || verdict.kind === 'blocked-loop' || verdict.kind === 'lock-leaked' || verdict.kind === 'orphaned';
-      const tag = `${safe(verdict.kind)}:`;
-      this.lines.push(`  ${severe ? style.red(tag) : style.yellow(tag)} ${safe(verdict.summary)}`);
-    }
-    // Leaves are where every non-cyclic chain ends: the promises someone must settle.
-    // Identical leaves (same place, same wait, same kind of waiter) are counted, not listed.
-    // The wait itself (kind and description) is part of the key: two `once()` promises made
-    // by one helper share a place but wait for different events, and a queue and a timer in
-    // one race share their waiter.
-    const leaves = dump.nodes.filter((n) => n.awaits.length === 0);
-    const groups = new Map<string, { leaf: GraphNode; count: number; waiters: Map<string, number> }>();
-    for (const leaf of leaves) {
-      const waiters = new Map<string, number>();
-      for (const id of leaf.awaitedBy) {
-        const ref = this.nodeRef(id);
-        waiters.set(ref, (waiters.get(ref) ?? 0) + 1);
-      }
-      const key = JSON.stringify([
-        this.nodeRef(leaf.id),
-        leaf.leaf ? [leaf.leaf.kind, leaf.leaf.description] : null,
-        [...waiters],
-      ]);
-      const group = groups.get(key);
-      if (group) group.count += 1;
-      else groups.set(key, { leaf, count: 1, waiters });
-    }
-    for (const { leaf, count, waiters } of groups.values()) {
-      const times = count > 1 ? `${count}× ` : '';
-      const by = [...waiters].map(([ref, n]) => (n > 1 ? `${ref} ×${n}` : ref)).join(', ');
-      const awaited = by === '' ? 'nobody awaits it' : `awaited by ${by}`;
-      const what = leaf.leaf ? ` (${safe(leaf.leaf.description)})` : '';
-      this.lines.push(`  ${style.yellow('stuck on:')} ${times}${this.nodeRef(leaf.id)}${what}, ${awaited}`);
-    }
-    if (dump.cycles.length === 0 && leaves.length === 0) {
-      this.lines.push('  no cycle and no leaf found (the dump may be incomplete; see warnings)');
-    }
+    this.lines.push(...verdictLines(this.dump, this.style, (id) => this.nodeRef(id)));
   }
 
   /** Waits found collected while pending: listed on their own (tree-sections.ts). */
@@ -483,8 +385,4 @@ class TreeRenderer {
     this.lines.push('', this.style.bold('Warnings'));
     for (const w of this.dump.warnings) this.lines.push(`  ${this.style.yellow('!')} ${safe(w)}`);
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Values read straight out of a heap snapshot taken with `captureNumericValue`: numbers (a
  * number node has a `value` edge to a string of its digits), strings, and the hook layer's
- * stamps.
+ * stamps; and the properties of objects that hold them.
  */
 import { STAMP_FIELD } from '../hooks/promise-stamps.js';
 import type { HeapGraph } from './heap-graph.js';
@@ -51,4 +51,32 @@ export function booleanValue(heap: HeapGraph, node: number | undefined): boolean
     if (text === 'false') return false;
   }
   return undefined;
+}
+
+/** The value of `node`'s property `name` if it is `true` or `false` (see {@link booleanValue}). */
+export function booleanProperty(heap: HeapGraph, node: number, name: string): boolean | undefined {
+  return booleanValue(heap, heap.edgeTo(node, name));
+}
+
+/** The value of `node`'s property `name` if it is a number the snapshot captured. */
+export function numberProperty(heap: HeapGraph, node: number, name: string): number | undefined {
+  return numberValue(heap, heap.edgeTo(node, name));
+}
+
+/**
+ * The text of `node`'s property `name` if it is a string. A sliced string's text is not in the
+ * snapshot (only its parent's, the node is named `(sliced string)`): then `undefined`.
+ */
+export function stringProperty(heap: HeapGraph, node: number, name: string): string | undefined {
+  const target = heap.edgeTo(node, name);
+  if (target === undefined || !heap.type(target).includes('string')) return undefined;
+  const text = stringValue(heap, target);
+  return /^\(.* string\)$/.test(text) ? undefined : text;
+}
+
+/** The object `node`'s property `name` holds, if it is an object (of class `cls`, if given). */
+export function objectProperty(heap: HeapGraph, node: number, name: string, cls?: string): number | undefined {
+  const target = heap.edgeTo(node, name);
+  if (target === undefined || heap.type(target) !== 'object') return undefined;
+  return cls === undefined || heap.name(target) === cls ? target : undefined;
 }

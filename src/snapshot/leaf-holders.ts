@@ -9,7 +9,7 @@
  * the leaf is described as before.
  */
 import type { HeapGraph } from './heap-graph.js';
-import { numberValue, stringValue } from './heap-values.js';
+import { numberProperty, stringProperty, stringValue } from './heap-values.js';
 import type { Step } from './holder-path.js';
 
 /** `true`, `false`, `null` or `undefined` for V8's oddballs; `undefined` for anything else. */
@@ -19,14 +19,6 @@ export function oddball(heap: HeapGraph, node: number | undefined): boolean | nu
   const text = heap.edgeTo(node, '0');
   const value = text === undefined ? '' : heap.name(text);
   return value === 'true' ? true : value === 'false' ? false : value === 'null' ? null : undefined;
-}
-
-/** A string property's text, if it is a string. */
-export function stringProperty(heap: HeapGraph, node: number, name: string): string | undefined {
-  const target = heap.edgeTo(node, name);
-  if (target === undefined || !heap.type(target).includes('string')) return undefined;
-  const text = stringValue(heap, target);
-  return /^\(.* string\)$/.test(text) ? undefined : text;
 }
 
 /** Whether `node` is one of Node's `EventTarget` listener records (`internal/event_target`). */
@@ -117,7 +109,7 @@ export function stdioOwner(heap: HeapGraph, stream: number): StdioOwner | undefi
     if (edge.type !== 'property' || (edge.name !== 'stdin' && edge.name !== 'stdout' && edge.name !== 'stderr')) continue;
     if (heap.name(from) !== 'ChildProcess') continue;
     const owner: StdioOwner = { child: from, stream: edge.name, running: false };
-    const pid = numberValue(heap, heap.edgeTo(from, 'pid'));
+    const pid = numberProperty(heap, from, 'pid');
     if (pid !== undefined) owner.pid = pid;
     const command = stringProperty(heap, from, 'spawnfile');
     if (command !== undefined) owner.command = command;

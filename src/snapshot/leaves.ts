@@ -21,9 +21,9 @@
  */
 import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
-import { numberValue, stringValue } from './heap-values.js';
+import { numberProperty, stringProperty } from './heap-values.js';
 import { namedHolder, type Step } from './holder-path.js';
-import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, stringProperty, targetOfListener } from './leaf-holders.js';
+import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
 import type { RawLeaf } from './raw-leaf.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -356,12 +356,8 @@ class LeafFinder {
     const cls = heap.name(node);
     const details: Record<string, string | number | boolean> = { class: cls };
     if (event) details.event = event;
-    const num = (prop: string) => numberValue(heap, heap.edgeTo(node, prop));
-    const str = (prop: string) => {
-      const target = heap.edgeTo(node, prop);
-      const text = target !== undefined && heap.type(target).includes('string') ? stringValue(heap, target) : undefined;
-      return text === undefined || /^\(.* string\)$/.test(text) ? undefined : text;
-    };
+    const num = (prop: string) => numberProperty(heap, node, prop);
+    const str = (prop: string) => stringProperty(heap, node, prop);
     let description = cls;
     switch (kind) {
       case 'timer': {
@@ -406,7 +402,7 @@ class LeafFinder {
       case 'worker': {
         // The public `Worker` keeps its thread id on its native handle; the handle itself has it.
         const handle = heap.edgeTo(node, '<symbol kHandle>');
-        const threadId = num('threadId') ?? (handle === undefined ? undefined : numberValue(heap, heap.edgeTo(handle, 'threadId')));
+        const threadId = num('threadId') ?? (handle === undefined ? undefined : numberProperty(heap, handle, 'threadId'));
         if (cls === 'Worker' && threadId !== undefined && threadId >= 0) details.threadId = threadId;
         description = details.threadId === undefined ? cls : `worker thread ${threadId}`;
         break;

@@ -16,7 +16,7 @@
  */
 import type { RequestKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
-import { booleanValue, numberValue, stringValue } from './heap-values.js';
+import { booleanProperty, numberProperty, objectProperty, stringProperty } from './heap-values.js';
 
 /** An open request, in heap terms. */
 export interface OpenRequest {
@@ -64,20 +64,20 @@ class RequestReader {
 
   server(res: number): OpenRequest | undefined {
     const heap = this.#heap;
-    if (this.#bool(res, 'finished') !== false) return undefined;
-    const req = this.#object(res, 'req', 'IncomingMessage');
-    const socket = this.#object(res, 'socket') ?? (req === undefined ? undefined : this.#object(req, 'socket'));
+    if (booleanProperty(heap, res, 'finished') !== false) return undefined;
+    const req = objectProperty(heap, res, 'req', 'IncomingMessage');
+    const socket = objectProperty(heap, res, 'socket') ?? (req === undefined ? undefined : objectProperty(heap, req, 'socket'));
     const progress: Record<string, boolean> = {};
-    const complete = req === undefined ? undefined : this.#bool(req, 'complete');
+    const complete = req === undefined ? undefined : booleanProperty(heap, req, 'complete');
     if (complete !== undefined) progress.requestComplete = complete;
     const header = heap.edgeTo(res, '_header');
     progress.headersSent = header !== undefined && heap.type(header).includes('string');
-    if (this.#bool(res, 'destroyed') === true) progress.destroyed = true;
-    const method = req === undefined ? undefined : this.#string(req, 'method');
-    const request: OpenRequest = { kind: 'server', parts: req === undefined ? [res] : [res, req], url: (req === undefined ? undefined : this.#string(req, 'url')) ?? '?', progress };
+    if (booleanProperty(heap, res, 'destroyed') === true) progress.destroyed = true;
+    const method = req === undefined ? undefined : stringProperty(heap, req, 'method');
+    const request: OpenRequest = { kind: 'server', parts: req === undefined ? [res] : [res, req], url: (req === undefined ? undefined : stringProperty(heap, req, 'url')) ?? '?', progress };
     if (method) request.method = method;
     if (socket !== undefined) request.socket = socket;
-    const server = socket === undefined ? undefined : this.#object(socket, 'server');
+    const server = socket === undefined ? undefined : objectProperty(heap, socket, 'server');
     const handler = server === undefined ? undefined : this.#listener(server, 'request');
     if (handler !== undefined) request.handler = handler;
     this.#times(request, res, '<symbol ServerResponseStatistics>');
@@ -85,19 +85,20 @@ class RequestReader {
   }
 
   client(clientRequest: number): OpenRequest | undefined {
-    if (this.#bool(clientRequest, 'destroyed') === true) return undefined;
-    const res = this.#object(clientRequest, 'res', 'IncomingMessage');
-    const complete = res === undefined ? undefined : this.#bool(res, 'complete');
+    const heap = this.#heap;
+    if (booleanProperty(heap, clientRequest, 'destroyed') === true) return undefined;
+    const res = objectProperty(heap, clientRequest, 'res', 'IncomingMessage');
+    const complete = res === undefined ? undefined : booleanProperty(heap, res, 'complete');
     if (complete === true) return undefined;
     const progress: Record<string, boolean> = { responseStarted: res !== undefined };
-    const sent = this.#bool(clientRequest, 'finished');
+    const sent = booleanProperty(heap, clientRequest, 'finished');
     if (sent !== undefined) progress.requestSent = sent;
-    const host = this.#string(clientRequest, 'host') ?? '';
-    const path = this.#string(clientRequest, 'path') ?? '';
-    const method = this.#string(clientRequest, 'method');
+    const host = stringProperty(heap, clientRequest, 'host') ?? '';
+    const path = stringProperty(heap, clientRequest, 'path') ?? '';
+    const method = stringProperty(heap, clientRequest, 'method');
     const request: OpenRequest = { kind: 'client', parts: res === undefined ? [clientRequest] : [clientRequest, res], url: `${host}${path}` || '?', progress };
     if (method) request.method = method;
-    const socket = this.#object(clientRequest, 'socket');
+    const socket = objectProperty(heap, clientRequest, 'socket');
     if (socket !== undefined) request.socket = socket;
     const handler = this.#listener(clientRequest, 'response');
     if (handler !== undefined) request.handler = handler;
@@ -107,11 +108,12 @@ class RequestReader {
 
   /** undici's request: told from the fetch API's `Request` by its `origin` and `completed`. */
   fetch(node: number): OpenRequest | undefined {
-    if (this.#heap.edgeTo(node, 'origin') === undefined) return undefined;
-    const completed = this.#bool(node, 'completed');
-    if (completed !== false || this.#bool(node, 'aborted') === true) return undefined;
-    const request: OpenRequest = { kind: 'fetch', parts: [node], url: `${this.#string(node, 'origin') ?? ''}${this.#string(node, 'path') ?? ''}` || '?', progress: {} };
-    const method = this.#string(node, 'method');
+    const heap = this.#heap;
+    if (heap.edgeTo(node, 'origin') === undefined) return undefined;
+    const completed = booleanProperty(heap, node, 'completed');
+    if (completed !== false || booleanProperty(heap, node, 'aborted') === true) return undefined;
+    const request: OpenRequest = { kind: 'fetch', parts: [node], url: `${stringProperty(heap, node, 'origin') ?? ''}${stringProperty(heap, node, 'path') ?? ''}` || '?', progress: {} };
+    const method = stringProperty(heap, node, 'method');
     if (method) request.method = method;
     return request;
   }
@@ -120,10 +122,10 @@ class RequestReader {
   #times(request: OpenRequest, node: number, statistics: string): void {
     const heap = this.#heap;
     const stats = heap.edgeTo(node, statistics);
-    const start = stats === undefined ? undefined : numberValue(heap, heap.edgeTo(stats, 'startTime'));
+    const start = stats === undefined ? undefined : numberProperty(heap, stats, 'startTime');
     if (start !== undefined) request.ageMs = Math.max(0, Math.round(this.#now - start));
-    const timer = request.socket === undefined ? undefined : this.#object(request.socket, '<symbol timeout>', 'Timeout');
-    const idleStart = timer === undefined ? undefined : numberValue(heap, heap.edgeTo(timer, '_idleStart'));
+    const timer = request.socket === undefined ? undefined : objectProperty(heap, request.socket, '<symbol timeout>', 'Timeout');
+    const idleStart = timer === undefined ? undefined : numberProperty(heap, timer, '_idleStart');
     // `_idleStart` is libuv's loop time, within milliseconds of `performance.now()`'s origin.
     if (idleStart !== undefined) request.idleMs = Math.max(0, Math.round(this.#now - idleStart));
   }
@@ -138,24 +140,5 @@ class RequestReader {
     // `once` registers a bound wrapper whose `listener` property is the program's function.
     const wrapped = heap.edgeTo(listener, 'listener');
     return wrapped !== undefined && heap.type(wrapped) === 'closure' ? wrapped : listener;
-  }
-
-  #bool(node: number, property: string): boolean | undefined {
-    return booleanValue(this.#heap, this.#heap.edgeTo(node, property));
-  }
-
-  #object(node: number, property: string, cls?: string): number | undefined {
-    const target = this.#heap.edgeTo(node, property);
-    if (target === undefined || this.#heap.type(target) !== 'object') return undefined;
-    return cls === undefined || this.#heap.name(target) === cls ? target : undefined;
-  }
-
-  #string(node: number, property: string): string | undefined {
-    const heap = this.#heap;
-    const target = heap.edgeTo(node, property);
-    if (target === undefined || !heap.type(target).includes('string')) return undefined;
-    // A sliced string's text is not in the snapshot (only its parent's): then unknown.
-    const text = stringValue(heap, target);
-    return /^\(.* string\)$/.test(text) ? undefined : text;
   }
 }

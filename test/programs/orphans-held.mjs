@@ -15,10 +15,17 @@ const server = http.createServer((req, res) => {
 
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
+  // Ready once the server has seen all four requests. One counting listener, removed at the
+  // fourth (so the dump sees the server's listeners as the program left them); a `once` per
+  // connection would fire all at the first request, and 'ready' could come too early.
   let open = 0;
-  const opened = () => ++open === 4 && setTimeout(() => console.log('ready'), 20);
+  const arrived = () => {
+    if (++open < 4) return;
+    server.off('request', arrived);
+    setTimeout(() => console.log('ready'), 20);
+  };
+  server.on('request', arrived);
   for (const path of ['/events', '/events', '/events', '/slow']) {
-    const req = http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
-    req.on('socket', (socket) => socket.on('connect', () => server.once('request', opened)));
+    http.get({ host: '127.0.0.1', port, path }, (res) => res.resume());
   }
 });

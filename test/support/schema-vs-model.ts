@@ -60,9 +60,13 @@ export class ModelTypes {
     return out;
   }
 
-  /** The values of a union of literals (`'a' | 'b'`, `1`), else undefined. */
+  /**
+   * The values of a union of literals (`'a' | 'b'`, `1`), else undefined. An open kind
+   * (`VerdictKind | NewerKind`: any string read, the known ones listed) counts as its literals:
+   * the schema lists what this version writes.
+   */
   literals(type: ts.Type): Array<string | number> | undefined {
-    const members = type.isUnion() ? type.types : [type];
+    const members = (type.isUnion() ? type.types : [type]).filter((m) => !(m.isIntersection() && m.types.some((t) => t.flags & ts.TypeFlags.String)));
     if (type.flags & ts.TypeFlags.Boolean) return undefined;
     if (!members.every((m) => m.isStringLiteral() || m.isNumberLiteral())) return undefined;
     return members.map((m) => (m as ts.LiteralType).value as string | number);
