@@ -55,6 +55,23 @@ describe('HeapGraph', () => {
     expect(heap.nodeCount).toBe(2);
   });
 
+  it('edgeTo finds an element edge by its index even when a string of the same text exists', () => {
+    // Node 0: array with element edges 0 → node 1 and 1 → node 2, and a property edge named
+    // "1" (a string in the table, as "0" is) → node 3. Element edges store the index itself
+    // where named edges store a string-table slot: "0" is string 3, "1" string 4.
+    const withStrings =
+      `{"snapshot":{"meta":${JSON.stringify(meta)},"node_count":4,"edge_count":3},\n` +
+      `"nodes":[1,0,1,16,3,0,0,3,1,3,16,0,0,0,3,2,5,16,0,0,0,2,3,9,16,0,0,0],\n` +
+      `"edges":[1,0,7,1,1,14,2,4,21],\n"strings":["Array","first","second","0","1"]}`;
+    const heap = HeapGraph.parse(withStrings);
+    expect([...heap.edges(0)].map((e) => `${e.type}:${e.name}`)).toEqual(['element:0', 'element:1', 'property:1']);
+    expect(heap.edgeTo(0, '0')).toBe(1);
+    expect(heap.edgeTo(0, '1')).toBe(2);
+    expect(heap.edgeTo(0, '2')).toBeUndefined();
+    expect(heap.edgeTo(0, '01')).toBe(undefined);
+    expect(heap.name(heap.edgeTo(0, '1')!)).toBe('second');
+  });
+
   it('not JSON: a SnapshotFailedError', () => {
     expect(() => HeapGraph.parse('{"snapshot": {"meta"')).toThrow(SnapshotFailedError);
   });

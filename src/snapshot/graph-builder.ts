@@ -9,6 +9,7 @@ import type { ObjectFacts } from './object-facts.js';
 import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
 import { userFrameIndex } from '../text/node-labels.js';
 import { addPollingHints } from './polling-hint.js';
+import { canonicalOrder } from './canonical-order.js';
 import type { AwaitedTask, SuspensionIndex } from './suspension-points.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -50,12 +51,19 @@ interface V8Location {
   columnNumber: number;
 }
 
+interface Entry {
+  raw: RawNode;
+  node: GraphNode;
+  /** {@link sourceOrder} of the node. */
+  order: string;
+}
+
 /** Builds the dump's nodes from the raw graph. */
 export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): GraphNode[] {
   const all = [...raw];
   const builder = new NodeBuilder(context, new Map((context.graph ?? all).map((n) => [n.key, n] as const)));
   if (context.located) Object.assign(context.located, { fromSource: 0, byLookup: 0, unlocated: 0 });
-  const entries = all.map((rawNode) => {
+  const entries: Entry[] = all.map((rawNode) => {
     const node = builder.describe(rawNode);
     return { raw: rawNode, node, order: sourceOrder(node) };
   });
@@ -76,18 +84,37 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
     const [x, y] = [a.leaf?.description ?? '', b.leaf?.description ?? ''];
     return x < y ? -1 : x > y ? 1 : 0;
   };
-  entries.sort((a, b) => (a.order !== b.order ? (a.order < b.order ? -1 : 1) : compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || byLeaf(a.node, b.node) || a.raw.key - b.raw.key));
+  const byItself = (a: Entry, b: Entry): number =>
+    (a.order !== b.order ? (a.order < b.order ? -1 : 1) : 0) || compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || byLeaf(a.node, b.node) || compareText(selfLabel(a.node), selfLabel(b.node));
+  // Alike nodes (two inputs of one Promise.all, two holders of one lock) are told apart by
+  // what they are connected to, never by where they sit in the heap (canonical-order.ts).
+  const index = new Map(entries.map((e, i) => [e.raw.key, i] as const));
+  const rank = new Int32Array(entries.length);
+  entries
+    .map((_, i) => i)
+    .sort((a, b) => byItself(entries[a]!, entries[b]!))
+    .forEach((i, position, sorted) => (rank[i] = position > 0 && byItself(entries[sorted[position - 1]!]!, entries[i]!) === 0 ? rank[sorted[position - 1]!]! : position));
+  const canonical = canonicalOrder({
+    rank,
+    awaits: entries.map((e) => e.raw.awaits.flatMap((k) => index.get(k) ?? [])),
+    holders: entries.map((e) => e.raw.leaf?.lock?.holders.flatMap((k) => index.get(k) ?? []) ?? []),
+    lastResort: (a, b) => waitedLonger(entries[a]!.node, entries[b]!.node) || entries[a]!.raw.key - entries[b]!.raw.key,
+  }).map((i) => entries[i]!);
+  entries.splice(0, entries.length, ...canonical);
   const ids = new Map<number, string>();
   entries.forEach((entry, i) => {
     entry.node.id = `n${i + 1}`;
     ids.set(entry.raw.key, entry.node.id);
   });
-  for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!);
+  // What a node awaits, in id order too: the heap discovered it in its own order. (A build of
+  // the tasks alone leaves what they await without an id: it is not a dump's graph.)
+  const byIdNumber = (a: string | undefined, b: string | undefined): number => Number(a?.slice(1) ?? 0) - Number(b?.slice(1) ?? 0);
+  for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!).sort(byIdNumber);
   // The lock a leaf is queued in names its holders (the `held-by` edges) by id.
   for (const { raw: rawNode, node } of entries) {
     const lock = rawNode.leaf?.lock;
     if (!lock || !node.leaf) continue;
-    const holders = lock.holders.flatMap((k) => ids.get(k) ?? []).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+    const holders = lock.holders.flatMap((k) => ids.get(k) ?? []).sort(byIdNumber);
     node.leaf.lock = { object: lock.object, state: lock.state, holders };
   }
   const byId = new Map(entries.map((e) => [e.node.id, e.node] as const));
@@ -343,4 +370,20 @@ function sourceOrder(n: GraphNode): string {
 function compareKindAndName(a: GraphNode, b: GraphNode): number {
   if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** What else tells a node apart by itself, after its place, kind and name (nothing timed). */
+function selfLabel(n: GraphNode): string {
+  const at = n.functionLocation;
+  const leaf = n.leaf;
+  return [n.combinator ?? '', n.state, at ? `${at.url}:${at.line}:${at.column}` : '', leaf?.kind ?? '', leaf?.heldBy?.join('.') ?? '', leaf?.lock?.object ?? '', leaf?.lock?.state ?? ''].join('\u0000');
+}
+
+/** The node whose wait began first, first; nodes without a known start after. */
+function waitedLonger(a: GraphNode, b: GraphNode): number {
+  return (b.waitingMs ?? -1) - (a.waitingMs ?? -1);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -163,15 +163,21 @@ export class HeapGraph {
     }
   }
 
-  /** Target of the first outgoing edge named `name`, if any. */
+  /**
+   * Target of the first outgoing edge named `name`, if any: a property or internal field by
+   * its name, an element or hidden edge by its index (`'0'`, `'12'`).
+   */
   edgeTo(node: number, name: string): number | undefined {
     // Hot during analysis (called for every node of the heap): no iterator, no allocation.
     const index = this.#stringIndex(name);
+    // An element edge stores its index where a named edge stores a string's: compared as the
+    // index the name spells, never as a string-table slot (a string "0" may exist as well).
+    const element = ELEMENT_NAME.test(name) ? Number(name) : -1;
     for (let j = this.#firstEdge[node]!; j < this.#firstEdge[node + 1]!; j++) {
       const type = this.#edgeTypeNames[this.#edgeTypes[j]!];
       if (type === 'element' || type === 'hidden') {
-        if (index === undefined && String(this.#edgeNames[j]) === name) return this.#edgeTo[j]!;
-      } else if (this.#edgeNames[j] === index) {
+        if (this.#edgeNames[j] === element) return this.#edgeTo[j]!;
+      } else if (index !== undefined && this.#edgeNames[j] === index) {
         return this.#edgeTo[j]!;
       }
     }
@@ -222,6 +228,9 @@ export class HeapGraph {
     this.#reverseEdge = edge;
   }
 }
+
+/** An element index as `edgeTo` is asked for it: digits, no leading zero (what `String(i)` gives). */
+const ELEMENT_NAME = /^(0|[1-9]\d{0,9})$/;
 
 /** The snapshot as bytes; string chunks are copied in (ASCII: one byte a character). */
 function toBytes(source: string | readonly string[] | Uint8Array): Buffer {

@@ -10,18 +10,14 @@
  */
 import type { HeapGraph } from './heap-graph.js';
 import { numberProperty, stringProperty, stringValue } from './heap-values.js';
+import type { Step } from './holder-path.js';
 
 /** `true`, `false`, `null` or `undefined` for V8's oddballs; `undefined` for anything else. */
 export function oddball(heap: HeapGraph, node: number | undefined): boolean | null | undefined {
   if (node === undefined || heap.name(node) !== 'system / Oddball') return undefined;
-  // Its first hidden edge is its text (`edgeTo` looks up names, not indexes).
-  let value = '';
-  for (const edge of heap.edges(node)) {
-    if (edge.name === '0') {
-      value = heap.name(edge.to);
-      break;
-    }
-  }
+  // Its first hidden edge is its text.
+  const text = heap.edgeTo(node, '0');
+  const value = text === undefined ? '' : heap.name(text);
   return value === 'true' ? true : value === 'false' ? false : value === 'null' ? null : undefined;
 }
 
@@ -60,8 +56,7 @@ export function targetOfListener(heap: HeapGraph, listener: number): TargetListe
     for (const { from: table, edge } of heap.retainers(previous)) {
       if (heap.type(table) !== 'array' || !/^\d+$/.test(edge.name)) continue;
       const keyIndex = String(Number(edge.name) - 1);
-      let key: number | undefined;
-      for (const e of heap.edges(table)) if (e.name === keyIndex) key = e.to;
+      const key = heap.edgeTo(table, keyIndex);
       for (const { from: map, edge: e } of heap.retainers(table)) {
         if (e.name !== 'table' || heap.name(map) !== 'Map') continue;
         for (const { from: target, edge: t } of heap.retainers(map)) {
@@ -158,4 +153,46 @@ export function eventsOnScope(heap: HeapGraph, context: number): { emitter: numb
     if (event !== '?') break;
   }
   return { emitter, event };
+}
+
+/** Whether `node` is an emitter's `_events` table (the object its `_events` property holds). */
+export function isListenerTable(heap: HeapGraph, node: number): boolean {
+  if (heap.type(node) !== 'object') return false;
+  for (const { edge } of heap.retainers(node)) if (edge.name === '_events' && edge.type === 'property') return true;
+  return false;
+}
+
+/**
+ * An event with more than one listener keeps them in an array, `_events[event]` (two
+ * `events.once` waits for one event, each with its 'error' listener too). From a step at that
+ * array's element store (or the array itself), reached from a `once` listener, the step at
+ * the `_events` table, whose edge is the event's name: the array is the emitter's, not the
+ * program's own queue. `undefined` when the step is not at such an array. (Only `once`
+ * listeners: a stream's own `on` listeners keep being climbed through to the stream.)
+ */
+export function listenerArrayTable(heap: HeapGraph, step: Step): Step | undefined {
+  if (step.from === undefined || !isOnceWrapper(heap, step.from.node)) return undefined;
+  let array: Step | undefined = step;
+  if (heap.type(step.node) === 'array') {
+    array = undefined;
+    for (const { from, edge } of heap.retainers(step.node)) {
+      if (edge.name === 'elements' && heap.name(from) === 'Array') {
+        array = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
+        break;
+      }
+    }
+    if (!array) return undefined;
+  } else if (heap.name(step.node) !== 'Array') {
+    return undefined;
+  }
+  for (const { from, edge } of heap.retainers(array.node)) {
+    if (edge.type === 'property' && isListenerTable(heap, from)) return { node: from, from: array, edge: edge.name, depth: array.depth + 1 };
+  }
+  return undefined;
+}
+
+/** Whether `node` is the wrapper `emitter.once` registers (a bound function over its state). */
+function isOnceWrapper(heap: HeapGraph, node: number): boolean {
+  const state = heap.type(node) === 'closure' ? heap.edgeTo(node, 'bound_this') : undefined;
+  return state !== undefined && heap.edgeTo(state, 'fired') !== undefined && heap.edgeTo(state, 'listener') !== undefined;
 }

@@ -22,7 +22,8 @@
 import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapGraph } from './heap-graph.js';
 import { numberProperty, stringProperty } from './heap-values.js';
-import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
+import { namedHolder, type Step } from './holder-path.js';
+import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
 import type { RawLeaf } from './raw-leaf.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -52,15 +53,6 @@ export function describeLeaves(heap: HeapGraph, nodes: Iterable<RawNode>, now: n
     const leaf = finder.describe(node.key);
     if (leaf) node.leaf = leaf;
   }
-}
-
-interface Step {
-  node: number;
-  /** The step we came from (nearer to the resolver). */
-  from?: Step;
-  /** Name of the edge from `node` to `from.node`. */
-  edge?: string;
-  depth: number;
 }
 
 class LeafFinder {
@@ -155,21 +147,24 @@ class LeafFinder {
           if (next.depth < MAX_DEPTH) queue.push(next);
           continue;
         }
-        // An emitter's listener table: `emitter._events[event]` holds the listener.
-        const emitter = edge.name === '_events' ? undefined : this.#emitterOf(from);
+        // An emitter's listener table: `emitter._events[event]` holds the listener, alone or
+        // in an array of the event's listeners.
+        const listeners = edge.type === 'element' ? listenerArrayTable(heap, next) : undefined;
+        const at = listeners ?? next;
+        const emitter = edge.name === '_events' ? undefined : listeners ? this.#emitterOf(listeners.node) : this.#emitterOf(from);
         if (emitter !== undefined) {
-          const listened = edge.type === 'property' ? edge.name : '?';
+          const listened = listeners ? listeners.edge! : edge.type === 'property' ? edge.name : '?';
           // `stream.finished` listens for every end event; its scope says which one it needs.
-          const event = (listened !== 'error' && this.#finishedEvent(next)) || listened;
+          const event = (listened !== 'error' && this.#finishedEvent(at)) || listened;
           const cls = heap.name(emitter);
-          if (isReadline(heap, emitter) && event !== 'error') return this.#readline(emitter, next, `event '${event}'`);
-          const child = event === 'error' ? undefined : this.#childStdio(emitter, event, next);
+          if (isReadline(heap, emitter) && event !== 'error') return this.#readline(emitter, at, `event '${event}'`);
+          const child = event === 'error' ? undefined : this.#childStdio(emitter, event, at);
           if (child) return child;
           const kind = resourceKind(cls) ?? this.#streamLike(emitter);
-          const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, next, false)];
+          const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, at, false)];
           const found = kind
-            ? this.#found(this.#resource(kind, emitter, path, event), next, emitter)
-            : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, next);
+            ? this.#found(this.#resource(kind, emitter, path, event), at, emitter)
+            : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, at);
           if (event !== 'error') return found;
           errorListener ??= found;
           seen.delete(from); // the table is shared: let the other listener's path reach it too
@@ -193,7 +188,7 @@ class LeafFinder {
           return this.#readline(from, next, `question${prompt ? ` '${prompt.trim()}'` : ''} unanswered`);
         }
         if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
-          const holder = this.#namedHolder(next);
+          const holder = namedHolder(heap, next);
           // Node's own queues (`events.on`'s unconsumed promises): climbed through to their owner.
           if (/^Fixed(CircularBuffer|Queue)$/.test(heap.name(holder.node))) {
             if (!seen.has(holder.node) && holder.depth < MAX_DEPTH) {
@@ -344,29 +339,6 @@ class LeafFinder {
     if (resource !== undefined && (info.kind === 'socket' || info.kind === 'stream')) leaf.resource = resource;
     if (resource !== undefined) leaf.origin = resource;
     return leaf;
-  }
-
-  /** Climbs from a data holder through containers (arrays, Map tables) to a named object. */
-  #namedHolder(step: Step): Step {
-    const heap = this.#heap;
-    let current = step;
-    for (let i = 0; i < 4; i++) {
-      const name = heap.name(current.node);
-      if (name === 'system / Context') break; // the edge below is a variable name
-      const generic = name === 'Array' || name === 'Object' || name === '' || heap.type(current.node) === 'array' || name.startsWith('system /') || name === 'Map' || name === 'Set';
-      if (!generic) break;
-      let parent: Step | undefined;
-      for (const { from, edge } of heap.retainers(current.node)) {
-        if (edge.type === 'weak' || heap.type(from) === 'synthetic' || heap.name(from).startsWith('(')) continue;
-        if (edge.type === 'property' || edge.type === 'internal' || edge.type === 'element' || edge.type === 'context') {
-          parent = { node: from, from: current, edge: edge.name, depth: current.depth + 1 };
-          break;
-        }
-      }
-      if (!parent) break;
-      current = parent;
-    }
-    return current;
   }
 
   /** If `node` is an emitter's `_events` table, the emitter. */
