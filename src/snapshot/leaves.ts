@@ -166,7 +166,11 @@ class LeafFinder {
             ? this.#found(this.#resource(kind, emitter, path, event), at, emitter)
             : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, at);
           if (event !== 'error') return found;
-          errorListener ??= found;
+          // Reached through `stream.finished`'s 'error' listener only (the walk's visit budget
+          // can run out before the other path when the heap is large, e.g. with creation
+          // stacks): its scope still says which event the wait needs, so a child's stdio is named.
+          const needed = this.#finishedEvent(at);
+          errorListener ??= (needed && this.#childStdio(emitter, needed, at)) || found;
           seen.delete(from); // the table is shared: let the other listener's path reach it too
           continue;
         }
@@ -199,7 +203,12 @@ class LeafFinder {
           }
           const path = pathNames(heap, holder);
           const streamKind = this.#streamLike(holder.node);
-          if (streamKind) return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
+          if (streamKind) {
+            const needed = this.#finishedEvent(next);
+            const child = needed ? this.#childStdio(holder.node, needed, holder) : undefined;
+            if (child) return child;
+            return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
+          }
           const queued = this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
           queued.owner = holder.node;
           return queued;
