@@ -140,17 +140,22 @@ export function eventsOnScope(heap: HeapGraph, context: number): { emitter: numb
   if (emitter === undefined || oddball(heap, emitter) !== undefined) return undefined;
   const table = heap.edgeTo(emitter, '_events');
   let event = '?';
+  // `on(emitter, event, { close })` also registers a close handler in the same scope: the event
+  // is the one `eventHandler` listens for; the closures' heap order must not decide.
   for (const { from: closure, edge } of heap.retainers(context)) {
     if (edge.name !== 'context' || heap.type(closure) !== 'closure') continue;
+    let found = '?';
     for (const { from, edge: e } of heap.retainers(closure)) {
-      if (from === table && e.type === 'property' && e.name !== 'error') event = e.name;
+      if (from === table && e.type === 'property' && e.name !== 'error') found = e.name;
       else if (heap.type(from) === 'array' || heap.name(from) === 'Array') {
         for (const { from: holder, edge: h } of heap.retainers(from)) {
-          if (holder === table && h.type === 'property' && h.name !== 'error') event = h.name;
+          if (holder === table && h.type === 'property' && h.name !== 'error') found = h.name;
         }
       }
     }
-    if (event !== '?') break;
+    if (found === '?') continue;
+    if (heap.name(closure) === 'eventHandler') return { emitter, event: found };
+    if (event === '?') event = found;
   }
   return { emitter, event };
 }
