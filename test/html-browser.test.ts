@@ -152,15 +152,32 @@ if (!availability.ok) {
         expect(await page.textContent('#count'), name).toBe(`${n} nodes`);
         expect(await page.locator('#svgbox g.node').count(), name).toBe(n);
         if (n > 0) {
-          // The list is drawn virtually: scrolling the last row into view redraws the rows on
-          // the next scroll event. Click only once that redraw is done, so the click cannot land
-          // between two drawings of the list (seen once in a loaded full run: no details shown).
+          // The list is drawn virtually: a scroll redraws its rows, so "the last row drawn" is a
+          // moving target while the view scrolls (scrolling the 28th row into view draws rows up
+          // to the 42nd, which then needs a scroll of its own). A click whose own scroll-into-view
+          // redraws the list can lose the row between its mousedown and mouseup (seen in loaded
+          // stress runs: no details). So scroll to the bottom first, wait until the row drawn last
+          // is fully in view and stays so for two frames; the click then scrolls nothing.
+          await page.locator('#viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+          await page.waitForFunction(
+            () =>
+              new Promise((done) => {
+                const lastInView = () => {
+                  const view = document.querySelector('#viewport')!.getBoundingClientRect();
+                  const rows = document.querySelectorAll('#rows .row.item');
+                  const last = rows[rows.length - 1]?.getBoundingClientRect();
+                  return last !== undefined && last.top >= view.top - 0.5 && last.bottom <= view.bottom + 0.5 ? rows[rows.length - 1] : null;
+                };
+                const first = lastInView();
+                requestAnimationFrame(() => requestAnimationFrame(() => done(first !== null && lastInView() === first)));
+              }),
+          );
           const last = page.locator('#rows .row.item').last();
-          await last.scrollIntoViewIfNeeded();
-          await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(null)))));
-          await page.locator('#rows .row.item').last().click();
+          const title = await last.locator('span').first().innerText();
+          await last.click();
           await page.waitForSelector('#details h3', { timeout: 10_000 }).catch(() => undefined);
           expect(await page.locator('#details h3').count(), name).toBe(1);
+          expect(await page.locator('#details h3').innerText(), name).toBe(title);
         } else {
           expect(await page.textContent('#graph-note')).toContain('Nothing to draw');
           expect(await page.textContent('#verdicts')).toContain('nothing is waiting');
