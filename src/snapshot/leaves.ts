@@ -17,7 +17,8 @@
  * Promises created by Node's C++ side (`fs/promises`) have no resolving functions; their native
  * request object holds the promise itself.
  *
- * Only strong edges are followed, breadth first, nearest holder first, with a depth bound.
+ * Only strong edges are followed, breadth first, nearest holder first, with a depth bound;
+ * holders at one depth are told apart by structure, never by the heap's order.
  */
 import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapEdge, HeapGraph } from './heap-graph.js';
