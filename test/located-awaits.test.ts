@@ -7,17 +7,12 @@
  * program, and the profile says so; only the genuinely ambiguous ones (marked `(lookup)`) are
  * left, and a budget locates them by lookup.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
-import { attachSnapshot } from '../src/attach/index.js';
 import type { Dump } from '../src/model.js';
-import { parseDump } from '../src/serialize/json.js';
-import { killChildren, runNode } from './helpers/processes.js';
-import { releasePorts, reservePort } from './helpers/ports.js';
+import { dumpByAttaching, dumpInProcess, stopAttachedPrograms } from './helpers/dump-ways.js';
 import { ROOT } from './helpers/samples.js';
 
 const PROGRAM = 'test/programs/multi-await.mjs';
@@ -66,11 +61,7 @@ function expectPlacedFromSource(dump: Dump, n: number): { clear: number; ambiguo
   return { clear, ambiguous };
 }
 
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  await killChildren(children);
-  releasePorts();
-});
+afterEach(stopAttachedPrograms);
 
 describe('multi-await handlers, with a lookup budget of 0', () => {
   it('SIGUSR2 (background): every unambiguous task at its marked line, no lookup, the profile counts them', async () => {
@@ -87,13 +78,8 @@ describe('multi-await handlers, with a lookup budget of 0', () => {
 
   it('snapshot() in process: the same', async () => {
     const N = 20;
-    const r = await runNode(['--import', pathToFileURL(join(ROOT, 'dist/src/register.js')).href, PROGRAM, String(N), 'inprocess'], {
-      cwd: ROOT,
-      env: { ...process.env, AWAITWHAT_INDEX: pathToFileURL(join(ROOT, 'dist/src/index.js')).href, AWAITWHAT_LOOKUP_BUDGET_MS: '0' },
-      timeout: TIMEOUT,
-    });
-    expect(r.stderr).toBe('');
-    const dump = parseDump(r.stdout.slice(r.stdout.indexOf('{')));
+    const { dump, stderr } = await dumpInProcess(PROGRAM, { args: [String(N)], env: { AWAITWHAT_LOOKUP_BUDGET_MS: '0' }, register: true, timeoutMs: TIMEOUT });
+    expect(stderr).toBe('');
     const { clear, ambiguous } = expectPlacedFromSource(dump, N);
     expect(dump.profile?.worker).toBe(false);
     expect(dump.profile?.lookups).toBe(0);
@@ -101,17 +87,8 @@ describe('multi-await handlers, with a lookup budget of 0', () => {
   }, TIMEOUT);
 
   it('attached from outside (no register): the same lines', async () => {
-    const port = (await reservePort())!;
-    const child = spawn(process.execPath, [`--inspect-port=${port}`, PROGRAM, '5'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '', AWAITWHAT_LOOKUP_BUDGET_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', () => /^ready$/m.test(out) && resolve());
-      child.once('exit', () => reject(new Error('the program exited before "ready"')));
-    });
     // An attached dump reads the lookup budget from the target's environment.
-    const dump = await attachSnapshot(child.pid!);
+    const dump = await dumpByAttaching(PROGRAM, { args: ['5'], env: { AWAITWHAT_LOOKUP_BUDGET_MS: '0' } });
     expect(dump.source).toBe('attached');
     const { clear, ambiguous } = expectPlacedFromSource(dump, 5);
     expect(dump.profile?.lookups).toBe(0);

@@ -7,20 +7,18 @@
  * reported (no false positives). Every way of dumping runs the one pipeline: SIGUSR2 (the
  * background worker), `snapshot()` in process, attached from outside.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureStuckProgram } from '../cli/capture.js';
-import { attachSnapshot } from '../src/attach/index.js';
 import type { Dump, OrphanedRequest } from '../src/model.js';
 import { toDot } from '../src/serialize/dot.js';
 import { pageVerdicts } from '../src/serialize/html-model.js';
 import { parseDump, serializeDump } from '../src/serialize/json.js';
 import { filterChains } from '../src/serialize/tree-filter.js';
 import { renderTree } from '../src/serialize/tree.js';
-import { expectStuckLinesNamed, killChildren, runNode } from './helpers/processes.js';
-import { releasePorts, reservePort } from './helpers/ports.js';
+import { dumpByAttaching, dumpInProcess, stopAttachedPrograms } from './helpers/dump-ways.js';
+import { expectStuckLinesNamed } from './helpers/processes.js';
 import { captureOnce } from './helpers/shared-capture.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { normaliseTree } from './support/normalise.js';
@@ -58,11 +56,7 @@ function expectOrphans(dump: Dump, name: string, method: string, path: string): 
 /** A SIGUSR2 dump of a program, taken once: orphaned-request's is read by two tests. */
 const signalDump = captureOnce(async (script) => (await captureStuckProgram({ script, cwd: ROOT })).dump);
 
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  await killChildren(children);
-  releasePorts();
-});
+afterEach(stopAttachedPrograms);
 
 describe('orphaned requests, dumped on SIGUSR2', () => {
   it('orphaned-request: the handler awaited a wrapper that forgot to reject; both requests are reported, with their sockets', async () => {
@@ -151,25 +145,13 @@ describe('orphaned requests in every view', () => {
 
 describe('orphaned requests in the other ways of dumping', () => {
   it('snapshot() in process reports them', async () => {
-    const r = await runNode(['--import', join(ROOT, 'test/support/snapshot-on-ready.mjs'), join(ROOT, 'fixtures/orphaned-request.mjs')], { cwd: ROOT, timeout: TIMEOUT });
-    const line = r.stdout.split('\n').find((l) => l.startsWith('dump:'));
-    expect(line, r.stderr).toBeDefined();
-    const dump = parseDump(line!.slice('dump:'.length));
+    const { dump } = await dumpInProcess('fixtures/orphaned-request.mjs', { timeoutMs: TIMEOUT });
     expect(dump.profile?.worker).toBe(false);
     expectOrphans(dump, 'orphaned-request', 'GET', '/export');
   }, TIMEOUT);
 
   it('attached from outside (no register) reports them', async () => {
-    const port = (await reservePort())!;
-    const child = spawn(process.execPath, [`--inspect-port=${port}`, 'fixtures/orphaned-request.mjs'], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', () => /^ready$/m.test(out) && resolve());
-      child.once('exit', () => reject(new Error('the program exited before "ready"')));
-    });
-    const dump = await attachSnapshot(child.pid!);
+    const dump = await dumpByAttaching('fixtures/orphaned-request.mjs');
     expect(dump.source).toBe('attached');
     expectOrphans(dump, 'orphaned-request', 'GET', '/export');
   }, TIMEOUT);

@@ -27,7 +27,7 @@ import { perform, runAsync } from '../snapshot/session.js';
 import { attachRefusal } from './target-memory.js';
 import type { CdpClient } from './cdp-client.js';
 import { openInspector, reconnectInspector } from './inspector-endpoint.js';
-import { leaveTarget, type LeaveOptions } from './leave-target.js';
+import { leaveTarget, mayStillListen, type Left, type LeaveOptions } from './leave-target.js';
 import { closeWhenOpen, LATE_OPEN_GRACE_MS, type LateClose } from './late-inspector.js';
 import { probeMainThread, resumeMainThread } from './main-thread.js';
 import { readProcessFacts } from './process-facts.js';
@@ -122,10 +122,10 @@ export async function attachSnapshot(pid: number, options: AttachOptions = {}): 
   const leave = { opened, openAtStart: flags.openAtStart, timeoutMs };
   const ours = opened.signalled && !opened.wasOpen && !flags.openAtStart;
   /** Leaves the target; an inspector we opened that stays open is retried until closed (bounded). */
-  const leaveClosing = async (leaving: Promise<string[]>): Promise<{ notes: string[]; open?: string }> => {
-    const notes = await leaving;
-    // Every note about an inspector left listening says "stays open" (leave-target.ts, leaveThroughNewSession).
-    if (!ours || !notes.some((n) => n.includes('stays open'))) return { notes };
+  const leaveClosing = async (leaving: Promise<Left>): Promise<{ notes: string[]; open?: string }> => {
+    const left = await leaving;
+    const { notes } = left;
+    if (!ours || !mayStillListen(left)) return { notes };
     const retried = await late(true);
     return retried.closed ? { notes: [retried.line] } : { notes: [retried.line], open: retried.line };
   };
@@ -193,14 +193,15 @@ function whenAborted(signal: AbortSignal | undefined): { promise: Promise<never>
 }
 
 /** Closes the inspector we opened through a fresh session (the dump's session is gone). */
-async function leaveThroughNewSession(pid: number, leave: LeaveOptions): Promise<string[]> {
+async function leaveThroughNewSession(pid: number, leave: LeaveOptions): Promise<Left> {
   const { opened } = leave;
   if (!opened.signalled || opened.wasOpen || leave.openAtStart) {
-    return [`the target's inspector was already open on 127.0.0.1:${opened.port}; it stays open`];
+    return { notes: [`the target's inspector was already open on 127.0.0.1:${opened.port}; it stays open`], inspector: 'wasOpen' };
   }
   const client = await reconnectInspector(pid, opened.port, Math.min(leave.timeoutMs, 5000)).catch(() => undefined);
   if (!client) {
-    return [`SIGUSR1 opened the target's inspector on 127.0.0.1:${opened.port} and it could not be reached again to close it: it stays open (local connections only)`];
+    const note = `SIGUSR1 opened the target's inspector on 127.0.0.1:${opened.port} and it could not be reached again to close it: it stays open (local connections only)`;
+    return { notes: [note], inspector: 'unreachable' };
   }
   return leaveTarget(client, leave);
 }

@@ -69,8 +69,10 @@ export async function closeWhenOpen(
     if (open) {
       seenOpen = true;
       const client = await reconnectInspector(pid, port, Math.min(left(), 5000)).catch(() => undefined);
-      if (client) await leaveTarget(client, { opened: { client, port, wasOpen: false, signalled: true }, openAtStart: false, timeoutMs: Math.min(left(), 5000) });
-      if (!(await listening(port))) return { closed: true, line: `SIGUSR1 opened pid ${pid}'s inspector on 127.0.0.1:${port}; it was closed again` };
+      const leaving = client && (await leaveTarget(client, { opened: { client, port, wasOpen: false, signalled: true }, openAtStart: false, timeoutMs: Math.min(left(), 5000) }));
+      // leaveTarget has looked at the port after closing; without a session, look here.
+      const closed = leaving ? leaving.inspector === 'closed' : !(await listening(port));
+      if (closed) return { closed: true, line: `SIGUSR1 opened pid ${pid}'s inspector on 127.0.0.1:${port}; it was closed again` };
     }
     if (Date.now() >= deadline) {
       const what = seenOpen ? 'its main thread did not answer to close it' : 'it did not open';

@@ -22,8 +22,26 @@ export interface LeaveOptions {
   timeoutMs: number;
 }
 
-/** Cleans up; returns sentences for the dump's warnings. Never throws. */
-export async function leaveTarget(client: CdpClient, options: LeaveOptions): Promise<string[]> {
+/**
+ * What became of the target's inspector: `closed` again by us; `stayedOpen`, ours but it could
+ * not be closed (still listening afterwards); `unreachable`, ours but no session could be had to
+ * close it; `wasOpen`, open before we came (the program's own), so left open on purpose.
+ */
+export type InspectorLeft = 'closed' | 'stayedOpen' | 'unreachable' | 'wasOpen';
+
+/** How the target was left: sentences for the dump's warnings, and the inspector's state. */
+export interface Left {
+  notes: string[];
+  inspector: InspectorLeft;
+}
+
+/** Whether an inspector we opened may still be listening, so that closing it is worth retrying. */
+export function mayStillListen(left: Left): boolean {
+  return left.inspector === 'stayedOpen' || left.inspector === 'unreachable';
+}
+
+/** Cleans up; says what was done, for the dump's warnings and for a retry. Never throws. */
+export async function leaveTarget(client: CdpClient, options: LeaveOptions): Promise<Left> {
   const { opened, openAtStart } = options;
   const timeoutMs = Math.min(options.timeoutMs, 5000);
   const notes: string[] = [];
@@ -34,7 +52,7 @@ export async function leaveTarget(client: CdpClient, options: LeaveOptions): Pro
   if (!opened.signalled || opened.wasOpen || openAtStart) {
     await client.close();
     notes.push(`the target's inspector was already open on ${where}; it stays open`);
-    return notes;
+    return { notes, inspector: 'wasOpen' };
   }
   await quiet(
     client.send('Runtime.evaluate', { expression: "require('node:inspector').close()", includeCommandLineAPI: true, silent: true }, timeoutMs),
@@ -43,8 +61,8 @@ export async function leaveTarget(client: CdpClient, options: LeaveOptions): Pro
   const still = await listTargets(opened.port, 2000).catch(() => undefined);
   if (still) {
     notes.push(`SIGUSR1 opened the target's inspector on ${where} and it could not be closed again: it stays open (local connections only)`);
-  } else {
-    notes.push(`SIGUSR1 opened the target's inspector on ${where} for this dump; it was closed again (the target's stderr shows "Debugger listening on …")`);
+    return { notes, inspector: 'stayedOpen' };
   }
-  return notes;
+  notes.push(`SIGUSR1 opened the target's inspector on ${where} for this dump; it was closed again (the target's stderr shows "Debugger listening on …")`);
+  return { notes, inspector: 'closed' };
 }

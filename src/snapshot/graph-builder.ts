@@ -28,7 +28,7 @@ export interface BuildContext {
   /** Filled with how the program's suspended tasks were located (reset by each build). */
   located?: LocatedTally;
   /**
-   * Every node of the raw graph, when `raw` is only part of it (a build of the tasks alone):
+   * Every node of the raw graph, when `raw` is only part of it (the tasks described alone):
    * what a task awaits is looked up here, for the source to place it.
    */
   graph?: readonly RawNode[];
@@ -56,6 +56,17 @@ interface Entry {
   node: GraphNode;
   /** {@link sourceOrder} of the node. */
   order: string;
+}
+
+/**
+ * Describes nodes and nothing more (no order, no ids, no edges): for what describing asks of
+ * the facts, e.g. which tasks the sources could not place (`facts.missing`, lookups.ts). The
+ * order is the costly part of a build (canonical-order.ts), and such a build's ids are never read.
+ */
+export function describeNodes(raw: Iterable<RawNode>, context: BuildContext): void {
+  const all = [...raw];
+  const builder = new NodeBuilder(context, new Map((context.graph ?? all).map((n) => [n.key, n] as const)));
+  for (const rawNode of all) builder.describe(rawNode);
 }
 
 /** Builds the dump's nodes from the raw graph. */
@@ -106,8 +117,7 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
     entry.node.id = `n${i + 1}`;
     ids.set(entry.raw.key, entry.node.id);
   });
-  // What a node awaits, in id order too: the heap discovered it in its own order. (A build of
-  // the tasks alone leaves what they await without an id: it is not a dump's graph.)
+  // What a node awaits, in id order too: the heap discovered it in its own order.
   const byIdNumber = (a: string | undefined, b: string | undefined): number => Number(a?.slice(1) ?? 0) - Number(b?.slice(1) ?? 0);
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!).sort(byIdNumber);
   // The lock a leaf is queued in names its holders (the `held-by` edges) by id.

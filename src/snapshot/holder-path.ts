@@ -1,12 +1,14 @@
 /**
  * Which path up the heap names a leaf's holder: from the data slot that holds a resolver
- * (an array, a Map's table) up through containers to the first object with a name of its own.
+ * (an array, a Map's table) up through containers to the first object with a name of its own;
+ * and how paths up from a resolver are ordered and named.
  *
  * A queue is often reachable more than one way (the module's variable `waiters`, and the
  * exported `pool.waiters`, through the module's export cells): the path must not depend on the
  * order the heap lists an object's retainers in, which changes from run to run. The rule is
  * structural: a path that ends at a named holder over one that runs out, then the shortest,
- * then the first by its edge names.
+ * then the first by its edge names. The walk up from a resolver (`leaves.ts`) orders what it
+ * finds at one depth by the same rule ({@link comparePaths}).
  */
 import type { HeapGraph } from './heap-graph.js';
 
@@ -80,4 +82,53 @@ function better(a: { named: boolean; path: string[] }, b: { named: boolean; path
   if (a.path.length !== b.path.length) return a.path.length < b.path.length;
   for (let i = 0; i < a.path.length; i++) if (a.path[i] !== b.path[i]) return a.path[i]! < b.path[i]!;
   return false;
+}
+
+/**
+ * The structural order of two walks up from one resolver: the shorter first, then by their
+ * edge names read from the top down, then by the names of the objects on them (the rule of
+ * {@link namedHolder}, for paths that both end at a holder). The heap's order never enters it:
+ * two paths it calls equal are alike all the way down.
+ */
+export function comparePaths(heap: HeapGraph, a: Step, b: Step): number {
+  if (a.depth !== b.depth) return a.depth - b.depth;
+  for (let x: Step | undefined = a, y: Step | undefined = b; x && y; x = x.from, y = y.from) {
+    const order = compareText(x.edge ?? '', y.edge ?? '') || compareText(heap.type(x.node), heap.type(y.node)) || compareText(heap.name(x.node), heap.name(y.node));
+    if (order !== 0) return order;
+  }
+  return 0;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Readable names along a path, holder first: the holder's class (or the variable holding it),
+ * then property names, `[i]` for elements, `fn()` for closures, down to the resolver.
+ */
+export function pathNames(heap: HeapGraph, holder: Step, includeHolder = true): string[] {
+  const names: string[] = [];
+  const top = heap.name(holder.node);
+  if (includeHolder) {
+    if (heap.type(holder.node) === 'closure') names.push(`${top || '<anonymous>'}()`);
+    else if (top && !top.startsWith('system /') && top !== 'Object' && top !== 'Array') names.push(top);
+  }
+  let parentName = '';
+  for (let s: Step | undefined = holder; s?.from; s = s.from) {
+    const edge = s.edge ?? '';
+    const type = heap.type(s.node);
+    const name = heap.name(s.node);
+    if (s !== holder && type === 'closure') names.push(`${name || '<anonymous>'}()`);
+    const inHashTable = type === 'array' && (parentName === 'Map' || parentName === 'Set');
+    parentName = name;
+    if (name === 'Array' || ['elements', 'table', 'context', 'properties', 'extension', 'previous'].includes(edge)) continue;
+    names.push(inHashTable ? '[…]' : /^\d+$/.test(edge) ? `[${edge}]` : edge);
+  }
+  return names;
+}
+
+/** `Pool.waiters[0]` from `['Pool', 'waiters', '[0]']`. */
+export function joinPath(names: readonly string[]): string {
+  return names.map((n, i) => (i === 0 || n.startsWith('[') ? n : `.${n}`)).join('');
 }

@@ -80,7 +80,7 @@ export function isAbortSignal(heap: HeapGraph, target: number): boolean {
  * readable stream whose end has not come, on 'finish' for a writable one not finished.
  * `undefined` when `context` is not end-of-stream's scope.
  */
-export function finishedEvent(heap: HeapGraph, context: number): string | undefined {
+function finishedEvent(heap: HeapGraph, context: number): string | undefined {
   if (heap.edgeTo(context, 'onfinish') === undefined || heap.edgeTo(context, 'onend') === undefined) return undefined;
   const flag = (name: string) => oddball(heap, heap.edgeTo(context, name));
   const readable = flag('readable');
@@ -88,6 +88,16 @@ export function finishedEvent(heap: HeapGraph, context: number): string | undefi
   if (readable === true && flag('readableFinished') !== true) return 'end';
   if (writable === true && flag('writableFinished') !== true) return 'finish';
   return 'close';
+}
+
+/**
+ * End-of-stream's scope (`stream.finished`, `finished` from `stream/promises`): the stream it
+ * watches and the event it completes on. `undefined` when `context` is not such a scope.
+ */
+export function finishedScope(heap: HeapGraph, context: number): { stream: number; event: string } | undefined {
+  const event = finishedEvent(heap, context);
+  const stream = event === undefined ? undefined : heap.edgeTo(context, 'stream');
+  return stream === undefined || event === undefined ? undefined : { stream, event };
 }
 
 /** A child process one of whose stdio streams a leaf waits on. */

@@ -17,13 +17,14 @@
  * Promises created by Node's C++ side (`fs/promises`) have no resolving functions; their native
  * request object holds the promise itself.
  *
- * Only strong edges are followed, breadth first, nearest holder first, with a depth bound.
+ * Only strong edges are followed, breadth first, nearest holder first, with a depth bound;
+ * holders at one depth are told apart by structure, never by the heap's order.
  */
 import type { LeafInfo, LeafKind } from '../model.js';
-import type { HeapGraph } from './heap-graph.js';
+import type { HeapEdge, HeapGraph } from './heap-graph.js';
 import { numberProperty, stringProperty } from './heap-values.js';
-import { namedHolder, type Step } from './holder-path.js';
-import { eventsOnScope, finishedEvent, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
+import { comparePaths, joinPath, namedHolder, pathNames, type Step } from './holder-path.js';
+import { eventsOnScope, finishedScope, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
 import type { RawLeaf } from './raw-leaf.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -32,6 +33,19 @@ export type { RawLeaf, RawLock } from './raw-leaf.js';
 const RESOLVING = /^\(PromiseCapabilityDefault(Resolve|Reject) /;
 const MAX_DEPTH = 14;
 const MAX_VISITS = 5000;
+
+/** A holder found on the walk, with the path it was found by. */
+interface Candidate {
+  leaf: RawLeaf;
+  at: Step;
+}
+
+/** What a retainer is on the walk (at most one field set; none: nothing to do with it). */
+interface Outcome {
+  holder?: RawLeaf;
+  errorListener?: RawLeaf;
+  climb?: Step;
+}
 
 /** Resource classes by constructor name, as the heap snapshot names objects. */
 const RESOURCES: ReadonlyArray<[RegExp, LeafKind]> = [
@@ -113,114 +127,149 @@ class LeafFinder {
    * holder wins: a Node resource, an emitter's listener table, or the program's own data (an
    * element or property of an object, e.g. a pool's waiter queue). Closures and scopes on the
    * way are passed through: a callback that captured `resolve` is held by whoever will call it.
+   *
+   * The heap lists retainers in an order that changes from run to run, so the walk goes level
+   * by level and never lets that order choose: every retainer of a level is looked at, and of
+   * the holders found at the nearest level the first by structure wins ({@link comparePaths}:
+   * edge and object names from the holder down to the resolver, then what the leaf says). A
+   * node reached several ways at one level is climbed through by the first such path, and a
+   * level is climbed in that order too, so the visit budget is spent alike in every run.
    */
   #walkUp(resolver: number): RawLeaf | 'unreachable' {
     const heap = this.#heap;
     const seen = new Set<number>([resolver]);
-    const queue: Step[] = [{ node: resolver, depth: 0 }];
+    let level: Step[] = [{ node: resolver, depth: 0 }];
     let anyRetainer = false;
     const reactions: number[] = [];
     // `events.once` registers an 'error' listener in the same scope as the real one: both hold
     // the resolvers. The 'error' listener is the fallback, not the answer.
-    let errorListener: RawLeaf | undefined;
-    for (let i = 0; i < queue.length && seen.size < MAX_VISITS; i++) {
-      const step = queue[i]!;
-      for (const { from, edge } of heap.retainers(step.node)) {
-        if (edge.type === 'weak' || seen.has(from)) continue;
-        const type = heap.type(from);
-        const name = heap.name(from);
-        if (type === 'synthetic' || name.startsWith('(')) continue; // GC roots, handles
-        if (name === 'system / PromiseReaction') {
-          reactions.push(from); // a handler, not a holder: kept in case nothing else is found
-          continue;
-        }
-        anyRetainer = true;
-        seen.add(from);
-        const next: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
-        // An EventTarget's listener record (`addEventListener`, `events.once` on a target).
-        if (isTargetListener(heap, from)) {
-          const found = this.#targetListener(from, next);
-          if (found) return found;
-        }
-        // Node's own queue classes are not the program's data: climbed through (to `events.on`'s scope).
-        if (name === 'FixedCircularBuffer' || name === 'FixedQueue') {
-          if (next.depth < MAX_DEPTH) queue.push(next);
-          continue;
-        }
-        // An emitter's listener table: `emitter._events[event]` holds the listener, alone or
-        // in an array of the event's listeners.
-        const listeners = edge.type === 'element' ? listenerArrayTable(heap, next) : undefined;
-        const at = listeners ?? next;
-        const emitter = edge.name === '_events' ? undefined : listeners ? this.#emitterOf(listeners.node) : this.#emitterOf(from);
-        if (emitter !== undefined) {
-          const listened = listeners ? listeners.edge! : edge.type === 'property' ? edge.name : '?';
-          // `stream.finished` listens for every end event; its scope says which one it needs.
-          const event = (listened !== 'error' && this.#finishedEvent(at)) || listened;
-          const cls = heap.name(emitter);
-          if (isReadline(heap, emitter) && event !== 'error') return this.#readline(emitter, at, `event '${event}'`);
-          const child = event === 'error' ? undefined : this.#childStdio(emitter, event, at);
-          if (child) return child;
-          const kind = resourceKind(cls) ?? this.#streamLike(emitter);
-          const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, at, false)];
-          const found = kind
-            ? this.#found(this.#resource(kind, emitter, path, event), at, emitter)
-            : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, at);
-          if (event !== 'error') return found;
-          // Reached through `stream.finished`'s 'error' listener only (the walk's visit budget
-          // can run out before the other path when the heap is large, e.g. with creation
-          // stacks): its scope still says which event the wait needs, so a child's stdio is named.
-          const needed = this.#finishedEvent(at);
-          errorListener ??= (needed && this.#childStdio(emitter, needed, at)) || found;
-          seen.delete(from); // the table is shared: let the other listener's path reach it too
-          continue;
-        }
-        const kind = type === 'object' || type === 'native' ? resourceKind(name) ?? this.#httpClientRequest(from) : undefined;
-        if (kind) return this.#found(this.#resource(kind, from, pathNames(heap, next)), next, from);
-        // The program's own data: a collection slot (array, Map, Set), a property of an
-        // instance of a named class (`this.#signal = resolve`), or a variable of a scope many
-        // functions share (a module's top level). Properties of plain objects are climbed
-        // through instead (`{ resolve, reject }` entries, listener wrappers), and so are small
-        // scopes whose few closures are callbacks that will call `resolve`.
-        const on = edge.type === 'context' ? eventsOnScope(heap, from) : undefined;
-        if (on) {
-          if (isReadline(heap, on.emitter)) return this.#readline(on.emitter, next, `event '${on.event}' (events.on / for await)`);
-          const cls = heap.name(on.emitter) || 'EventEmitter';
-          return this.#found({ kind: 'event', description: `event '${on.event}' on ${cls} (events.on / for await)`, heldBy: [cls, ...pathNames(heap, next, false)], details: { emitter: cls, event: on.event } }, next);
-        }
-        if (edge.name === '<symbol _questionCallback>' && isReadline(heap, from)) {
-          const prompt = stringProperty(heap, from, '<symbol _prompt>');
-          return this.#readline(from, next, `question${prompt ? ` '${prompt.trim()}'` : ''} unanswered`);
-        }
-        if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
-          const holder = namedHolder(heap, next);
-          // Node's own queues (`events.on`'s unconsumed promises): climbed through to their owner.
-          if (/^Fixed(CircularBuffer|Queue)$/.test(heap.name(holder.node))) {
-            if (!seen.has(holder.node) && holder.depth < MAX_DEPTH) {
-              seen.add(holder.node);
-              queue.push(holder);
-            }
+    let errorListener: Candidate | undefined;
+    while (level.length > 0) {
+      let found: Candidate | undefined;
+      const next = new Map<number, Step>();
+      const looked = new Set<number>();
+      for (const step of level) {
+        if (seen.size + looked.size >= MAX_VISITS) break;
+        for (const { from, edge } of heap.retainers(step.node)) {
+          if (edge.type === 'weak' || seen.has(from)) continue;
+          const name = heap.name(from);
+          if (heap.type(from) === 'synthetic' || name.startsWith('(')) continue; // GC roots, handles
+          if (name === 'system / PromiseReaction') {
+            reactions.push(from); // a handler, not a holder: kept in case nothing else is found
             continue;
           }
-          const path = pathNames(heap, holder);
-          const streamKind = this.#streamLike(holder.node);
-          if (streamKind) {
-            const needed = this.#finishedEvent(next);
-            const child = needed ? this.#childStdio(holder.node, needed, holder) : undefined;
-            if (child) return child;
-            return this.#found(this.#resource(streamKind, holder.node, path), next, holder.node);
+          anyRetainer = true;
+          const at: Step = { node: from, from: step, edge: edge.name, depth: step.depth + 1 };
+          const outcome = this.#atRetainer(at, edge, seen);
+          if (outcome.holder) {
+            found = this.#first(found, { leaf: outcome.holder, at });
+          } else if (outcome.errorListener) {
+            errorListener = this.#first(errorListener, { leaf: outcome.errorListener, at });
+            continue; // the table is shared: let the other listener's path reach it too
+          } else if (outcome.climb && outcome.climb.depth < MAX_DEPTH) {
+            const climb = outcome.climb;
+            const before = next.get(climb.node);
+            if (!before || comparePaths(heap, climb, before) < 0) next.set(climb.node, climb);
           }
-          const queued = this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, next);
-          queued.owner = holder.node;
-          return queued;
+          looked.add(from);
         }
-        if (next.depth < MAX_DEPTH) queue.push(next);
       }
+      if (found) return found.leaf;
+      for (const node of looked) seen.add(node);
+      for (const node of next.keys()) seen.add(node);
+      level = [...next.values()].sort((a, b) => comparePaths(heap, a, b));
     }
-    if (errorListener) return errorListener;
+    if (errorListener) return errorListener.leaf;
     if (!anyRetainer) return 'unreachable';
     const unknown: RawLeaf = { info: { kind: 'unknown', description: 'something holds its resolve, but awaitwhat does not recognise what' } };
     if (reactions.length > 0) unknown.reactions = reactions;
     return unknown;
+  }
+
+  /** Of two holders found at one level, the first by structure (never by heap order). */
+  #first(a: Candidate | undefined, b: Candidate): Candidate {
+    if (!a) return b;
+    const order = comparePaths(this.#heap, a.at, b.at) || compareLeaves(a.leaf, b.leaf);
+    return order <= 0 ? a : b;
+  }
+
+  /**
+   * What the retainer `at.node` (reached through `edge`) is on the walk: a holder, `events.once`'s
+   * 'error' listener, or something to climb through (`climb`, which may be above it: a queue's owner).
+   */
+  #atRetainer(at: Step, edge: HeapEdge, seen: ReadonlySet<number>): Outcome {
+    const heap = this.#heap;
+    const from = at.node;
+    const type = heap.type(from);
+    const name = heap.name(from);
+    // An EventTarget's listener record (`addEventListener`, `events.once` on a target).
+    if (isTargetListener(heap, from)) {
+      const found = this.#targetListener(from, at);
+      if (found) return { holder: found };
+    }
+    // `stream.finished`'s scope: whichever of its listeners the heap lists first, it waits on
+    // this stream for this event. Answered here, before its listener tables are reached.
+    const finished = edge.type === 'context' ? finishedScope(heap, from) : undefined;
+    if (finished) return { holder: this.#finishedStream(finished.stream, finished.event, at) };
+    // Node's own queue classes are not the program's data: climbed through (to `events.on`'s scope).
+    if (name === 'FixedCircularBuffer' || name === 'FixedQueue') return { climb: at };
+    // An emitter's listener table: `emitter._events[event]` holds the listener, alone or
+    // in an array of the event's listeners.
+    const listeners = edge.type === 'element' ? listenerArrayTable(heap, at) : undefined;
+    const table = listeners ?? at;
+    const emitter = edge.name === '_events' ? undefined : listeners ? this.#emitterOf(listeners.node) : this.#emitterOf(from);
+    if (emitter !== undefined) {
+      const event = listeners ? listeners.edge! : edge.type === 'property' ? edge.name : '?';
+      const cls = heap.name(emitter);
+      if (isReadline(heap, emitter) && event !== 'error') return { holder: this.#readline(emitter, table, `event '${event}'`) };
+      const child = event === 'error' ? undefined : this.#childStdio(emitter, event, table);
+      if (child) return { holder: child };
+      const kind = resourceKind(cls) ?? this.#streamLike(emitter);
+      const path = [cls || 'EventEmitter', '_events', ...pathNames(heap, table, false)];
+      const found = kind
+        ? this.#found(this.#resource(kind, emitter, path, event), table, emitter)
+        : this.#found({ kind: 'event', description: `event '${event}' on ${cls || 'EventEmitter'}`, heldBy: path, details: { emitter: cls, event } }, table);
+      return event === 'error' ? { errorListener: found } : { holder: found };
+    }
+    const kind = type === 'object' || type === 'native' ? resourceKind(name) ?? this.#httpClientRequest(from) : undefined;
+    if (kind) return { holder: this.#found(this.#resource(kind, from, pathNames(heap, at)), at, from) };
+    // The program's own data: a collection slot (array, Map, Set), a property of an
+    // instance of a named class (`this.#signal = resolve`), or a variable of a scope many
+    // functions share (a module's top level). Properties of plain objects are climbed
+    // through instead (`{ resolve, reject }` entries, listener wrappers), and so are small
+    // scopes whose few closures are callbacks that will call `resolve`.
+    const on = edge.type === 'context' ? eventsOnScope(heap, from) : undefined;
+    if (on) {
+      if (isReadline(heap, on.emitter)) return { holder: this.#readline(on.emitter, at, `event '${on.event}' (events.on / for await)`) };
+      const cls = heap.name(on.emitter) || 'EventEmitter';
+      return { holder: this.#found({ kind: 'event', description: `event '${on.event}' on ${cls} (events.on / for await)`, heldBy: [cls, ...pathNames(heap, at, false)], details: { emitter: cls, event: on.event } }, at) };
+    }
+    if (edge.name === '<symbol _questionCallback>' && isReadline(heap, from)) {
+      const prompt = stringProperty(heap, from, '<symbol _prompt>');
+      return { holder: this.#readline(from, at, `question${prompt ? ` '${prompt.trim()}'` : ''} unanswered`) };
+    }
+    if (this.#isCollectionSlot(from, edge.type) || this.#isInstanceField(from, edge.type) || this.#isSharedScope(from, edge.type)) {
+      const holder = namedHolder(heap, at);
+      // Node's own queues (`events.on`'s unconsumed promises): climbed through to their owner.
+      if (/^Fixed(CircularBuffer|Queue)$/.test(heap.name(holder.node))) return seen.has(holder.node) ? {} : { climb: holder };
+      const path = pathNames(heap, holder);
+      const streamKind = this.#streamLike(holder.node);
+      if (streamKind) return { holder: this.#found(this.#resource(streamKind, holder.node, path), at, holder.node) };
+      const queued = this.#found({ kind: 'queue', description: `resolve held in ${joinPath(path)}`, heldBy: path }, at);
+      queued.owner = holder.node;
+      return { holder: queued };
+    }
+    return { climb: at };
+  }
+
+  /** A wait on `stream.finished(stream)`: the stream (a child's stdio is named as the child) and its event. */
+  #finishedStream(stream: number, event: string, step: Step): RawLeaf {
+    const heap = this.#heap;
+    const child = this.#childStdio(stream, event, step, 'finished()');
+    if (child) return child;
+    const cls = heap.name(stream);
+    const kind = resourceKind(cls) ?? this.#streamLike(stream) ?? 'stream';
+    return this.#found(this.#resource(kind, stream, [cls || 'stream', 'finished()', ...pathNames(heap, step, false)], event), step, stream);
   }
 
   /** A listener of an `EventTarget`: the target (an `AbortSignal` named as such) and the event. */
@@ -238,18 +287,11 @@ class LeafFinder {
     return this.#found({ kind: 'event', description: `event '${found.event}' on ${cls}`, heldBy: path, details: { emitter: cls, event: found.event } }, step);
   }
 
-  /** The event `stream.finished` waits for, when its scope is on the path. */
-  #finishedEvent(step: Step): string | undefined {
-    for (let s: Step | undefined = step; s; s = s.from) {
-      if (this.#heap.name(s.node) !== 'system / Context') continue;
-      const event = finishedEvent(this.#heap, s.node);
-      if (event) return event;
-    }
-    return undefined;
-  }
-
-  /** A wait on a child process's stdio stream: names the child, and which end is open. */
-  #childStdio(stream: number, event: string, step: Step): RawLeaf | undefined {
+  /**
+   * A wait on a child process's stdio stream: names the child, and which end is open. `via`:
+   * how the stream holds the path (its listener table, or `stream.finished`'s scope).
+   */
+  #childStdio(stream: number, event: string, step: Step, via = '_events'): RawLeaf | undefined {
     const heap = this.#heap;
     const owner = stdioOwner(heap, stream);
     if (!owner) return undefined;
@@ -258,7 +300,7 @@ class LeafFinder {
     if (owner.command !== undefined) details.command = owner.command;
     const who = `child process${owner.pid !== undefined ? ` ${owner.pid}` : ''}${owner.command ? ` (${owner.command})` : ''}`;
     const description = `${who} ${owner.running ? 'still running' : 'exited'}; waiting for '${event}' on its ${owner.stream}`;
-    const leaf = this.#found({ kind: 'child-process', description, heldBy: ['ChildProcess', owner.stream, '_events', ...pathNames(heap, step, false)], details }, step, owner.child);
+    const leaf = this.#found({ kind: 'child-process', description, heldBy: ['ChildProcess', owner.stream, via, ...pathNames(heap, step, false)], details }, step, owner.child);
     // The stdin's live state says whether it was ever ended (the usual reason the child waits).
     if (owner.stdin !== undefined && owner.stream !== 'stdin') leaf.resource = owner.stdin;
     return leaf;
@@ -429,6 +471,13 @@ function resourceKind(name: string): LeafKind | undefined {
   return undefined;
 }
 
+/** Two leaves found by alike paths, in the order of what they say (the last tie-break). */
+function compareLeaves(a: RawLeaf, b: RawLeaf): number {
+  const key = (leaf: RawLeaf): string => `${leaf.info.kind}\u0000${leaf.info.description}\u0000${(leaf.info.heldBy ?? []).join('\u0000')}`;
+  const [x, y] = [key(a), key(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Prefer what tells most: a resource over an event, over a queue, over unknown. */
 function rank(kind: LeafKind): number {
   return kind === 'unknown' ? 3 : kind === 'queue' ? 2 : kind === 'event' ? 1 : 0;
@@ -437,36 +486,6 @@ function rank(kind: LeafKind): number {
 function isBuiltin(heap: HeapGraph, closure: number): boolean {
   const code = heap.edgeTo(closure, 'code');
   return code !== undefined && /^\((Promise|AsyncFunction|AsyncGenerator)\w* builtin/.test(heap.name(code));
-}
-
-/**
- * Readable names along a path, holder first: the holder's class (or the variable holding it),
- * then property names, `[i]` for elements, `fn()` for closures, down to the resolver.
- */
-function pathNames(heap: HeapGraph, holder: Step, includeHolder = true): string[] {
-  const names: string[] = [];
-  const top = heap.name(holder.node);
-  if (includeHolder) {
-    if (heap.type(holder.node) === 'closure') names.push(`${top || '<anonymous>'}()`);
-    else if (top && !top.startsWith('system /') && top !== 'Object' && top !== 'Array') names.push(top);
-  }
-  let parentName = '';
-  for (let s: Step | undefined = holder; s?.from; s = s.from) {
-    const edge = s.edge ?? '';
-    const type = heap.type(s.node);
-    const name = heap.name(s.node);
-    if (s !== holder && type === 'closure') names.push(`${name || '<anonymous>'}()`);
-    const inHashTable = type === 'array' && (parentName === 'Map' || parentName === 'Set');
-    parentName = name;
-    if (name === 'Array' || ['elements', 'table', 'context', 'properties', 'extension', 'previous'].includes(edge)) continue;
-    names.push(inHashTable ? '[…]' : /^\d+$/.test(edge) ? `[${edge}]` : edge);
-  }
-  return names;
-}
-
-/** `Pool.waiters[0]` from `['Pool', 'waiters', '[0]']`. */
-export function joinPath(names: readonly string[]): string {
-  return names.map((n, i) => (i === 0 || n.startsWith('[') ? n : `.${n}`)).join('');
 }
 
 function formatMs(ms: number): string {

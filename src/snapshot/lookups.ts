@@ -13,7 +13,7 @@
  * are several. Lookups are bounded by one {@link LookupBudget}.
  */
 import type { HeapGraph } from './heap-graph.js';
-import { buildNodes } from './graph-builder.js';
+import { describeNodes } from './graph-builder.js';
 import type { HookInfo } from '../model.js';
 import { factLookups, internalPropertyMap, OBJECT_GROUP, PrefetchedFacts, type RemoteValue } from './object-facts.js';
 import { readResourceState } from './resource-state.js';
@@ -97,9 +97,10 @@ export function* gatherFacts(heap: HeapGraph, nodes: readonly RawNode[], context
   yield* lookup.fetchFacts(factLookups(heap, nodes), facts, warnings);
   const sources = yield* fetchSources(heap, nodes, facts);
   const suspensions = new SuspensionIndex((scriptId) => sources.get(scriptId));
-  // A build of the tasks alone, to learn which of them the sources could not place.
+  // The tasks described alone (not ordered: ids are the final build's), to learn which of them
+  // the sources could not place.
   const tasks = nodes.filter((n) => n.kind === 'async-function' || n.kind === 'async-generator' || n.kind === 'module');
-  buildNodes(tasks, { heap, facts, scripts: context.scripts, now: context.now, hooks: context.hooks, suspensions, graph: nodes });
+  describeNodes(tasks, { heap, facts, scripts: context.scripts, now: context.now, hooks: context.hooks, suspensions, graph: nodes });
   if (facts.missing.size > 0) yield* lookup.fetchFacts([...facts.missing], facts, warnings);
   const resources = [...nodes.flatMap((n) => (n.leaf?.resource === undefined ? [] : [n.leaf.resource])), ...(context.sockets ?? [])];
   yield* lookup.fetchResourceStates(resources, facts);

@@ -3,8 +3,7 @@
 // per-object lookup. A line marked `// at: <function>` is where every task of that function
 // is stuck; `(lookup)` marks the ones the source cannot tell (two awaits of one callee; member
 // calls, which may be wrappers returning any promise), left to V8's per-object lookups.
-// Prints `ready` once every invocation is stuck; with `inprocess` as second argument it then
-// takes one dump with `snapshot()` (AWAITWHAT_INDEX) and prints it as JSON.
+// Prints `ready` once every invocation is stuck.
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -96,11 +95,4 @@ for (let i = 0; i < N; i++) {
   globalThis.requests.push(handle(i), fanOut(i), throttled(i), waitsForEvent(i), holdsAPromise(i), twice(i), service.serve(i));
 }
 
-setTimeout(() => {
-  process.stdout.write('ready\n');
-  if (process.argv[3] !== 'inprocess') return;
-  import(process.env.AWAITWHAT_INDEX).then(({ snapshot }) => {
-    process.stdout.write(`${JSON.stringify(snapshot())}\n`);
-    process.exit(0);
-  });
-}, 100);
+setTimeout(() => console.log('ready'), 100);
