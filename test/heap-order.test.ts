@@ -131,6 +131,7 @@ describe('one heap read in other orders', () => {
     ['fixtures/child-stdin-open.mjs', {}, "child-process: child process (cat) still running; waiting for 'end' on its stdout ← ChildProcess stdout finished()"],
     ['fixtures/child-stdin-open.mjs', { AWAITWHAT_STACKS: '1' }, "child-process: child process (cat) still running; waiting for 'end' on its stdout ← ChildProcess stdout finished()"],
     ['fixtures/finished-streams.mjs', {}, "stream: Readable, event 'end' ← Readable finished()"],
+    ['fixtures/pipeline-sink-stall.mjs', {}, 'stream: UploadSink ← UploadSink'],
   ] as const)('%s %j: every leaf and its holder path read the same in every order', async (script, env, expected) => {
     const text = await heapSnapshotOf(script, env);
     const leaves = leavesOf(text);

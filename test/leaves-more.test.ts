@@ -83,6 +83,17 @@ describe('more leaves, dumped on SIGUSR2', () => {
     expectGolden('fixtures/finished-streams.tree.txt', golden(tree));
   }, 90_000);
 
+  it('pipeline-sink-stall: the leaf is the stream that holds the pipeline up, not one already done', async () => {
+    const { dump } = await captureStuckProgram({ script: 'fixtures/pipeline-sink-stall.mjs', cwd: ROOT });
+    const tree = expectStuckLinesNamed(dump, 'pipeline-sink-stall');
+    const [leaf, ...others] = leaves(dump).map((n) => n.leaf!);
+    expect(others).toEqual([]);
+    // pipeline listens on the Readable, the PassThrough and the sink alike; the first two are closed.
+    expect(leaf).toMatchObject({ kind: 'stream', details: { class: 'UploadSink', destroyed: false } });
+    expect(leaf!.description).toMatch(/^UploadSink — waiting for a write callback/);
+    expectGolden('fixtures/pipeline-sink-stall.tree.txt', golden(tree));
+  }, 90_000);
+
   it('polling-loop: a loop awaiting a short timer for many intervals gets the polling hint', async () => {
     const { dump } = await captureStuckProgram({ script: 'fixtures/polling-loop.mjs', cwd: ROOT });
     const tree = expectStuckLinesNamed(dump, 'polling-loop');

@@ -100,6 +100,23 @@ export function finishedScope(heap: HeapGraph, context: number): { stream: numbe
   return stream === undefined || event === undefined ? undefined : { stream, event };
 }
 
+/**
+ * Whether `stream` is done, as an end-of-stream scope watching it saw: it closed, or every side
+ * the scope watches finished. Read from those scopes' own variables (the streams' states are
+ * bit fields a snapshot does not show); `false` when no such scope watches it.
+ */
+export function streamDone(heap: HeapGraph, stream: number): boolean {
+  for (const { from, edge } of heap.retainers(stream)) {
+    if (edge.name !== 'stream' || finishedEvent(heap, from) === undefined) continue;
+    const flag = (name: string) => oddball(heap, heap.edgeTo(from, name));
+    if (flag('closed') === true) return true;
+    const readable = flag('readable') === true;
+    const writable = flag('writable') === true;
+    if ((readable || writable) && (!readable || flag('readableFinished') === true) && (!writable || flag('writableFinished') === true)) return true;
+  }
+  return false;
+}
+
 /** A child process one of whose stdio streams a leaf waits on. */
 export interface StdioOwner {
   child: number;

@@ -24,7 +24,7 @@ import type { LeafInfo, LeafKind } from '../model.js';
 import type { HeapEdge, HeapGraph } from './heap-graph.js';
 import { numberProperty, stringProperty } from './heap-values.js';
 import { comparePaths, joinPath, namedHolder, pathNames, type Step } from './holder-path.js';
-import { eventsOnScope, finishedScope, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, targetOfListener } from './leaf-holders.js';
+import { eventsOnScope, finishedScope, isAbortSignal, isReadline, isTargetListener, listenerArrayTable, oddball, stdioOwner, streamDone, targetOfListener } from './leaf-holders.js';
 import type { RawLeaf } from './raw-leaf.js';
 import type { RawNode } from './wait-edges.js';
 
@@ -186,10 +186,14 @@ class LeafFinder {
     return unknown;
   }
 
-  /** Of two holders found at one level, the first by structure (never by heap order). */
+  /**
+   * Of two holders found at one level: one whose stream is not done first (a `pipeline` listens
+   * on each of its streams; the ones already closed do not hold it up), then by structure.
+   */
   #first(a: Candidate | undefined, b: Candidate): Candidate {
     if (!a) return b;
-    const order = comparePaths(this.#heap, a.at, b.at) || compareLeaves(a.leaf, b.leaf);
+    const done = (c: Candidate): number => Number(c.leaf.resource !== undefined && streamDone(this.#heap, c.leaf.resource));
+    const order = done(a) - done(b) || comparePaths(this.#heap, a.at, b.at) || compareLeaves(a.leaf, b.leaf);
     return order <= 0 ? a : b;
   }
 
