@@ -46,6 +46,14 @@ describe.runIf(process.platform === 'linux')('a worker ended by worker.terminate
     expect(thread.reason).toBe('no answer within 1 s: its event loop is blocked');
   }, 120_000);
 
+  it('SIGUSR2: a worker terminated while the dump waits for its answer is left out, and the dump is written', async () => {
+    const { dump, stdout } = await captureStuckProgram({ script: PROGRAM, args: ['blocked', 'terminate-when-asked'], cwd: ROOT, env: AN_HOUR });
+    threadIdOf(stdout, 'blocked');
+    // The program terminates it only once asked, and the dump would have waited an hour for its
+    // answer: written without it, the dump saw it end while waiting.
+    expect(dump.threads).toBeUndefined();
+  }, 120_000);
+
   it('snapshot(): returns without waiting for the ended worker, and does not list it', async () => {
     const r = await runNode(['--import', registerPath(), PROGRAM, 'snapshot'], { cwd: ROOT, env: { ...process.env, ...AN_HOUR }, timeout: 90_000 });
     expect(r.error, r.stderr).toBeUndefined();

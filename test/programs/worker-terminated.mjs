@@ -4,11 +4,14 @@
 //   node --import awaitwhat/register worker-terminated.mjs [blocked] [snapshot | exit]
 // - blocked: then a second worker blocks its event loop for good (it must still be reported
 //   as not answering);
+// - terminate-when-asked: the program terminates that blocked worker once a dump has asked it
+//   (it listens on awaitwhat's channel for the request): the dump, waiting for the worker's
+//   answer, must notice that it ended;
 // - snapshot: the main thread dumps itself with snapshot() and prints the threads it holds;
 // - exit: the main module's top-level await never settles (exit code 13, the exit dump);
 // - neither: prints "ready" and waits for SIGUSR2.
 import { once } from 'node:events';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 if (isMainThread) {
   const modes = new Set(process.argv.slice(2));
@@ -19,8 +22,18 @@ if (isMainThread) {
   if (modes.has('blocked')) {
     const blocked = new Worker(new URL(import.meta.url), { workerData: 'blocked' });
     await once(blocked, 'message');
-    console.log(`blocked ${blocked.threadId}`);
+    const id = blocked.threadId;
+    console.log(`blocked ${id}`);
     blocked.unref();
+    if (modes.has('terminate-when-asked')) {
+      const channel = new BroadcastChannel('awaitwhat.threads');
+      channel.unref();
+      channel.onmessage = ({ data }) => {
+        if (data?.type !== 'request' || data.threadId !== id) return;
+        channel.close();
+        blocked.terminate().then(() => console.log(`terminated ${id} while asked`));
+      };
+    }
   }
   if (modes.has('snapshot')) {
     const { snapshot } = await import('../../dist/src/index.js');
