@@ -1,6 +1,7 @@
 /**
  * Reading Linux's `/proc` about another process, without signalling it: one module for the
- * CLI's target detection (`cli/`), attach mode (`src/attach/`) and `awaitwhat run`. Every
+ * CLI's target detection (`cli/`), attach mode (`src/attach/`) and `awaitwhat run`; and about
+ * this process's own threads (whether a worker thread still runs, for the register). Every
  * reader returns `undefined` (or an empty list) when the file cannot be read: the process is
  * gone, belongs to another user, or this is not Linux. Callers decide what that means.
  */
@@ -133,8 +134,12 @@ export function ownPidFromStatus(status: ProcStatus | undefined, pid: number): n
 const USER_HZ = 100;
 
 /** The fields of `/proc/<pid>/stat` after the command name, which may contain spaces and ")". */
-function statFields(pid: number | 'self'): string[] | undefined {
-  const stat = readProcFile(pid, 'stat')?.toString('utf8');
+function statFields(pid: number | 'self', name = 'stat'): string[] | undefined {
+  return fieldsAfterName(readProcFile(pid, name)?.toString('utf8'));
+}
+
+/** The fields of a `stat` file's text after the command name (field 3, the state, comes first). */
+function fieldsAfterName(stat: string | undefined): string[] | undefined {
   if (!stat) return undefined;
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
@@ -377,4 +382,51 @@ export function signalProblem(pid: number): NodeJS.ErrnoException | undefined {
 export function processExists(pid: number): boolean {
   const problem = signalProblem(pid);
   return problem === undefined || problem.code === 'EPERM';
+}
+
+/**
+ * A thread of this process as Linux names it: its task id, and its start time in clock ticks
+ * after boot. A task id is reused once the pid space wraps; the pair never names two threads.
+ */
+export interface ThreadTask {
+  /** The thread's task id (`/proc/<pid>/task/<tid>`). */
+  tid: number;
+  /** Its `starttime` (field 22 of its `stat`): clock ticks after boot. */
+  startTicks: number;
+}
+
+/** The calling thread's task (`/proc/thread-self`, Linux 3.17 and later), or `undefined`. */
+export function currentThreadTask(): ThreadTask | undefined {
+  let link: string;
+  try {
+    link = readlinkSync('/proc/thread-self'); // "<pid>/task/<tid>"
+  } catch {
+    return undefined;
+  }
+  const tid = Number(/\/task\/(\d+)$/.exec(link)?.[1]);
+  const startTicks = Number(fieldsAfterName(readFileText('/proc/thread-self/stat'))?.[19]);
+  return Number.isSafeInteger(tid) && tid > 0 && Number.isSafeInteger(startTicks) && startTicks >= 0 ? { tid, startTicks } : undefined;
+}
+
+/**
+ * Whether the thread `task` names still runs in this process: `false` once it has ended (its
+ * `/proc/self/task/<tid>` is gone, names a later thread, or is a zombie), `undefined` when
+ * `/proc` cannot say.
+ */
+export function threadTaskRunning(task: ThreadTask): boolean | undefined {
+  const fields = statFields('self', `task/${task.tid}/stat`);
+  if (fields === undefined) return tasksReadable() ? false : undefined;
+  const state = fields[0];
+  if (state === 'Z' || state === 'X' || state === 'x') return false;
+  const startTicks = Number(fields[19]);
+  return Number.isSafeInteger(startTicks) ? startTicks === task.startTicks : undefined;
+}
+
+/** Whether this process's `/proc/self/task` can be listed: then a missing task has ended. */
+function tasksReadable(): boolean {
+  try {
+    return readdirSync(procPath('self', 'task')).length > 0;
+  } catch {
+    return false;
+  }
 }

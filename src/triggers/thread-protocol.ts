@@ -4,18 +4,24 @@
  * message: each one says which thread it is from or for.
  *
  * A worker says `hello` when its register loads and `bye` when it exits (not after
- * `worker.terminate()`, which runs no exit listener). For a dump the main thread sends a
+ * `worker.terminate()`, which runs no exit listener: its `hello` names its operating system
+ * thread instead, whose end the main thread reads in `/proc`). For a dump the main thread sends a
  * `request` to one worker at a time; that worker says `started`, then sends its `graph` (or
  * `failed`). After each message a worker adds one to the request's shared counter and wakes
  * it, so that a main thread that cannot run its event loop (the exit dump) can sleep until
  * the next message with `Atomics.wait` and read it with `receiveMessageOnPort`.
  */
+import type { ThreadTask } from '../internal/proc.js';
 import type { Dump, DumpTrigger } from '../model.js';
 
 export { THREADS_CHANNEL } from '../internal/protocol-strings.js';
 
-/** A worker → everyone: its register is loaded, or it is exiting. */
-export type PresenceMessage = { type: 'hello'; threadId: number; filename?: string } | { type: 'bye'; threadId: number };
+/**
+ * A worker → everyone: its register is loaded, or it is exiting. `task` is the worker's
+ * operating system thread, where `/proc` can name it (Linux): the main thread reads there
+ * whether the worker still runs, so that a worker ended by `worker.terminate()` is not asked.
+ */
+export type PresenceMessage = { type: 'hello'; threadId: number; filename?: string; task?: ThreadTask } | { type: 'bye'; threadId: number };
 
 /** The main thread → one worker: dump yourself. */
 export interface ThreadRequest {

@@ -16,10 +16,11 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { withIntrinsics } from '../internal/intrinsics.js';
+import { currentThreadTask } from '../internal/proc.js';
 import { firstLine } from '../internal/stderr-line.js';
 import type { Dump } from '../model.js';
 import { dumpModules, dumpModulesLoading } from './lazy-dump.js';
-import { isThreadMessage, THREADS_CHANNEL, threadsOff, type ThreadAnswer, type ThreadRequest } from './thread-protocol.js';
+import { isThreadMessage, THREADS_CHANNEL, threadsOff, type PresenceMessage, type ThreadAnswer, type ThreadRequest } from './thread-protocol.js';
 
 /** Captured at load: the program may replace these before a dump. */
 const promiseThen = Promise.prototype.then;
@@ -35,8 +36,13 @@ export function installThreadResponder(): void {
     opened.onmessage = (event: unknown) => onMessage((event as { data: unknown }).data);
     opened.unref();
     channel = opened;
+    const hello: Extract<PresenceMessage, { type: 'hello' }> = { type: 'hello', threadId };
     const filename = scriptUrl(process.argv[1]);
-    post(filename === undefined ? { type: 'hello', threadId } : { type: 'hello', threadId, filename });
+    if (filename !== undefined) hello.filename = filename;
+    // This thread's end is then seen from the main thread, however it ends (thread-collector.ts).
+    const task = currentThreadTask();
+    if (task !== undefined) hello.task = task;
+    post(hello);
     process.on('exit', onExit);
   } catch {
     // Without the channel this worker is reported as not answering; the program is unaffected.
@@ -54,7 +60,7 @@ function onExit(): void {
   channel = undefined;
 }
 
-function post(message: ThreadAnswer | { type: 'hello'; threadId: number; filename?: string } | { type: 'bye'; threadId: number }): void {
+function post(message: ThreadAnswer | PresenceMessage): void {
   try {
     channel?.postMessage(message);
   } catch {
