@@ -116,6 +116,25 @@ describe('view --format html', () => {
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(10)&lt;/script&gt;'); // a warning
   });
 
+  it("a hand-made dump whose worker thread's script, names and warnings try to break out: escaped in the list, the graph's frame and the findings", async () => {
+    const raw = rawSample('promise-all');
+    const evil = '</script><script>alert(11)</script><img src=x onerror=alert(12)>\u202e\u001b]0;t\u0007';
+    const worker = structuredClone(raw.nodes) as Array<Record<string, any>>;
+    for (const node of worker) node.name = `${node.name}${evil}`;
+    raw.threads = [{ threadId: 2, filename: `file:///srv/${evil}.mjs`, status: 'answered', nodes: worker, roots: raw.roots, cycles: [], warnings: [evil] }];
+    const leaf = (raw.nodes as Array<{ id: string; awaits: string[] }>).find((n) => n.awaits.length === 0)!;
+    raw.threadEdges = [{ fromThread: 0, fromNode: leaf.id, toThread: 2 }];
+    const dump = parseDump(JSON.stringify(raw), 'evil-thread.json');
+    const html = await renderHtml(dump, { sources: false });
+    expectOnlyOwnMarkup(html);
+    const data = pageData(html);
+    expect(data.id).toHaveLength(2 * raw.nodes.length);
+    expect(data.TL![1]).toBe('Worker thread 2 (/srv/</script><script>alert(11)</script><img src=x onerror=alert(12)>\\u202e\\x1b]0;t\\x07.mjs)');
+    const svg = /<svg[\s\S]*<\/svg>/.exec(html)?.[0] ?? '';
+    expect(svg).toContain('<title>cluster_t2</title>');
+    expect(svg).toContain('&lt;/script&gt;&lt;script&gt;alert(11)');
+  });
+
   it('inlineSvg refuses what Graphviz never writes: scripts, event handlers, links', () => {
     expect(() => inlineSvg('<svg><script>alert(1)</script></svg>')).toThrow(/<script>/);
     expect(() => inlineSvg('<svg><g onclick="alert(1)"></g></svg>')).toThrow(/onclick/);

@@ -27,6 +27,7 @@ import { normaliseDot } from './support/normalise.js';
 const PROGRAMS: Record<string, string> = {
   'worker-reply-stuck': 'fixtures/worker-reply-stuck.mjs',
   'worker-alike': 'test/programs/worker-alike.mjs',
+  'worker-blocked': 'fixtures/worker-blocked.mjs',
 };
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 const base = mkdtempSync(join(tmpdir(), 'awaitwhat-thread-views-'));
@@ -35,7 +36,13 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 /** Each program dumped once, its dump file kept for the CLI (no long-wait verdict, however slow the machine). */
 const capture = captureOnce(
   (name): Promise<CaptureResult> =>
-    captureStuckProgram({ script: PROGRAMS[name] as string, cwd: ROOT, dir: mkdtempSync(join(base, `${name}-`)), env: { AWAITWHAT_LONG_WAIT_MS: '3600000' } }),
+    captureStuckProgram({
+      script: PROGRAMS[name] as string,
+      cwd: ROOT,
+      dir: mkdtempSync(join(base, `${name}-`)),
+      // A blocked worker is given up on after a second (the others answer: the default wait).
+      env: { AWAITWHAT_LONG_WAIT_MS: '3600000', ...(name === 'worker-blocked' ? { AWAITWHAT_THREAD_TIMEOUT_MS: '1000' } : {}) },
+    }),
 );
 
 /** The dump's one worker, answered. */
@@ -126,6 +133,23 @@ describe('worker threads in the DOT and SVG views', () => {
     // The promise all three await is one box, amber: it can never settle.
     expect(grouped.filter((b) => b.includes('← '))).toEqual([expect.stringMatching(/color="#b45309"/)]);
     expect(boxes(frame(toDot(dump, { grouping: 'none' }), thread.threadId), 4).size).toBe(thread.nodes.length);
+  }, 120_000);
+
+  it('worker-blocked: a worker that did not answer is one box in its frame saying so, the waiting leaf joined to it', async () => {
+    const { dump } = await capture('worker-blocked');
+    const thread = dump.threads![0]!;
+    expect(thread.status).toBe('no-answer');
+    const dot = toDot(dump);
+    const inner = frame(dot, thread.threadId);
+    expect(inner[0]).toBe(`    label="Worker thread ${thread.threadId} (fixtures/worker-blocked.mjs)";`);
+    const own = [...boxes(inner, 4).entries()];
+    expect(own).toHaveLength(1);
+    const [name, box] = own[0]!;
+    expect(name).toBe(`t${thread.threadId}/no-answer`);
+    expect(box.replace(/\\n/g, ' ')).toContain('label="no answer: no answer within 1 s: its event loop is blocked');
+    const leaf = dump.nodes.find((n) => n.leaf?.kind === 'worker')!;
+    expect(dot).toContain(`\n  "${leaf.id}" -> "${name}" [lhead="cluster_t${thread.threadId}", label="waits for thread ${thread.threadId}"`);
+    expect(dot.replace(/\\l {4}/g, ' ')).toContain(`Worker thread ${thread.threadId} (fixtures/worker-blocked.mjs): no answer: no answer within 1 s`);
   }, 120_000);
 });
 
