@@ -129,10 +129,25 @@ describe('view --format html', () => {
     expectOnlyOwnMarkup(html);
     const data = pageData(html);
     expect(data.id).toHaveLength(2 * raw.nodes.length);
-    expect(data.TL![1]).toBe('Worker thread 2 (/srv/</script><script>alert(11)</script><img src=x onerror=alert(12)>\\u202e\\x1b]0;t\\x07.mjs)');
+    // In a path the override and the controls stay percent-encoded, as in its URL (as the tree shows it).
+    expect(data.TL![1]).toBe('Worker thread 2 (/srv/</script><script>alert(11)</script><img src=x onerror=alert(12)>%E2%80%AE%1B]0;t%07.mjs)');
+    expect(data.S.some((text) => text.startsWith('async') && text.includes('</script><script>alert(11)</script>') && text.includes('\\u202e'))).toBe(true);
     const svg = /<svg[\s\S]*<\/svg>/.exec(html)?.[0] ?? '';
     expect(svg).toContain('<title>cluster_t2</title>');
     expect(svg).toContain('&lt;/script&gt;&lt;script&gt;alert(11)');
+  });
+
+  it("the full graph marks what the dump's verdicts name, as --format svg does: a long wait's thick border", async () => {
+    const dump = parseDump(JSON.stringify(rawSample('diagnosed')), 'diagnosed.json');
+    const long = (dump.verdicts ?? []).filter((v) => v.kind === 'long-wait').flatMap((v) => v.nodes);
+    expect(long.length).toBeGreaterThan(0);
+    const html = await renderHtml(dump, { sources: false });
+    expect(html).toContain('Every node drawn');
+    const boxes = /<svg[\s\S]*<\/svg>/.exec(html)![0].split('<g id="node').slice(1);
+    for (const id of long) {
+      const box = boxes.find((b) => b.includes(`<title>x${dump.nodes.findIndex((n) => n.id === id)}</title>`));
+      expect(box, id).toMatch(/stroke-width="3"/);
+    }
   });
 
   it('inlineSvg refuses what Graphviz never writes: scripts, event handlers, links', () => {
