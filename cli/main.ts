@@ -254,6 +254,10 @@ function cli(argv: string[]) {
     .fail((message, error) => {
       // Throwing hands the problem to parseAsync's rejection, where report() handles it once.
       if (error) throw error;
+      // yargs' suggestion alone ("Did you mean view?") does not say what was typed.
+      const suggestion = /^Did you mean (.+)\?$/.exec(message ?? '');
+      const typed = argv.find((arg) => !arg.startsWith('-'));
+      if (suggestion && typed !== undefined) throw usageError(`unknown command "${typed}": did you mean ${suggestion[1]}?`);
       throw usageError(message ?? 'invalid command line');
     });
 }

@@ -207,6 +207,10 @@ describe('awaitwhat (top level)', () => {
     expectOneLineError(await awaitwhat('frobnicate'), 2, /--help/);
   });
 
+  it('names a mistyped command and the one it resembles', async () => {
+    expectOneLineError(await awaitwhat('veiw', 'x.json'), 2, /^awaitwhat: unknown command "veiw": did you mean view\? \(see awaitwhat --help\)$/);
+  });
+
   it('fails with one line and exit code 2 without a command', async () => {
     expectOneLineError(await awaitwhat(), 2, /no command given/);
   });

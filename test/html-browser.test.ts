@@ -255,5 +255,39 @@ if (!availability.ok) {
       expect(problems).toEqual([]);
       await page.close();
     }, 180_000);
+
+    it('a row pressed, then the list scrolled and redrawn, then released: the click selects that row', async () => {
+      // What a user does during a momentum scroll: the drawn range shifts between mousedown and
+      // mouseup. A row still in range must stay the same element, or the click lands on no row.
+      const dump = await dumpFile({ script: 'test/programs/many-identical-roots.mjs', args: ['200'], cwd: ROOT }, mkdtempSync(join(base, 'press-')));
+      const report = join(base, 'press.html');
+      await buildReport(dump, report);
+      const page = await open(report);
+      const ROW = 26;
+      const firstDrawn = () => page.locator('#rows .row.item').first().getAttribute('data-node');
+      const scrollTo = async (rows: number) => {
+        const before = await firstDrawn();
+        await page.locator('#viewport').evaluate((el, top) => (el.scrollTop = top), rows * ROW);
+        await page.waitForFunction((was) => document.querySelector('#rows .row.item')?.getAttribute('data-node') !== was, before);
+      };
+      await scrollTo(20);
+      // The row two below the view's top: still drawn, and still in view, after a 2-row scroll.
+      const pressed = page.locator('#rows .row.item').nth(12);
+      const node = await pressed.getAttribute('data-node');
+      const title = await pressed.locator('span').first().innerText();
+      const at = (await pressed.boundingBox())!;
+      await page.mouse.move(at.x + 10, at.y + at.height / 2);
+      await page.mouse.down();
+      await scrollTo(22);
+      const moved = (await page.locator(`#rows .row.item[data-node="${node}"]`).boundingBox())!;
+      expect(moved.y).toBeLessThan(at.y);
+      await page.mouse.move(moved.x + 10, moved.y + moved.height / 2);
+      await page.mouse.up();
+      await page.waitForSelector('#details h3', { timeout: 10_000 }).catch(() => undefined);
+      expect(await page.locator('#details h3').innerText()).toBe(title);
+      expect(await page.locator('#rows .row.item.sel').getAttribute('data-node')).toBe(node);
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 180_000);
   });
 }

@@ -54,6 +54,13 @@ describe('view -o', () => {
     expect(statSync(target).isFile()).toBe(true);
   });
 
+  it('a directory that does not exist: exit 1, one line naming it, not our temporary file', async () => {
+    const missing = join(dir, 'no-such-dir');
+    const r = await view(join(missing, 'graph.dot'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`awaitwhat: cannot write ${join(missing, 'graph.dot')}: no such directory ${missing}\n`);
+  });
+
   it('a directory: exit 1, one line', async () => {
     const r = await view(dir);
     expect(r.status).toBe(1);

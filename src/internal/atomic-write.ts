@@ -56,8 +56,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
       try { closeSync(fd); } catch { /* already failing */ }
     }
     try { rmSync(tmp, { force: true }); } catch { /* best effort */ }
-    throw new WriteFailedError(`cannot write ${path}: ${(cause as Error).message}`, { cause });
+    throw new WriteFailedError(`cannot write ${path}: ${writeReason(cause, path, tmp)}`, { cause });
   }
+}
+
+/**
+ * The system's reason, in terms of the file asked for: the temporary file is ours, and its name
+ * (`.x.json.<pid>.<time>.tmp`) would only puzzle the reader; a missing directory is said as such.
+ */
+function writeReason(cause: unknown, path: string, tmp: string): string {
+  const error = cause as NodeJS.ErrnoException;
+  if (error.code === 'ENOENT' && error.syscall === 'open') return `no such directory ${dirname(path)}`;
+  return String(error.message).split(tmp).join(path);
 }
 
 /** Symbolic links followed at most (the kernel's own limit is 40). */

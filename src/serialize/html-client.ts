@@ -165,12 +165,25 @@ export const CLIENT_SCRIPT = String.raw`
     var from = Math.max(0, Math.floor(top / ROW) - 10);
     var to = Math.min(order.length, Math.ceil((top + viewport.clientHeight) / ROW) + 10);
     if (!force && from === drawnFrom && to === drawnTo) return;
+    rowsBox.style.transform = 'translateY(' + from * ROW + 'px)';
+    var r;
+    if (force || drawnFrom < 0 || from >= drawnTo || to <= drawnFrom) {
+      var frag = document.createDocumentFragment();
+      for (r = from; r < to; r++) frag.appendChild(row(order[r]));
+      rowsBox.replaceChildren(frag);
+    } else {
+      // A scroll only trims and extends the ends: rows still in range stay the same elements,
+      // so a click pressed on a row and released after the list redrew still lands on that row
+      // (a click whose row was replaced in between goes to no row at all).
+      for (r = drawnFrom; r < from; r++) rowsBox.firstChild.remove();
+      for (r = to; r < drawnTo; r++) rowsBox.lastChild.remove();
+      var head = document.createDocumentFragment();
+      for (r = from; r < drawnFrom; r++) head.appendChild(row(order[r]));
+      rowsBox.insertBefore(head, rowsBox.firstChild);
+      for (r = drawnTo; r < to; r++) rowsBox.appendChild(row(order[r]));
+    }
     drawnFrom = from;
     drawnTo = to;
-    rowsBox.style.transform = 'translateY(' + from * ROW + 'px)';
-    var frag = document.createDocumentFragment();
-    for (var r = from; r < to; r++) frag.appendChild(row(order[r]));
-    rowsBox.replaceChildren(frag);
   }
   function row(i) {
     var n = node(i);

@@ -16,16 +16,13 @@ import type { Dump, GraphNode, SourceLocation } from '../model.js';
 import { formatDuration } from '../text/durations.js';
 import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
-import { isTask } from '../model.js';
+import { isTask, LEAF_KINDS } from '../model.js';
 import type { SourceReader } from './html-sources.js';
 import type { ThreadData } from './html-threads.js';
 import { awaitedByText, stuckOn } from './stuck-on.js';
 
 /** Leaf kinds a chain can end in, as bits of {@link PageRecord.lk}; `cycle` and `unexplained` added. */
-export const CHAIN_ENDS = [
-  'timer', 'socket', 'server', 'fs', 'dns', 'child-process', 'worker', 'event', 'stream', 'queue', 'never', 'unknown',
-  'cycle', 'unexplained',
-] as const;
+export const CHAIN_ENDS = [...LEAF_KINDS, 'cycle', 'unexplained'] as const;
 
 /** Bits of {@link PageData.f}. */
 export const FLAG = { cycle: 1, stuck: 2, root: 4, task: 8, leaf: 16, running: 32 } as const;

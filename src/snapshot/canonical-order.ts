@@ -15,6 +15,8 @@
  * ids, so two dumps of one stuck program number and draw it the same way.
  */
 
+import { compareText } from '../internal/text-order.js';
+
 /** A graph to order: nodes `0 … n-1`. */
 export interface OrderGraph {
   /** Per node, its rank by what it is by itself: lower first, equal for nodes alike by themselves. */
@@ -212,8 +214,4 @@ function compareNumbers(a: readonly number[], b: readonly number[]): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

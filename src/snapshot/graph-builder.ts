@@ -7,6 +7,7 @@ import type { HeapGraph } from './heap-graph.js';
 import { readStampFromHeap } from './heap-values.js';
 import type { ObjectFacts } from './object-facts.js';
 import { parseStack, withoutHookFrames } from '../internal/stack-frames.js';
+import { compareText } from '../internal/text-order.js';
 import { userFrameIndex } from '../text/node-labels.js';
 import { addPollingHints } from './polling-hint.js';
 import { canonicalOrder } from './canonical-order.js';
@@ -56,6 +57,8 @@ interface Entry {
   node: GraphNode;
   /** {@link sourceOrder} of the node. */
   order: string;
+  /** {@link selfLabel} of the node, computed once: the sort compares it O(n log n) times. */
+  label: string;
 }
 
 /**
@@ -76,7 +79,7 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   if (context.located) Object.assign(context.located, { fromSource: 0, byLookup: 0, unlocated: 0 });
   const entries: Entry[] = all.map((rawNode) => {
     const node = builder.describe(rawNode);
-    return { raw: rawNode, node, order: sourceOrder(node) };
+    return { raw: rawNode, node, order: sourceOrder(node), label: selfLabel(node) };
   });
   // Heap order changes from run to run; source order does not. Ids and every list in the
   // dump follow it, so two dumps of the same stuck program read the same.
@@ -86,25 +89,22 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
   for (const { raw: waiter, order } of entries) {
     for (const key of waiter.awaits) if (!(firstWaiter.get(key)! <= order)) firstWaiter.set(key, order);
   }
-  const byWaiter = (a: number, b: number): number => {
-    const [x, y] = [firstWaiter.get(a) ?? '\uffff', firstWaiter.get(b) ?? '\uffff'];
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+  const byWaiter = (a: number, b: number): number => compareText(firstWaiter.get(a) ?? '\uffff', firstWaiter.get(b) ?? '\uffff');
   // Leaves whose waiters have no place either (`resolve(promise)` steps): by what they wait on.
-  const byLeaf = (a: GraphNode, b: GraphNode): number => {
-    const [x, y] = [a.leaf?.description ?? '', b.leaf?.description ?? ''];
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+  const byLeaf = (a: GraphNode, b: GraphNode): number => compareText(a.leaf?.description ?? '', b.leaf?.description ?? '');
   const byItself = (a: Entry, b: Entry): number =>
-    (a.order !== b.order ? (a.order < b.order ? -1 : 1) : 0) || compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || byLeaf(a.node, b.node) || compareText(selfLabel(a.node), selfLabel(b.node));
+    compareText(a.order, b.order) || compareKindAndName(a.node, b.node) || byWaiter(a.raw.key, b.raw.key) || byLeaf(a.node, b.node) || compareText(a.label, b.label);
   // Alike nodes (two inputs of one Promise.all, two holders of one lock) are told apart by
   // what they are connected to, never by where they sit in the heap (canonical-order.ts).
   const index = new Map(entries.map((e, i) => [e.raw.key, i] as const));
+  // A node's rank is its place in that order; nodes alike by themselves share the first one's.
   const rank = new Int32Array(entries.length);
-  entries
-    .map((_, i) => i)
-    .sort((a, b) => byItself(entries[a]!, entries[b]!))
-    .forEach((i, position, sorted) => (rank[i] = position > 0 && byItself(entries[sorted[position - 1]!]!, entries[i]!) === 0 ? rank[sorted[position - 1]!]! : position));
+  const sorted = entries.map((_, i) => i).sort((a, b) => byItself(entries[a]!, entries[b]!));
+  for (let position = 0; position < sorted.length; position++) {
+    const i = sorted[position]!;
+    const before = position > 0 ? sorted[position - 1]! : -1;
+    rank[i] = before >= 0 && byItself(entries[before]!, entries[i]!) === 0 ? rank[before]! : position;
+  }
   const canonical = canonicalOrder({
     rank,
     awaits: entries.map((e) => e.raw.awaits.flatMap((k) => index.get(k) ?? [])),
@@ -118,7 +118,7 @@ export function buildNodes(raw: Iterable<RawNode>, context: BuildContext): Graph
     ids.set(entry.raw.key, entry.node.id);
   });
   // What a node awaits, in id order too: the heap discovered it in its own order.
-  const byIdNumber = (a: string | undefined, b: string | undefined): number => Number(a?.slice(1) ?? 0) - Number(b?.slice(1) ?? 0);
+  const byIdNumber = (a: string, b: string): number => Number(a.slice(1)) - Number(b.slice(1));
   for (const { raw: rawNode, node } of entries) node.awaits = rawNode.awaits.map((k) => ids.get(k)!).sort(byIdNumber);
   // The lock a leaf is queued in names its holders (the `held-by` edges) by id.
   for (const { raw: rawNode, node } of entries) {
@@ -378,8 +378,7 @@ function sourceOrder(n: GraphNode): string {
 
 /** Ties in source order: by kind, then name. */
 function compareKindAndName(a: GraphNode, b: GraphNode): number {
-  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return compareText(a.kind, b.kind) || compareText(a.name, b.name);
 }
 
 /** What else tells a node apart by itself, after its place, kind and name (nothing timed). */
@@ -392,8 +391,4 @@ function selfLabel(n: GraphNode): string {
 /** The node whose wait began first, first; nodes without a known start after. */
 function waitedLonger(a: GraphNode, b: GraphNode): number {
   return (b.waitingMs ?? -1) - (a.waitingMs ?? -1);
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

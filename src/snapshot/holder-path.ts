@@ -11,6 +11,7 @@
  * finds at one depth by the same rule ({@link comparePaths}).
  */
 import type { HeapGraph } from './heap-graph.js';
+import { compareText } from '../internal/text-order.js';
 
 /** A step of a walk up the heap from a resolving function towards what holds it. */
 export interface Step {
@@ -97,10 +98,6 @@ export function comparePaths(heap: HeapGraph, a: Step, b: Step): number {
     if (order !== 0) return order;
   }
   return 0;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
