@@ -11,7 +11,7 @@ import { toDot } from '../src/serialize/dot.js';
 import { serializeDump } from '../src/serialize/json.js';
 import { renderSvg } from '../src/serialize/svg.js';
 import { renderTree } from '../src/serialize/tree.js';
-import { filterChains, grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
+import { grepMatcher, parseWait, type ChainFilter, type ONLY_CHOICES } from '../src/serialize/tree-filter.js';
 
 /** Output formats of the CLI. */
 export const FORMATS = ['tree', 'json', 'dot', 'svg', 'html'] as const;
@@ -109,7 +109,7 @@ export function treeWidth(stream: { isTTY?: boolean; columns?: number } | undefi
  * @param dump - a validated dump
  * @param format - output format
  * @param color - ANSI colour for the tree (ignored by the other formats, which are files)
- * @param filter - which chains the tree draws (see {@link chainFilter}); all when absent
+ * @param filter - which chains the tree draws, in every thread (see {@link chainFilter}); all when absent
  * @param layout - the tree's width and folding (ignored by the other formats)
  * @returns the text to print or write
  */
@@ -119,7 +119,8 @@ export async function renderDump(dump: Dump, format: Format, color: boolean, fil
   switch (format) {
     case 'tree':
       // Already safe as a whole (see renderTree): a blanket pass would escape our colours.
-      return renderTree(dump, { color, ...layout, ...(filter ? { chains: filterChains(dump, filter) } : {}) });
+      // The filter applies to every thread's chains alike (the main thread's, each worker's).
+      return renderTree(dump, { color, ...layout, ...(filter ? { filter } : {}) });
     case 'json':
       return jsonForTerminal(serializeDump(dump));
     case 'dot':

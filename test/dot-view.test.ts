@@ -23,7 +23,7 @@ import { requestTitle } from '../src/text/request-labels.js';
 import { BROWSER_REQUIRED, browserAvailability, launchChromium } from './helpers/html-report.js';
 import { expectGolden, ROOT } from './helpers/samples.js';
 import { svgOverflows } from './helpers/svg-fit.js';
-import { normaliseTree } from './support/normalise.js';
+import { normaliseDot } from './support/normalise.js';
 
 const PROGRAMS: Record<string, string> = {
   demo: 'fixtures/demo.mjs',
@@ -78,20 +78,6 @@ function boxes(dot: string): Map<string, string> {
 /** The labels of the orphaned requests' notes, lines joined by spaces. */
 function notes(dot: string): string[] {
   return [...dot.matchAll(/^ {2}"[^"]+" \[label="(.*)", shape=note, .*\];$/gm)].map((m) => (m[1] as string).replace(/\\n/g, ' '));
-}
-
-/** What changes from run to run: pids, dates, times, ports, node ids and Node's own positions. */
-function normaliseDot(dot: string): string {
-  const ids = new Map<string, string>();
-  return normaliseTree(dot)
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, '<date>')
-    .replace(/<t>–<t>/g, '<t>')
-    // A range of times has a dash, and the margin made for it; one time has neither.
-    .replace(/, margin="[^"]*"/g, '')
-    .replace(/"n\d+"/g, (id) => {
-      if (!ids.has(id)) ids.set(id, `"b${ids.size + 1}"`);
-      return ids.get(id) as string;
-    });
 }
 
 describe('view -f dot on real stuck programs', () => {

@@ -8,7 +8,7 @@
  * Without chromium this file is skipped with the reason, unless AWAITWHAT_REQUIRE_BROWSER=1
  * (set by .ci/run, which installs chromium): then it fails.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -208,6 +208,49 @@ if (!availability.ok) {
       const details = await page.locator('#details').innerText();
       expect(details).toContain('AWAITED BY (2000)');
       expect(details).toMatch(/async handler \(test\/programs\/many-identical-roots\.mjs:5:\d+\)\s*×2000/);
+      expect(blocked).toEqual([]);
+      expect(problems).toEqual([]);
+      await page.close();
+    }, 180_000);
+
+    it("worker-reply-stuck: the worker's nodes in the list with their thread; the main thread's worker leaf leads to the worker's stuck chain, marked in its frame", async () => {
+      const file = await dumpFile({ script: 'fixtures/worker-reply-stuck.mjs', cwd: ROOT }, mkdtempSync(join(base, 'worker-')));
+      const dump = parseDump(readFileSync(file, 'utf8'), file);
+      const thread = dump.threads![0]!;
+      const heading = `Worker thread ${thread.threadId} (fixtures/worker-reply-stuck.mjs)`;
+      const report = join(base, 'worker.html');
+      await buildReport(file, report);
+      const page = await open(report);
+      const all = dump.nodes.length + thread.nodes.length;
+      expect(await page.textContent('#count')).toBe(`${all} nodes`);
+      expect(await page.locator('#svgbox g.node').count()).toBe(all);
+      expect(await page.locator('#svgbox g.cluster').count()).toBe(1);
+
+      // The worker's nodes, found by their thread, each row saying it.
+      await page.fill('#search', heading);
+      await page.waitForFunction((text) => document.querySelector('#count')?.textContent === text, `${thread.nodes.length} of ${all} nodes`);
+      const rows = await page.locator('#rows .row.item').allTextContents();
+      expect(rows).toHaveLength(thread.nodes.length);
+      for (const row of rows) expect(row).toContain(heading);
+      expect(rows.some((row) => row.startsWith('async buildReport'))).toBe(true);
+
+      // The main thread's leaf: its details lead to the worker's chain, down to the timer.
+      await page.fill('#search', "event 'message'");
+      await page.waitForFunction((text) => document.querySelector('#count')?.textContent === text, `1 of ${all} nodes`);
+      await page.locator('#rows .row.item').first().click();
+      const details = page.locator('#details');
+      expect(await details.locator('.badge.thread').textContent()).toBe('main thread');
+      expect(await details.locator('h4').allTextContents()).toContain(`Waits for ${heading}`);
+      expect(await details.innerText()).toMatch(/async buildReport \(fixtures\/worker-reply-stuck\.mjs:9:3\)[\s\S]*Promise[\s\S]*← timer: 3600s delay/);
+      // Marked in the graph: the leaf, and the worker's chain in its frame.
+      expect(await page.locator('#svgbox g.node.aw-sel').count()).toBe(1);
+      expect(await page.locator('#svgbox g.node.aw-chain').count()).toBe(1 + thread.nodes.length);
+
+      // A click on the worker's task: its own details, its chain within its thread.
+      await details.locator('button.ref', { hasText: /^async buildReport/ }).first().click();
+      expect(await details.locator('h3').textContent()).toBe('async buildReport');
+      expect(await details.locator('.badge.thread').textContent()).toBe(heading);
+      expect(await details.locator('ol.chain').first().innerText()).toMatch(/async buildReport[\s\S]*Promise[\s\S]*← timer: 3600s delay/);
       expect(blocked).toEqual([]);
       expect(problems).toEqual([]);
       await page.close();

@@ -116,6 +116,40 @@ describe('view --format html', () => {
     expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(10)&lt;/script&gt;'); // a warning
   });
 
+  it("a hand-made dump whose worker thread's script, names and warnings try to break out: escaped in the list, the graph's frame and the findings", async () => {
+    const raw = rawSample('promise-all');
+    const evil = '</script><script>alert(11)</script><img src=x onerror=alert(12)>\u202e\u001b]0;t\u0007';
+    const worker = structuredClone(raw.nodes) as Array<Record<string, any>>;
+    for (const node of worker) node.name = `${node.name}${evil}`;
+    raw.threads = [{ threadId: 2, filename: `file:///srv/${evil}.mjs`, status: 'answered', nodes: worker, roots: raw.roots, cycles: [], warnings: [evil] }];
+    const leaf = (raw.nodes as Array<{ id: string; awaits: string[] }>).find((n) => n.awaits.length === 0)!;
+    raw.threadEdges = [{ fromThread: 0, fromNode: leaf.id, toThread: 2 }];
+    const dump = parseDump(JSON.stringify(raw), 'evil-thread.json');
+    const html = await renderHtml(dump, { sources: false });
+    expectOnlyOwnMarkup(html);
+    const data = pageData(html);
+    expect(data.id).toHaveLength(2 * raw.nodes.length);
+    // In a path the override and the controls stay percent-encoded, as in its URL (as the tree shows it).
+    expect(data.TL![1]).toBe('Worker thread 2 (/srv/</script><script>alert(11)</script><img src=x onerror=alert(12)>%E2%80%AE%1B]0;t%07.mjs)');
+    expect(data.S.some((text) => text.startsWith('async') && text.includes('</script><script>alert(11)</script>') && text.includes('\\u202e'))).toBe(true);
+    const svg = /<svg[\s\S]*<\/svg>/.exec(html)?.[0] ?? '';
+    expect(svg).toContain('<title>cluster_t2</title>');
+    expect(svg).toContain('&lt;/script&gt;&lt;script&gt;alert(11)');
+  });
+
+  it("the full graph marks what the dump's verdicts name, as --format svg does: a long wait's thick border", async () => {
+    const dump = parseDump(JSON.stringify(rawSample('diagnosed')), 'diagnosed.json');
+    const long = (dump.verdicts ?? []).filter((v) => v.kind === 'long-wait').flatMap((v) => v.nodes);
+    expect(long.length).toBeGreaterThan(0);
+    const html = await renderHtml(dump, { sources: false });
+    expect(html).toContain('Every node drawn');
+    const boxes = /<svg[\s\S]*<\/svg>/.exec(html)![0].split('<g id="node').slice(1);
+    for (const id of long) {
+      const box = boxes.find((b) => b.includes(`<title>x${dump.nodes.findIndex((n) => n.id === id)}</title>`));
+      expect(box, id).toMatch(/stroke-width="3"/);
+    }
+  });
+
   it('inlineSvg refuses what Graphviz never writes: scripts, event handlers, links', () => {
     expect(() => inlineSvg('<svg><script>alert(1)</script></svg>')).toThrow(/<script>/);
     expect(() => inlineSvg('<svg><g onclick="alert(1)"></g></svg>')).toThrow(/onclick/);

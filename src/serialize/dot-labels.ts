@@ -1,11 +1,13 @@
 /**
  * The text of a box in the DOT and SVG views: what the terminal tree says of a node, on
  * separate lines — title (with `×N` for identical chains), place, wait, and for a leaf its full
- * description (`← resolve held in Pool.waiters`, the HTTP request…).
+ * description (`← resolve held in Pool.waiters`, the HTTP request…); and how any text is
+ * escaped for DOT.
  *
  * @packageDocumentation
  */
 
+import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, GraphNode } from '../model.js';
 import { formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle, resourcePlace } from '../text/node-labels.js';
@@ -73,4 +75,22 @@ export function wrap(line: string, width: number): string[] {
   }
   out.push(current);
   return out;
+}
+
+/**
+ * Escapes text for a double-quoted DOT string. Each line is made terminal-safe first (a
+ * control from the program becomes a visible `\x1b`: DOT is printed to terminals and Graphviz
+ * chokes on some controls); then backslashes are doubled (DOT gives `\n`, `\l`, `\N`…
+ * meaning inside labels, so a literal backslash — from a Windows path or from a visible escape —
+ * must be doubled), then quotes are escaped (the only escape of DOT's quoted strings); real
+ * line breaks become DOT's centred line break `\n`.
+ *
+ * @param text - arbitrary text
+ * @returns the text, safe between double quotes
+ */
+export function escapeDot(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => terminalSafe(line).replace(/\\/g, '\\\\').replace(/"/g, '\\"'))
+    .join('\\n');
 }

@@ -1,7 +1,8 @@
 /**
  * The box at the top of the DOT and SVG views: what the dump is, then the verdict lines the
  * terminal tree prints (cycles, the dump's findings as `verdict-wording.ts` words them, what
- * each chain is stuck on), then a key to the picture's colours.
+ * each chain is stuck on), each worker thread's under its heading, then a key to the
+ * picture's colours.
  *
  * @packageDocumentation
  */
@@ -11,6 +12,7 @@ import { nodeLabel } from '../graph/verdict-wording.js';
 import type { Dump, GraphNode, Verdict } from '../model.js';
 import { nodeTitle } from '../text/node-labels.js';
 import { awaitedByText, stuckOn } from './stuck-on.js';
+import { threadDump, threadHeading, threadMissing } from './thread-graphs.js';
 
 /** Most finding lines in the box; the rest are counted (the tree lists them all). */
 export const LEGEND_MAX_FINDINGS = 12;
@@ -41,6 +43,8 @@ export interface LegendMarks {
   grouped: boolean;
   /** Orphaned requests are drawn as notes. */
   orphans?: boolean;
+  /** Worker threads are drawn in frames of their own. */
+  threads?: boolean;
 }
 
 /**
@@ -53,10 +57,12 @@ export interface LegendMarks {
  */
 export function legendLines(dump: Dump, cwd: string, marks: LegendMarks): string[] {
   const cycles = dump.cycles.length;
+  const workers = dump.threads?.length ?? 0;
   const title =
     `awaitwhat: pid ${dump.process.pid}, ${dump.createdAt}, ` +
-    `${dump.nodes.length} node${dump.nodes.length === 1 ? '' : 's'}, ${cycles} cycle${cycles === 1 ? '' : 's'}`;
-  const findings = verdictLines(dump, cwd, marks);
+    `${dump.nodes.length} node${dump.nodes.length === 1 ? '' : 's'}, ${cycles} cycle${cycles === 1 ? '' : 's'}` +
+    (workers > 0 ? `, ${workers} worker thread${workers === 1 ? '' : 's'}` : '');
+  const findings = [...verdictLines(dump, cwd, marks), ...threadLines(dump, cwd)];
   const shown = findings.slice(0, LEGEND_MAX_FINDINGS);
   if (findings.length > shown.length) {
     shown.push(`… ${findings.length - shown.length} more (awaitwhat view lists them all)`);
@@ -67,6 +73,7 @@ export function legendLines(dump: Dump, cwd: string, marks: LegendMarks): string
   if (marks.longWaits) key.push('thick border: a long wait (long-wait above)');
   if (marks.grouped) key.push('×N: N identical chains drawn once');
   if (marks.orphans) key.push('red dashed note: an open HTTP request no task waits for (orphaned above)');
+  if (marks.threads) key.push("blue frame: a worker thread's graph; bold blue arrow: a wait for that thread");
   return [title, ...shown, ...(key.length > 0 ? [`key: ${key.join('; ')}`] : [])];
 }
 
@@ -96,6 +103,17 @@ function verdictLines(dump: Dump, cwd: string, marks: LegendMarks): string[] {
   }
   if (dump.cycles.length === 0 && ends.length === 0) lines.push('no cycle and no leaf found (the dump may be incomplete; see warnings)');
   return lines;
+}
+
+/** Each worker's verdict lines, after its heading, as the tree's section for it says them. */
+function threadLines(dump: Dump, cwd: string): string[] {
+  const noMarks: LegendMarks = { cycles: false, neverSettles: false, longWaits: false, grouped: false };
+  return (dump.threads ?? []).flatMap((thread) => {
+    const heading = threadHeading(thread, cwd);
+    const missing = threadMissing(thread);
+    if (missing !== undefined) return [`${heading}: ${missing}`];
+    return verdictLines(threadDump(dump, thread), cwd, noMarks).map((line) => `${heading}: ${line}`);
+  });
 }
 
 /** What the tree says when no task waits: open requests and collected waits are still work. */

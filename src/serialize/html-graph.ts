@@ -3,14 +3,16 @@
  * inlined as SVG. A small dump is drawn node for node (the boxes of `--format svg`, one per node); a large one
  * as its *grouped* graph, where structurally identical chains are one node with a count
  * (10 000 handlers stuck on one pool: two nodes, not 10 001); a graph still too large to lay
- * out is not drawn, and the page says why.
+ * out is not drawn, and the page says why. Each worker thread's graph is drawn in a frame of its
+ * own, as `--format svg` draws it.
  *
  * @packageDocumentation
  */
 
-import type { Dump, GraphNode } from '../model.js';
+import type { Dump } from '../model.js';
 import { chainSignatures } from './chain-signatures.js';
-import { boxesDot, toDot } from './dot.js';
+import { boxesDot, type DotBox } from './dot.js';
+import type { ThreadPart } from './html-threads.js';
 import { renderSvg } from './svg.js';
 
 /** Most nodes drawn one by one; above, the grouped graph. */
@@ -53,14 +55,15 @@ export function shapeClasses(dump: Dump): number[] {
 /**
  * Lays out the graph of a dump for the page.
  *
- * @param dump - a validated dump
- * @param classes - {@link shapeClasses} of the dump
+ * @param dump - a validated dump, its ids replaced by table indexes (`withSafeIds`, html-threads.ts)
+ * @param parts - its threads' parts of the table (`threadParts`, html-threads.ts)
+ * @param classes - the shape class of each node of the table (`threadClasses`)
  * @returns the graph; mode `none`, with the reason in its note, when Graphviz cannot be
  *   loaded or fails (the rest of the report does not need it)
  */
-export async function pageGraph(dump: Dump, classes: number[]): Promise<PageGraph> {
+export async function pageGraph(dump: Dump, parts: readonly ThreadPart[], classes: number[]): Promise<PageGraph> {
   try {
-    return await layOut(dump, classes);
+    return await layOut(dump, parts, classes);
   } catch (cause) {
     // The report is worth having without its picture: it says why the picture is missing.
     const why = cause instanceof Error ? cause.message : String(cause);
@@ -68,13 +71,17 @@ export async function pageGraph(dump: Dump, classes: number[]): Promise<PageGrap
   }
 }
 
-async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
-  const n = dump.nodes.length;
+async function layOut(dump: Dump, parts: readonly ThreadPart[], classes: number[]): Promise<PageGraph> {
+  const n = classes.length;
   if (n === 0) return { mode: 'none', note: 'Nothing to draw: no pending task or promise takes part in a wait.', boxes: 0 };
+  const framed = parts.length > 1 ? '; each worker thread in a frame of its own' : '';
+  // Boxes are the nodes the page's list and details know; orphans are in the verdicts.
+  const options = { legend: false, orphans: false } as const;
   if (n <= FULL_GRAPH_MAX_NODES) {
-    // Boxes are the nodes the page's list and details know; orphans are in the verdicts.
-    const svg = inlineSvg(await renderSvg(toDot(withSafeIds(dump), { grouping: 'none', legend: false, orphans: false })));
-    return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}). Click one for its details.`, boxes: n };
+    // One box per node, named by its id: `x<index>` (withSafeIds).
+    const boxes = parts.map((part) => part.graph.nodes.map((node, i) => ({ name: node.id, members: [i] })));
+    const svg = inlineSvg(await renderSvg(boxesDot(dump, boxes[0] as DotBox[], { ...options, grouping: 'none' }, threadBoxes(parts, boxes))));
+    return { mode: 'full', svg, note: `Every node drawn (${plural(n, 'node')}${framed}). Click one for its details.`, boxes: n };
   }
   const groups = groupMembers(classes);
   if (groups.length > GROUPED_GRAPH_MAX_NODES) {
@@ -86,15 +93,36 @@ async function layOut(dump: Dump, classes: number[]): Promise<PageGraph> {
       boxes: 0,
     };
   }
-  const svg = inlineSvg(await renderSvg(groupedDot(dump, classes, groups)));
+  // One box per shape class, `×N` when it stands for several nodes, named by shape number (the
+  // page finds a box's members by their shape); a class's nodes are all of one thread.
+  const boxes = parts.map((): DotBox[] => []);
+  for (const members of groups) {
+    const first = members[0] as number;
+    const t = partOf(parts, first);
+    const offset = (parts[t] as ThreadPart).offset;
+    (boxes[t] as DotBox[]).push({ name: `g${classes[first] as number}`, members: members.map((i) => i - offset) });
+  }
+  const svg = inlineSvg(await renderSvg(boxesDot(dump, boxes[0] as DotBox[], options, threadBoxes(parts, boxes))));
   return {
     mode: 'grouped',
     svg,
     note:
       `Grouped graph: ${plural(n, 'node')} are too many to draw one by one (more than ${FULL_GRAPH_MAX_NODES}), so ` +
-      `identical chains are merged into one box with a count (×N): ${plural(groups.length, 'box', 'boxes')} drawn.`,
+      `identical chains are merged into one box with a count (×N): ${plural(groups.length, 'box', 'boxes')} drawn${framed}.`,
     boxes: groups.length,
   };
+}
+
+/** The workers' boxes by thread id, as boxesDot takes them. */
+function threadBoxes(parts: readonly ThreadPart[], boxes: DotBox[][]): Map<number, DotBox[]> {
+  return new Map(parts.slice(1).map((part, k) => [part.threadId, boxes[k + 1] as DotBox[]]));
+}
+
+/** The part node `i` of the table is in. */
+function partOf(parts: readonly ThreadPart[], i: number): number {
+  let t = 0;
+  while (t + 1 < parts.length && (parts[t + 1] as ThreadPart).offset <= i) t++;
+  return t;
 }
 
 /** Members of each shape class, in order of first appearance. */
@@ -106,36 +134,6 @@ function groupMembers(classes: number[]): number[][] {
     else byClass.set(c, [i]);
   });
   return [...byClass.values()];
-}
-
-/**
- * The dump with every id replaced by `x<index>`: DOT names, SVG titles and the page's lookup
- * then never carry the dump's own ids (free text in a hand-made dump).
- */
-function withSafeIds(dump: Dump): Dump {
-  const safe = new Map(dump.nodes.map((node, i) => [node.id, `x${i}`]));
-  const map = (id: string): string => safe.get(id) ?? 'x-unknown';
-  return {
-    ...dump,
-    nodes: dump.nodes.map((node) => {
-      const mapped = { ...node, id: map(node.id), awaits: node.awaits.map(map), awaitedBy: node.awaitedBy.map(map) };
-      const lock = node.leaf?.lock;
-      if (lock && mapped.leaf) mapped.leaf = { ...mapped.leaf, lock: { ...lock, holders: lock.holders.map(map) } };
-      return mapped as GraphNode;
-    }),
-    roots: dump.roots.map(map),
-    cycles: dump.cycles.map((c) => ({ nodes: c.nodes.map(map) })),
-  };
-}
-
-/**
- * DOT of the grouped graph: one box per shape class, `×N` when it stands for several nodes,
- * drawn as `--format svg` draws its boxes (dot.ts). Named by shape number: the page finds a
- * box's members by their shape.
- */
-function groupedDot(dump: Dump, classes: number[], groups: number[][]): string {
-  const boxes = groups.map((members) => ({ name: `g${classes[members[0] as number] as number}`, members }));
-  return boxesDot(dump, boxes, { legend: false, orphans: false });
 }
 
 /** Elements Graphviz' SVG output is made of; anything else is refused. */

@@ -18,6 +18,7 @@ import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 import { isTask, LEAF_KINDS } from '../model.js';
 import type { SourceReader } from './html-sources.js';
+import type { ThreadData } from './html-threads.js';
 import { awaitedByText, stuckOn } from './stuck-on.js';
 
 /** Leaf kinds a chain can end in, as bits of {@link PageRecord.lk}; `cycle` and `unexplained` added. */
@@ -71,8 +72,8 @@ export interface PageVerdict {
 }
 
 /**
- * The data block of the page: per-node columns (index `i` is `dump.nodes[i]`), and records
- * shared per shape.
+ * The data block of the page: per-node columns (index `i` is `dump.nodes[i]`; with worker
+ * threads, their nodes follow the main thread's: html-threads.ts), and records shared per shape.
  */
 export interface PageData {
   /** Interned strings. */
@@ -97,6 +98,12 @@ export interface PageData {
   E: readonly string[];
   /** Graph mode: `full`, `grouped` or `none`. */
   M: string;
+  /** Each node's thread, for a dump with worker threads (html-threads.ts). */
+  T?: ThreadData['T'];
+  /** Each thread's heading, the main thread's first. */
+  TL?: ThreadData['TL'];
+  /** The waits of a node on another thread. */
+  J?: ThreadData['J'];
 }
 
 /** Tasks listed under "longest waits". */

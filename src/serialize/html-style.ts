@@ -52,6 +52,7 @@ button.ref:hover { background: var(--sel); }
 #count { color: var(--dim); }
 .list { border: 1px solid var(--line); border-radius: 4px; }
 .row { display: grid; grid-template-columns: minmax(0, 2.2fr) minmax(0, 2.4fr) 90px minmax(0, 1.2fr); gap: 8px; align-items: center; height: 26px; padding: 0 8px; white-space: nowrap; }
+.list.threads .row { grid-template-columns: minmax(0, 2fr) minmax(0, 2.2fr) 90px minmax(0, 1.1fr) minmax(0, 1.3fr); }
 .row > span { overflow: hidden; text-overflow: ellipsis; }
 .row.head { background: #f1f4f7; border-bottom: 1px solid var(--line); font-weight: 600; }
 .row.head button { font: inherit; border: 0; background: none; padding: 0; cursor: pointer; text-align: left; color: inherit; }
@@ -69,6 +70,7 @@ button.ref:hover { background: var(--sel); }
 .badge { display: inline-block; font-size: 11.5px; border-radius: 3px; padding: 0 5px; margin-right: 4px; background: #eef1f4; color: var(--dim); }
 .badge.red { background: #fde8e8; color: var(--red); }
 .badge.amber { background: #fff1d6; color: var(--amber); }
+.badge.thread { background: #e6edfb; color: #1d4ed8; }
 pre.excerpt { margin: 4px 0; padding: 6px 0; background: #f6f8fa; border-radius: 4px; overflow-x: auto; }
 pre.excerpt span { display: block; padding: 0 8px; white-space: pre; }
 pre.excerpt span.hit { background: #fff1b8; }

@@ -3,7 +3,10 @@
  * the verdicts first, the graph (SVG laid out by Graphviz when the report is built), a
  * searchable, sortable list of every task and promise, and a task's details on click (its
  * await line with the source around it, creation site, the chain down to what it ends in,
- * who else waits on the same thing).
+ * who else waits on the same thing). A dump's worker threads are in all of it: their nodes in
+ * the list (with a thread column), their graphs framed in the picture, their findings under
+ * their headings, and a leaf that waits for a worker leads to the worker's chains
+ * (html-threads.ts).
  *
  * The page loads nothing: style and script are inline, and its Content-Security-Policy allows
  * exactly those two blocks (by hash) and nothing from any network. Every string of the dump is
@@ -22,10 +25,12 @@ import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 import { isTask } from '../model.js';
 import { CLIENT_SCRIPT } from './html-client.js';
-import { pageGraph, shapeClasses, type PageGraph } from './html-graph.js';
+import { pageGraph, type PageGraph } from './html-graph.js';
 import { pageNodes, pageVerdicts, type PageData, type PageVerdict } from './html-model.js';
 import { SourceReader } from './html-sources.js';
 import { PAGE_STYLE } from './html-style.js';
+import { mergedGraph, threadClasses, threadData, threadParts, threadsFact, threadVerdicts, withSafeIds } from './html-threads.js';
+import { threadHeading } from './thread-graphs.js';
 
 /** Options of {@link renderHtml}. */
 export interface HtmlOptions {
@@ -44,13 +49,18 @@ export interface HtmlOptions {
  * @returns the page, a complete HTML document
  */
 export async function renderHtml(dump: Dump, options: HtmlOptions = {}): Promise<string> {
-  const classes = shapeClasses(dump);
-  const graph = await pageGraph(dump, classes);
-  const data: PageData = {
-    ...pageNodes(dump, classes, options.sources === false ? undefined : new SourceReader()),
-    M: graph.mode,
-  };
-  return page(dump, pageVerdicts(dump), graph, data);
+  const cwd = dump.process.cwd;
+  // One table of every thread's nodes, each named by its index in it (html-threads.ts).
+  const safe = withSafeIds(dump);
+  const parts = threadParts(safe, cwd);
+  const all = mergedGraph(parts);
+  const classes = threadClasses(parts);
+  const graph = await pageGraph(safe, parts, classes);
+  const nodes = pageNodes(all, classes, options.sources === false ? undefined : new SourceReader());
+  // The list shows each node's id as the dump has it (ids repeat across threads).
+  nodes.id = [dump.nodes, ...(dump.threads ?? []).map((t) => t.nodes)].flatMap((list) => list.map((n) => terminalSafe(n.id)));
+  const data: PageData = { ...nodes, M: graph.mode, ...threadData(safe, parts) };
+  return page(dump, all, [...pageVerdicts(dump), ...threadVerdicts(safe, parts, cwd)], graph, data);
 }
 
 /**
@@ -97,7 +107,8 @@ function contentSecurityPolicy(): string {
   ].join('; ');
 }
 
-function page(dump: Dump, verdicts: PageVerdict[], graph: PageGraph, data: PageData): string {
+/** `all`: every thread's nodes, in the table's order (the verdicts' buttons name them). */
+function page(dump: Dump, all: Dump, verdicts: PageVerdict[], graph: PageGraph, data: PageData): string {
   const p = dump.process;
   const tasks = dump.nodes.filter(isTask).length;
   const title = `awaitwhat: pid ${p.pid}, ${plural(tasks, 'task')} waiting${dump.cycles.length > 0 ? `, ${plural(dump.cycles.length, 'cycle')}` : ''}`;
@@ -116,9 +127,9 @@ function page(dump: Dump, verdicts: PageVerdict[], graph: PageGraph, data: PageD
 ${header(dump, tasks)}
 <div class="layout">
 <main>
-${verdictSection(dump, verdicts)}
+${verdictSection(all, verdicts)}
 ${graphSection(graph)}
-${listSection()}
+${listSection(data.T !== undefined)}
 </main>
 <aside id="details" aria-live="polite"><p class="note">Click a task in the list, a box of the graph or a node under a verdict for its details: its await line and source, how it was created, its chain down to what it waits on, who else waits there.</p></aside>
 </div>
@@ -141,6 +152,8 @@ function header(dump: Dump, tasks: number): string {
     ['graph', `${plural(tasks, 'task')}, ${plural(dump.nodes.length - tasks, 'pending promise')}, ${plural(dump.roots.length, 'root')}`],
     ['cycles', dump.cycles.length === 0 ? 'none' : `${dump.cycles.length} (deadlock)`],
   ];
+  const threads = threadsFact(dump);
+  if (threads !== undefined) facts.push(['threads', threads]);
   if (dump.source === 'attached') facts.push(['source', 'attached through the inspector: graph and await lines from V8']);
   if (!dump.hooks.installed) facts.push(['hooks', 'not installed: no waiting times']);
   const rows = facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`).join('');
@@ -255,7 +268,9 @@ ${tools}
 </section>`;
 }
 
-function listSection(): string {
+/** The list; with a thread column when the dump has worker threads (`threads`). */
+function listSection(threads: boolean): string {
+  const column = threads ? '<button type="button" data-sort="h">Thread</button>' : '';
   return `<section id="tasks">
 <h2>Tasks and promises</h2>
 <div class="controls">
@@ -264,16 +279,17 @@ function listSection(): string {
 <span id="count"></span>
 <button type="button" id="shape-filter" class="ref" hidden>only one shape ✕</button>
 </div>
-<div class="list" role="grid">
-<div class="row head" role="row"><button type="button" data-sort="t">Task</button><button type="button" data-sort="p">Where</button><button type="button" data-sort="w" class="wait">Waiting</button><button type="button" data-sort="l">Ends in</button></div>
+<div class="list${threads ? ' threads' : ''}" role="grid">
+<div class="row head" role="row"><button type="button" data-sort="t">Task</button><button type="button" data-sort="p">Where</button><button type="button" data-sort="w" class="wait">Waiting</button><button type="button" data-sort="l">Ends in</button>${column}</div>
 <div id="viewport" tabindex="0"><div id="spacer"><div id="rows"></div></div></div>
 </div>
 </section>`;
 }
 
 function warnings(dump: Dump): string {
-  if (dump.warnings.length === 0) return '';
-  const items = dump.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
+  const all = [...dump.warnings, ...(dump.threads ?? []).flatMap((t) => t.warnings.map((w) => `${threadHeading(t, dump.process.cwd)}: ${w}`))];
+  if (all.length === 0) return '';
+  const items = all.map((w) => `<li>${escapeHtml(w)}</li>`).join('');
   return `<footer><section><h2>Warnings</h2><ul class="plain">${items}</ul></section></footer>`;
 }
 

@@ -4,10 +4,9 @@
  * then that thread's own verdict, wait chains and warnings, drawn like the main thread's and
  * indented under the heading.
  */
-import { terminalSafe } from '../internal/terminal-text.js';
 import type { Dump, ThreadGraph } from '../model.js';
 import { formatDuration } from '../text/durations.js';
-import { displayPath } from '../text/paths.js';
+import { threadDump, threadHeading, threadMissing } from './thread-graphs.js';
 import type { Style } from './tree-style.js';
 
 /** `  threads 2 workers: 1 answered, 1 did not answer` for the dump's header. */
@@ -19,23 +18,18 @@ export function threadsHeaderLine(threads: readonly ThreadGraph[], style: Style)
   return `  threads ${threads.length} worker${threads.length === 1 ? '' : 's'}: ${parts.join(', ')} (each drawn below the main thread's chains)`;
 }
 
-/** `Worker thread 1 (fixtures/w.mjs)`: how a section is headed. */
-export function threadHeading(thread: ThreadGraph, cwd: string): string {
-  const script = thread.filename === undefined ? '' : ` (${terminalSafe(displayPath(thread.filename, cwd))})`;
-  return `Worker thread ${thread.threadId}${script}`;
-}
-
 /**
  * The lines of every thread's section. `render` draws one thread's graph (verdict, chains,
- * warnings) as the main thread's are drawn.
+ * warnings) as the main thread's are drawn (and filtered, when the view is).
  */
 export function threadSections(dump: Dump, style: Style, cwd: string, render: (graph: Dump) => string[]): string[] {
   const lines: string[] = [];
   for (const thread of dump.threads ?? []) {
     lines.push('', style.bold(`── ${threadHeading(thread, cwd)} ──`));
-    if (thread.status !== 'answered') {
-      const what = thread.status === 'no-answer' ? 'no answer' : 'no graph';
-      lines.push(`  ${style.yellow(`${what}:`)} ${terminalSafe(thread.reason ?? 'no reason given')}`);
+    const missing = threadMissing(thread);
+    if (missing !== undefined) {
+      const colon = missing.indexOf(':') + 1;
+      lines.push(`  ${style.yellow(missing.slice(0, colon))}${missing.slice(colon)}`);
       continue;
     }
     const waits = (dump.threadEdges ?? []).filter((e) => e.toThread === thread.threadId);
@@ -44,10 +38,7 @@ export function threadSections(dump: Dump, style: Style, cwd: string, render: (g
     const awaited = waiters.length === 0 ? '' : `awaited by ${[...new Set(waiters)].join(', ')}`;
     const facts = [awaited, paused].filter((f) => f !== '').join('; ');
     if (facts !== '') lines.push(`  ${style.dim(facts)}`);
-    const { threads: _threads, threadEdges: _edges, blockedLoop: _blocked, metrics: _metrics, refused: _refused, verdicts: _verdicts, ...rest } = dump;
-    const graph: Dump = { ...rest, nodes: thread.nodes, roots: thread.roots, cycles: thread.cycles, warnings: thread.warnings };
-    if (thread.verdicts) graph.verdicts = thread.verdicts;
-    for (const line of render(graph)) lines.push(line === '' ? '' : `  ${line}`);
+    for (const line of render(threadDump(dump, thread))) lines.push(line === '' ? '' : `  ${line}`);
   }
   return lines;
 }

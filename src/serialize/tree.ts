@@ -16,7 +16,7 @@ import { formatDurationRange } from '../text/durations.js';
 import { nodePlace, nodeTitle as rawTitle } from '../text/node-labels.js';
 import { formatLocation as rawLocation } from '../text/paths.js';
 import { chainSignatures } from './chain-signatures.js';
-import type { FilteredChains } from './tree-filter.js';
+import { filterChains, type ChainFilter, type FilteredChains } from './tree-filter.js';
 import { orphanLines } from './tree-orphans.js';
 import { foldText, internalRun, nodeLibrary } from './tree-fold.js';
 import { makeStyle, terminalOutput, type Style } from './tree-style.js';
@@ -40,6 +40,11 @@ export interface TreeOptions {
   cwd?: string;
   /** Draw only these chains (see tree-filter.ts), with a line saying what was hidden. */
   chains?: FilteredChains;
+  /**
+   * Filter the chains of every thread alike: the main thread's (unless `chains` is given) and
+   * each worker's, each section saying what it hid (see tree-filter.ts).
+   */
+  filter?: ChainFilter;
   /**
    * Draw the nodes placed in Node's own modules and in `node_modules` one by one. Off by
    * default: a run of two or more is folded into one line (tree-fold.ts).
@@ -92,11 +97,12 @@ class TreeRenderer {
 
   constructor(
     private readonly dump: Dump,
-    options: TreeOptions,
+    private readonly options: TreeOptions,
   ) {
-    this.drawn = options.chains?.dump ?? dump;
-    this.note = options.chains?.note;
-    this.matched = options.chains?.matched;
+    const chains = options.chains ?? (options.filter ? filterChains(dump, options.filter) : undefined);
+    this.drawn = chains?.dump ?? dump;
+    this.note = chains?.note;
+    this.matched = chains?.matched;
     for (const node of dump.nodes) this.whole.set(node.id, node);
     for (const node of this.drawn.nodes) this.byId.set(node.id, node);
     for (const cycle of dump.cycles) for (const id of cycle.nodes) this.inCycle.add(id);
@@ -131,9 +137,17 @@ class TreeRenderer {
     return this.lines;
   }
 
-  /** Each worker thread's graph under a heading of its own, after the main thread's chains. */
+  /**
+   * Each worker thread's graph under a heading of its own, after the main thread's chains:
+   * drawn as the main thread's are, filtered by the same filter, folded alike, fitted in the
+   * width its section's indent leaves.
+   */
   private threads(): void {
-    const options = { color: this.color, cwd: this.cwd };
+    const { filter, internals, width } = this.options;
+    const options: TreeOptions = { color: this.color, cwd: this.cwd };
+    if (filter) options.filter = filter;
+    if (internals !== undefined) options.internals = internals;
+    if (width !== undefined) options.width = Math.max(20, width - 2);
     const render = (sub: Dump): string[] => new TreeRenderer(sub, options).graphLines();
     this.lines.push(...threadSections(this.dump, this.style, this.cwd, render));
   }

@@ -1,0 +1,62 @@
+/**
+ * A dump's worker threads as every view takes them: how a thread is named (the tree's section
+ * heading, the DOT cluster's label, the HTML report's thread column), a thread's graph as a
+ * dump of its own (so that each view draws it with the code that draws the main thread's), and
+ * what to say of a thread that sent no graph.
+ *
+ * @packageDocumentation
+ */
+
+import { terminalSafe } from '../internal/terminal-text.js';
+import type { Dump, ThreadGraph } from '../model.js';
+import { displayPath } from '../text/paths.js';
+
+/**
+ * `Worker thread 1 (fixtures/w.mjs)`: how a thread is headed in every view. Terminal-safe; a
+ * view escapes it further for its own syntax (DOT, HTML).
+ *
+ * @param thread - one of the dump's threads
+ * @param cwd - the script is shown relative to it
+ */
+export function threadHeading(thread: ThreadGraph, cwd: string): string {
+  const script = thread.filename === undefined ? '' : ` (${terminalSafe(displayPath(thread.filename, cwd))})`;
+  return `Worker thread ${thread.threadId}${script}`;
+}
+
+/**
+ * Why a thread has no graph, one line (`no answer: …`, `no graph: …`), terminal-safe;
+ * `undefined` for a thread that answered.
+ *
+ * @param thread - one of the dump's threads
+ */
+export function threadMissing(thread: ThreadGraph): string | undefined {
+  if (thread.status === 'answered') return undefined;
+  const what = thread.status === 'no-answer' ? 'no answer' : 'no graph';
+  return `${what}: ${terminalSafe(thread.reason ?? 'no reason given')}`;
+}
+
+/**
+ * A worker's graph as a dump of its own: the dump's process facts (the same process, the same
+ * working directory), the thread's nodes, roots, cycles, warnings and verdicts. What belongs
+ * to the main thread alone — its blocked loop, metrics, refusal, orphaned requests, lost
+ * awaits, the thread list — is left out, so that no view says it of the worker too.
+ *
+ * @param dump - a validated dump
+ * @param thread - one of its threads
+ */
+export function threadDump(dump: Dump, thread: ThreadGraph): Dump {
+  const {
+    threads: _threads,
+    threadEdges: _edges,
+    blockedLoop: _blocked,
+    metrics: _metrics,
+    refused: _refused,
+    verdicts: _verdicts,
+    orphans: _orphans,
+    lostAwaits: _lost,
+    ...rest
+  } = dump;
+  const graph: Dump = { ...rest, nodes: thread.nodes, roots: thread.roots, cycles: thread.cycles, warnings: thread.warnings };
+  if (thread.verdicts) graph.verdicts = thread.verdicts;
+  return graph;
+}
