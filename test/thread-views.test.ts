@@ -146,10 +146,10 @@ describe('worker threads in the DOT and SVG views', () => {
     expect(own).toHaveLength(1);
     const [name, box] = own[0]!;
     expect(name).toBe(`t${thread.threadId}/no-answer`);
-    expect(box.replace(/\\n/g, ' ')).toContain('label="no answer: no answer within 1 s: its event loop is blocked');
+    expect(box.replace(/\\n/g, ' ')).toContain('label="no answer within 1 s: its event loop is blocked');
     const leaf = dump.nodes.find((n) => n.leaf?.kind === 'worker')!;
     expect(dot).toContain(`\n  "${leaf.id}" -> "${name}" [lhead="cluster_t${thread.threadId}", label="waits for thread ${thread.threadId}"`);
-    expect(dot.replace(/\\l {4}/g, ' ')).toContain(`Worker thread ${thread.threadId} (fixtures/worker-blocked.mjs): no answer: no answer within 1 s`);
+    expect(dot.replace(/\\l {4}/g, ' ')).toContain(`Worker thread ${thread.threadId} (fixtures/worker-blocked.mjs): no answer within 1 s`);
   }, 120_000);
 });
 

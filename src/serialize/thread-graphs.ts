@@ -32,7 +32,9 @@ export function threadHeading(thread: ThreadGraph, cwd: string): string {
 export function threadMissing(thread: ThreadGraph): string | undefined {
   if (thread.status === 'answered') return undefined;
   const what = thread.status === 'no-answer' ? 'no answer' : 'no graph';
-  return `${what}: ${terminalSafe(thread.reason ?? 'no reason given')}`;
+  const reason = terminalSafe(thread.reason ?? 'no reason given');
+  // The collector's own reasons already say it (`no answer within 5 s: …`): not twice.
+  return reason.startsWith(what) ? reason : `${what}: ${reason}`;
 }
 
 /**
