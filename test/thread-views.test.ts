@@ -184,6 +184,10 @@ describe("view's filters apply to every thread's chains alike", () => {
     const stuck = await view(['--only', 'stuck']);
     expect(stuck.main).toContain('1 chain hidden by --only stuck');
     expect(stuck.worker).toContain('1 chain hidden by --only stuck');
+    // Orphaned requests are found in the main thread's heap only: the worker's section says so.
+    const orphans = await view(['--only', 'orphans']);
+    expect(orphans.main).toContain('--only orphans: no orphaned request in this dump (1 chain hidden)');
+    expect(orphans.worker).toContain("--only orphans: orphaned requests are the main thread's (1 chain hidden)");
     const long = await view(['--min-wait', '1h']);
     expect(long.worker).toContain('1 chain hidden by --min-wait 1h');
     expect(long.worker).not.toContain('.then  callback');

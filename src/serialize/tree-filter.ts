@@ -33,6 +33,8 @@ export interface ChainFilter {
   only?: (typeof ONLY_CHOICES)[number];
   /** The options as the user wrote them, for the "hidden by" line. */
   label: string;
+  /** A worker thread's graph: orphaned requests are the main thread's (`--only orphans` says so). */
+  workerThread?: boolean;
 }
 
 /** The chains left to draw, and the line saying what the filter hid. */
@@ -90,7 +92,7 @@ export function filterChains(dump: Dump, filter: ChainFilter): FilteredChains {
   const starts = chainStarts(dump, byId);
   if (filter.only === 'orphans') {
     const orphans = dump.orphans?.length ?? 0;
-    const what = orphans === 0 ? 'no orphaned request in this dump' : `${plural(orphans, 'orphaned request')} above`;
+    const what = filter.workerThread ? "orphaned requests are the main thread's" : orphans === 0 ? 'no orphaned request in this dump' : `${plural(orphans, 'orphaned request')} above`;
     return { dump: pruned(dump, new Set(), () => false), note: `--only orphans: ${what} (${plural(starts.length, 'chain')} hidden)` };
   }
   // Pruning rules: an edge p → c stays when every active rule keeps it.

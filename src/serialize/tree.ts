@@ -145,7 +145,7 @@ class TreeRenderer {
   private threads(): void {
     const { filter, internals, width } = this.options;
     const options: TreeOptions = { color: this.color, cwd: this.cwd };
-    if (filter) options.filter = filter;
+    if (filter) options.filter = { ...filter, workerThread: true };
     if (internals !== undefined) options.internals = internals;
     if (width !== undefined) options.width = Math.max(20, width - 2);
     const render = (sub: Dump): string[] => new TreeRenderer(sub, options).graphLines();
