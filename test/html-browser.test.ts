@@ -66,11 +66,16 @@ if (!availability.ok) {
       return page;
     }
 
+    /** Dumps `program` for real, builds its report with the CLI, opens it: the page and the dump file. */
+    async function openReportOf(name: string, program: Parameters<typeof dumpFile>[0]): Promise<{ page: Page; file: string }> {
+      const file = await dumpFile(program, mkdtempSync(join(base, `${name}-`)));
+      const report = join(base, `${name}.html`);
+      await buildReport(file, report);
+      return { page: await open(report), file };
+    }
+
     it('demo dump: offline, the SVG shown, search filters the list, a click shows the chain; screenshot kept', async () => {
-      const dump = await dumpFile({ script: 'fixtures/demo.mjs', cwd: ROOT }, mkdtempSync(join(base, 'demo-')));
-      const report = join(base, 'demo.html');
-      await buildReport(dump, report);
-      const page = await open(report);
+      const { page } = await openReportOf('demo', { script: 'fixtures/demo.mjs', cwd: ROOT });
 
       // The graph: every node drawn, the three members of the deadlock in red.
       await expect(page.locator('#svgbox svg').isVisible()).resolves.toBe(true);
@@ -118,10 +123,7 @@ if (!availability.ok) {
       const dir = join(cwd, 'app<', 'script><img src=x onerror=alert(4)>\u202e');
       mkdirSync(dir, { recursive: true });
       copyFileSync(join(ROOT, 'test/programs/hostile-html.mjs'), join(dir, 'prog.mjs'));
-      const dump = await dumpFile({ script: join(dir, 'prog.mjs'), cwd, args: ['<b>arg</b></script>'] }, mkdtempSync(join(base, 'hostile-')));
-      const report = join(base, 'hostile.html');
-      await buildReport(dump, report);
-      const page = await open(report);
+      const { page } = await openReportOf('hostile', { script: join(dir, 'prog.mjs'), cwd, args: ['<b>arg</b></script>'] });
 
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('script').count()).toBe(2);
@@ -189,10 +191,7 @@ if (!availability.ok) {
     }, 180_000);
 
     it('2 000 identical stuck tasks: the list holds a screenful of rows, scrolls to the last, and the grouped graph is drawn', async () => {
-      const dump = await dumpFile({ script: 'test/programs/many-identical-roots.mjs', args: ['2000'], cwd: ROOT }, mkdtempSync(join(base, 'many-')));
-      const report = join(base, 'many.html');
-      await buildReport(dump, report);
-      const page = await open(report);
+      const { page } = await openReportOf('many', { script: 'test/programs/many-identical-roots.mjs', args: ['2000'], cwd: ROOT });
 
       expect(await page.textContent('#count')).toBe('2001 nodes');
       const drawn = await page.locator('#rows .row.item').count();
@@ -214,13 +213,10 @@ if (!availability.ok) {
     }, 180_000);
 
     it("worker-reply-stuck: the worker's nodes in the list with their thread; the main thread's worker leaf leads to the worker's stuck chain, marked in its frame", async () => {
-      const file = await dumpFile({ script: 'fixtures/worker-reply-stuck.mjs', cwd: ROOT }, mkdtempSync(join(base, 'worker-')));
+      const { page, file } = await openReportOf('worker', { script: 'fixtures/worker-reply-stuck.mjs', cwd: ROOT });
       const dump = parseDump(readFileSync(file, 'utf8'), file);
       const thread = dump.threads![0]!;
       const heading = `Worker thread ${thread.threadId} (fixtures/worker-reply-stuck.mjs)`;
-      const report = join(base, 'worker.html');
-      await buildReport(file, report);
-      const page = await open(report);
       const all = dump.nodes.length + thread.nodes.length;
       expect(await page.textContent('#count')).toBe(`${all} nodes`);
       expect(await page.locator('#svgbox g.node').count()).toBe(all);
@@ -259,10 +255,7 @@ if (!availability.ok) {
     it('a row pressed, then the list scrolled and redrawn, then released: the click selects that row', async () => {
       // What a user does during a momentum scroll: the drawn range shifts between mousedown and
       // mouseup. A row still in range must stay the same element, or the click lands on no row.
-      const dump = await dumpFile({ script: 'test/programs/many-identical-roots.mjs', args: ['200'], cwd: ROOT }, mkdtempSync(join(base, 'press-')));
-      const report = join(base, 'press.html');
-      await buildReport(dump, report);
-      const page = await open(report);
+      const { page } = await openReportOf('press', { script: 'test/programs/many-identical-roots.mjs', args: ['200'], cwd: ROOT });
       const ROW = 26;
       const firstDrawn = () => page.locator('#rows .row.item').first().getAttribute('data-node');
       const scrollTo = async (rows: number) => {

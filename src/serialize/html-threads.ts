@@ -15,7 +15,7 @@ import { nodePlace, nodeTitle } from '../text/node-labels.js';
 import { formatLocation } from '../text/paths.js';
 import { shapeClasses } from './html-graph.js';
 import { pageVerdicts, type PageVerdict } from './html-model.js';
-import { threadDump, threadHeading, threadMissing } from './thread-graphs.js';
+import { threadCounts, threadDump, threadHeading, threadMissing } from './thread-graphs.js';
 
 /** One thread's part of the page's node table. */
 export interface ThreadPart {
@@ -163,7 +163,7 @@ export function threadData(dump: Dump, parts: readonly ThreadPart[]): ThreadData
     const t = parts.findIndex((p) => p.threadId === edge.toThread);
     const to = parts[t];
     if (from === undefined || to === undefined) continue;
-    const join: PageJoin = { f: from, t, r: to.graph.roots.map((id) => globalIndex(parts, to.threadId, id)).filter((i): i is number => i !== undefined) };
+    const join: PageJoin = { f: from, t, r: rootIndexes(parts, to) };
     const missing = to.thread ? threadMissing(to.thread) : undefined;
     if (missing !== undefined) join.m = missing;
     J.push(join);
@@ -193,7 +193,7 @@ export function threadVerdicts(dump: Dump, parts: readonly ThreadPart[], cwd: st
     const missing = to.thread ? threadMissing(to.thread) : undefined;
     const where = fromPart.threadId === 0 ? 'the main thread' : fromPart.heading;
     const text = `${name} in ${where} waits for ${to.heading}${missing === undefined ? '; its chains start at' : ` (${missing})`}`;
-    const roots = to.graph.roots.map((id) => globalIndex(parts, to.threadId, id)).filter((i): i is number => i !== undefined);
+    const roots = rootIndexes(parts, to);
     out.push({ kind: 'waits for a thread', severe: false, text: terminalSafe(text), nodes: [from, ...roots] });
   }
   for (const part of parts.slice(1)) {
@@ -213,18 +213,23 @@ export function threadVerdicts(dump: Dump, parts: readonly ThreadPart[], cwd: st
 export function threadsFact(dump: Dump): string | undefined {
   const threads = dump.threads ?? [];
   if (threads.length === 0) return undefined;
-  const count = (status: ThreadGraph['status']): number => threads.filter((t) => t.status === status).length;
-  const parts = [`${count('answered')} answered`];
-  if (count('no-answer') > 0) parts.push(`${count('no-answer')} did not answer`);
-  if (count('failed') > 0) parts.push(`${count('failed')} failed`);
+  const parts = threadCounts(threads);
   const nodes = threads.reduce((n, t) => n + t.nodes.length, 0);
   return `${threads.length} worker thread${threads.length === 1 ? '' : 's'}: ${parts.join(', ')}; ${nodes} node${nodes === 1 ? '' : 's'} of theirs listed with the main thread's, each thread framed in the graph`;
 }
 
-/** The table index of node `id` of thread `threadId`. */
+/**
+ * The table index of node `id` of thread `threadId`: a safe id is `x<index>` ({@link withSafeIds}),
+ * so it is read from the id, then checked to be in that thread's part of the table.
+ */
 function globalIndex(parts: readonly ThreadPart[], threadId: number, id: string): number | undefined {
   const part = parts.find((p) => p.threadId === threadId);
-  if (!part) return undefined;
-  const i = part.graph.nodes.findIndex((n) => n.id === id);
-  return i < 0 ? undefined : part.offset + i;
+  const i = Number(id.slice(1));
+  if (!part || id !== `x${i}` || i < part.offset || i >= part.offset + part.graph.nodes.length) return undefined;
+  return i;
+}
+
+/** Where a thread's chains start in the table: its roots' indexes. */
+function rootIndexes(parts: readonly ThreadPart[], part: ThreadPart): number[] {
+  return part.graph.roots.flatMap((id) => globalIndex(parts, part.threadId, id) ?? []);
 }

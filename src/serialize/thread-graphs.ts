@@ -24,6 +24,22 @@ export function threadHeading(thread: ThreadGraph, cwd: string): string {
 }
 
 /**
+ * How the workers answered, as the views count them: `['1 answered', '1 did not answer']`
+ * (`did not answer` and `failed` only when there are any). `mark` styles the last two (the
+ * tree colours them).
+ *
+ * @param threads - the dump's threads
+ * @param mark - applied to the counts of workers without a graph
+ */
+export function threadCounts(threads: readonly ThreadGraph[], mark: (text: string) => string = (text) => text): string[] {
+  const count = (status: ThreadGraph['status']): number => threads.filter((t) => t.status === status).length;
+  const parts = [`${count('answered')} answered`];
+  if (count('no-answer') > 0) parts.push(mark(`${count('no-answer')} did not answer`));
+  if (count('failed') > 0) parts.push(mark(`${count('failed')} failed`));
+  return parts;
+}
+
+/**
  * Why a thread has no graph, one line (`no answer: …`, `no graph: …`), terminal-safe;
  * `undefined` for a thread that answered.
  *

@@ -6,15 +6,12 @@
  */
 import type { Dump, ThreadGraph } from '../model.js';
 import { formatDuration } from '../text/durations.js';
-import { threadDump, threadHeading, threadMissing } from './thread-graphs.js';
+import { threadCounts, threadDump, threadHeading, threadMissing } from './thread-graphs.js';
 import type { Style } from './tree-style.js';
 
 /** `  threads 2 workers: 1 answered, 1 did not answer` for the dump's header. */
 export function threadsHeaderLine(threads: readonly ThreadGraph[], style: Style): string {
-  const count = (status: ThreadGraph['status']): number => threads.filter((t) => t.status === status).length;
-  const parts = [`${count('answered')} answered`];
-  if (count('no-answer') > 0) parts.push(style.yellow(`${count('no-answer')} did not answer`));
-  if (count('failed') > 0) parts.push(style.yellow(`${count('failed')} failed`));
+  const parts = threadCounts(threads, style.yellow);
   return `  threads ${threads.length} worker${threads.length === 1 ? '' : 's'}: ${parts.join(', ')} (each drawn below the main thread's chains)`;
 }
 
